@@ -41,6 +41,15 @@ class Label:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class Edit:
+    """A fragment cut out of a line by a within-line rule, kept on record."""
+
+    rule: str
+    category: str
+    fragment: str
+
+
 @dataclass
 class Line:
     """One line (paragraph candidate) of a document, with its label.
@@ -53,7 +62,7 @@ class Line:
     text: str
     original: str
     label: Label | None = None
-    edits: list[str] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)
 
     @property
     def kept(self) -> bool:

@@ -1,0 +1,378 @@
+"""Rule kinds: how each kind's parameters are validated and how it labels lines.
+
+Every kind is a pair of functions registered in :data:`KINDS`:
+
+* ``parse(raw) -> params`` validates the YAML mapping of one rule and compiles it (regexes,
+  key sets); it raises :class:`ParamError` naming the field at fault.
+* ``apply(doc, rule)`` labels lines of one document. Kinds never delete: they call
+  ``Line.drop`` (or record an edit, for ``strip``) so every removal keeps its reason.
+
+Kinds run in phases (:data:`PHASES`) so that, e.g., a byline glued to the first word is cut
+before whole-line rules look at the line, and repeats are judged among lines still kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cleaner.document import Edit, Line
+from cleaner.normalize import match_key
+from cleaner.rules.model import Rule
+from cleaner.scripts import SCRIPT_CLASSES, script_share
+
+
+class ParamError(ValueError):
+    """A rule's parameters are invalid; the message names the field."""
+
+
+@dataclass
+class DocContext:
+    """What a kind may look at while labelling one document."""
+
+    lines: list[Line]
+    lang: str
+    _keys: dict[int, str] = field(default_factory=dict)
+
+    def key(self, line: Line) -> str:
+        """The line's comparison key, computed once per line text."""
+        k = self._keys.get(line.index)
+        if k is None:
+            k = self._keys[line.index] = match_key(line.text)
+        return k
+
+    def forget(self, line: Line) -> None:
+        """Drop a cached key after the line's text changed."""
+        self._keys.pop(line.index, None)
+
+
+# --- parameter helpers -------------------------------------------------------------------
+
+
+def _regex(raw: dict[str, Any], name: str, required: bool = True) -> re.Pattern[str] | None:
+    value = raw.get(name)
+    if value is None:
+        if required:
+            raise ParamError(f"missing field '{name}'")
+        return None
+    if not isinstance(value, str):
+        raise ParamError(f"field '{name}' must be a string (a regular expression)")
+    flags = re.IGNORECASE if raw.get("ignore_case") else 0
+    try:
+        return re.compile(value, flags)
+    except re.error as exc:
+        raise ParamError(f"field '{name}': invalid regular expression: {exc}") from None
+
+
+def _strings(raw: dict[str, Any], name: str, required: bool = True) -> list[str]:
+    value = raw.get(name)
+    if value is None:
+        if required:
+            raise ParamError(f"missing field '{name}'")
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ParamError(f"field '{name}' must be a non-empty list of strings")
+    return value
+
+
+def _int(raw: dict[str, Any], name: str, default: int | None) -> int | None:
+    value = raw.get(name, default)
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        raise ParamError(f"field '{name}' must be a non-negative integer")
+    return value
+
+
+def _keys(strings: list[str]) -> frozenset[str]:
+    return frozenset(match_key(s) for s in strings)
+
+
+def _kept(doc: DocContext) -> list[Line]:
+    return [ln for ln in doc.lines if ln.kept]
+
+
+# --- line: whole-line literal match ------------------------------------------------------
+
+
+def parse_line(raw: dict[str, Any]) -> dict[str, Any]:
+    return {"keys": _keys(_strings(raw, "match"))}
+
+
+def apply_line(doc: DocContext, rule: Rule) -> None:
+    keys = rule.params["keys"]
+    for ln in _kept(doc):
+        if doc.key(ln) in keys:
+            ln.drop(rule.id, rule.category)
+
+
+# --- pattern: a regular expression searched in the line ----------------------------------
+
+
+def parse_pattern(raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "regex": _regex(raw, "pattern"),
+        "max_length": _int(raw, "max_length", None),
+        "on_key": bool(raw.get("on_key", False)),
+    }
+
+
+def apply_pattern(doc: DocContext, rule: Rule) -> None:
+    rx, max_len, on_key = rule.params["regex"], rule.params["max_length"], rule.params["on_key"]
+    for ln in _kept(doc):
+        if max_len is not None and len(ln.text) > max_len:
+            continue
+        if rx.search(doc.key(ln) if on_key else ln.text):
+            ln.drop(rule.id, rule.category)
+
+
+# --- menu: a line made only of navigation phrases ----------------------------------------
+
+_MENU_SEP = r"[\s|/\\\-–—•·»«>,،:]*"
+
+
+def parse_menu(raw: dict[str, Any]) -> dict[str, Any]:
+    phrases = sorted(_keys(_strings(raw, "phrases")), key=len, reverse=True)
+    alt = "|".join(re.escape(p) for p in phrases)
+    min_phrases = _int(raw, "min_phrases", 1) or 1
+    rx = re.compile(rf"^{_MENU_SEP}(?:(?:{alt}){_MENU_SEP}){{{min_phrases},}}$")
+    return {"regex": rx}
+
+
+def apply_menu(doc: DocContext, rule: Rule) -> None:
+    rx = rule.params["regex"]
+    for ln in _kept(doc):
+        if rx.match(doc.key(ln)):
+            ln.drop(rule.id, rule.category)
+
+
+# --- script: lines written in a script foreign to the document ---------------------------
+
+
+def parse_script(raw: dict[str, Any]) -> dict[str, Any]:
+    scripts = _strings(raw, "scripts")
+    unknown = [s for s in scripts if s not in SCRIPT_CLASSES]
+    if unknown:
+        raise ParamError(f"unknown script {unknown[0]!r}; known: {', '.join(SCRIPT_CLASSES)}")
+    share = raw.get("min_share", 0.8)
+    if not isinstance(share, (int, float)) or not 0 < share <= 1:
+        raise ParamError("field 'min_share' must be a number in (0, 1]")
+    return {"scripts": scripts, "min_share": float(share), "langs": _strings(raw, "langs")}
+
+
+def apply_script(doc: DocContext, rule: Rule) -> None:
+    p = rule.params
+    if doc.lang not in p["langs"]:
+        return
+    for ln in _kept(doc):
+        for script in p["scripts"]:
+            share = script_share(ln.text, script)
+            if share >= p["min_share"]:
+                ln.drop(rule.id, rule.category, f"{script} {share:.0%} in a {doc.lang} document")
+                break
+
+
+# --- runon: headlines glued into one long line -------------------------------------------
+
+
+def parse_runon(raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "marker": _regex(raw, "marker"),
+        "min_markers": _int(raw, "min_markers", 2),
+        "min_length": _int(raw, "min_length", 150),
+        "max_stops": _int(raw, "max_stops", 1),
+        "stop": re.compile(r"[.。](?:\s|$)"),
+    }
+
+
+def apply_runon(doc: DocContext, rule: Rule) -> None:
+    p = rule.params
+    for ln in _kept(doc):
+        text = ln.text
+        if len(text) < p["min_length"] or len(p["stop"].findall(text)) > p["max_stops"]:
+            continue
+        markers = len(p["marker"].findall(text))
+        if markers >= p["min_markers"]:
+            ln.drop(rule.id, rule.category, f"{markers} headline markers, no sentences")
+
+
+# --- block: a header and the list items under it -----------------------------------------
+
+
+def parse_block(raw: dict[str, Any]) -> dict[str, Any]:
+    header_keys = _keys(_strings(raw, "header", required=False))
+    header_rx = _regex(raw, "header_pattern", required=False)
+    if not header_keys and header_rx is None:
+        raise ParamError("a block rule needs 'header' (literal lines) or 'header_pattern'")
+    item_rx = _regex(raw, "item_pattern", required=False)
+    echo = bool(raw.get("echo", False))
+    if item_rx is None and not echo:
+        raise ParamError("a block rule needs 'item_pattern' or 'echo: true'")
+    if echo and (header_rx is None or "echo" not in header_rx.groupindex):
+        raise ParamError("'echo: true' needs a header_pattern with a named group (?P<echo>...)")
+    return {
+        "header_keys": header_keys,
+        "header_rx": header_rx,
+        "item_rx": item_rx,
+        "echo": echo,
+        "max_items": _int(raw, "max_items", 40),
+        "max_item_length": _int(raw, "max_item_length", 200),
+    }
+
+
+def apply_block(doc: DocContext, rule: Rule) -> None:
+    p = rule.params
+    lines = doc.lines
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        m = p["header_rx"].search(ln.text) if p["header_rx"] is not None else None
+        if not ln.kept or not (m or doc.key(ln) in p["header_keys"]):
+            i += 1
+            continue
+        ln.drop(rule.id, rule.category, "block header")
+        echo_key = match_key(m.group("echo")) if (m and p["echo"]) else None
+        j, items = i + 1, 0
+        while j < len(lines) and items < p["max_items"]:
+            item = lines[j]
+            text = item.text
+            is_item = len(text) <= p["max_item_length"] and (
+                (p["item_rx"] is not None and p["item_rx"].search(text))
+                or (echo_key is not None and doc.key(item) == echo_key)
+            )
+            if not is_item:
+                break
+            item.drop(rule.id, rule.category, "block item")
+            items += 1
+            j += 1
+        i = j
+
+
+# --- tail: from a marker to the end of the document --------------------------------------
+
+
+def parse_tail(raw: dict[str, Any]) -> dict[str, Any]:
+    keys = _keys(_strings(raw, "marker", required=False))
+    rx = _regex(raw, "marker_pattern", required=False)
+    if not keys and rx is None:
+        raise ParamError("a tail rule needs 'marker' (literal lines) or 'marker_pattern'")
+    return {
+        "keys": keys,
+        "regex": rx,
+        "followed_by": _regex(raw, "followed_by", required=False),
+        "min_before": _int(raw, "min_before", 1),
+        "max_following": _int(raw, "max_following", None),
+    }
+
+
+def apply_tail(doc: DocContext, rule: Rule) -> None:
+    p = rule.params
+    kept = _kept(doc)
+    for pos, ln in enumerate(kept):
+        if pos < p["min_before"]:
+            continue
+        if not (doc.key(ln) in p["keys"] or (p["regex"] is not None and p["regex"].search(ln.text))):
+            continue
+        following = kept[pos + 1 :]
+        if p["followed_by"] is not None and not (
+            following and p["followed_by"].search(following[0].text)
+        ):
+            continue
+        if p["max_following"] is not None and len(following) > p["max_following"]:
+            continue
+        ln.drop(rule.id, rule.category, "tail marker")
+        for rest in doc.lines[ln.index + 1 :]:
+            rest.drop(rule.id, rule.category, "after tail marker")
+        return
+
+
+# --- repeat: exact repeats inside one document -------------------------------------------
+
+
+def parse_repeat(raw: dict[str, Any]) -> dict[str, Any]:
+    return {"min_length": _int(raw, "min_length", 1)}
+
+
+def apply_repeat(doc: DocContext, rule: Rule) -> None:
+    seen: dict[str, int] = {}
+    for ln in _kept(doc):
+        key = doc.key(ln)
+        if len(key) < rule.params["min_length"]:
+            continue
+        first = seen.setdefault(key, ln.index)
+        if first != ln.index:
+            ln.drop(rule.id, rule.category, f"repeats line {first + 1}")
+
+
+# --- strip: cut a part of a line (a byline glued to the first word) ----------------------
+
+
+def parse_strip(raw: dict[str, Any]) -> dict[str, Any]:
+    replace = raw.get("replace", "")
+    if not isinstance(replace, str):
+        raise ParamError("field 'replace' must be a string")
+    return {"regex": _regex(raw, "pattern"), "replace": replace}
+
+
+def apply_strip(doc: DocContext, rule: Rule) -> None:
+    rx, replace = rule.params["regex"], rule.params["replace"]
+    for ln in _kept(doc):
+        m = rx.search(ln.text)
+        if not m:
+            continue
+        new = rx.sub(replace, ln.text, count=1).strip()
+        ln.edits.append(Edit(rule.id, rule.category, m.group(0).strip()))
+        ln.text = new
+        doc.forget(ln)
+        if not new:
+            ln.drop(rule.id, rule.category, "nothing left after strip")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A rule kind: parameter parser, labeller and the phase it runs in."""
+
+    parse: Callable[[dict[str, Any]], dict[str, Any]]
+    apply: Callable[[DocContext, Rule], None]
+    phase: int
+    fields: frozenset[str]
+
+
+KINDS: dict[str, Kind] = {
+    "strip": Kind(parse_strip, apply_strip, 0, frozenset({"pattern", "replace", "ignore_case"})),
+    "line": Kind(parse_line, apply_line, 1, frozenset({"match"})),
+    "pattern": Kind(
+        parse_pattern, apply_pattern, 1, frozenset({"pattern", "max_length", "ignore_case", "on_key"})
+    ),
+    "menu": Kind(parse_menu, apply_menu, 1, frozenset({"phrases", "min_phrases"})),
+    "script": Kind(parse_script, apply_script, 1, frozenset({"scripts", "min_share", "langs"})),
+    "runon": Kind(
+        parse_runon,
+        apply_runon,
+        1,
+        frozenset({"marker", "min_markers", "min_length", "max_stops", "ignore_case"}),
+    ),
+    "block": Kind(
+        parse_block,
+        apply_block,
+        2,
+        frozenset(
+            {"header", "header_pattern", "item_pattern", "echo", "max_items", "max_item_length"}
+            | {"ignore_case"}
+        ),
+    ),
+    "tail": Kind(
+        parse_tail,
+        apply_tail,
+        3,
+        frozenset(
+            {"marker", "marker_pattern", "followed_by", "min_before", "max_following", "ignore_case"}
+        ),
+    ),
+    "repeat": Kind(parse_repeat, apply_repeat, 4, frozenset({"min_length"})),
+}
+
+#: Phases in run order, for documentation and ``cleaner rules list``.
+PHASES = ("strip", "line", "block", "tail", "repeat")

@@ -1,0 +1,229 @@
+"""Load and validate rule files (YAML) into :class:`RuleSet` objects.
+
+A rule file is data: a header naming its scope, then a list of rules, each with an id, a
+kind, a category, a description and its own examples. Every problem is reported as a
+:class:`RuleError` naming the file, the line and the rule id, so a user fixing a rule file
+at 3 a.m. does not have to guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cleaner.document import CleanerError
+from cleaner.rules.kinds import KINDS, ParamError
+from cleaner.rules.model import CATEGORIES, Example, Rule, RuleSet
+
+SCOPES = ("global", "lang", "site")
+_LINE = "__line__"
+_COMMON_FIELDS = frozenset(
+    {"id", "kind", "category", "description", "drop", "keep", "examples", "strip_examples", _LINE}
+)
+_FILE_FIELDS = frozenset(
+    {"name", "scope", "langs", "domains", "signatures", "description", "rules", _LINE}
+)
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+class RuleError(CleanerError):
+    """A rule file is invalid. The message reads ``file:line: rule <id>: reason``."""
+
+    def __init__(self, file: str, line: int, rule_id: str | None, reason: str) -> None:
+        where = f"{file}:{line}" if line else file
+        who = f" rule {rule_id!r}:" if rule_id else ""
+        super().__init__(f"{where}:{who} {reason}")
+        self.file, self.line, self.rule_id, self.reason = file, line, rule_id, reason
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe YAML loader that records the line of every mapping under ``__line__``."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping[_LINE] = node.start_mark.line + 1
+        return mapping
+
+
+def builtin_rules_dir() -> Path:
+    """The folder of rule files shipped with the package (``rules/`` in a checkout).
+
+    A wheel carries ``rules/`` as the package ``cleaner.builtin_rules``; a source checkout
+    (run from the repository, or installed in editable mode) reads ``rules/`` directly.
+    """
+    try:
+        return Path(str(resources.files("cleaner.builtin_rules")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "rules"
+
+
+def rule_files(folder: Path) -> list[Path]:
+    """The rule files of a folder, sorted by name (``*.yaml`` and ``*.yml``)."""
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_folder(folder: Path) -> list[RuleSet]:
+    """Load every rule file of ``folder``; raise RuleError on the first invalid one."""
+    if not folder.is_dir():
+        raise RuleError(str(folder), 0, None, "rule folder not found")
+    return [load_file(p) for p in rule_files(folder)]
+
+
+def load_file(path: Path) -> RuleSet:
+    """Load and validate one rule file."""
+    file = str(path)
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        raise RuleError(file, line, None, f"not valid YAML: {exc.problem}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(file, 0, None, f"cannot read: {exc}") from None
+    return parse_ruleset(raw, file)
+
+
+def parse_ruleset(raw: Any, file: str) -> RuleSet:
+    """Validate the parsed YAML of one rule file."""
+    if not isinstance(raw, dict):
+        raise RuleError(file, 1, None, "a rule file must be a mapping with 'name', 'scope', 'rules'")
+    line = raw.get(_LINE, 1)
+    unknown = set(raw) - _FILE_FIELDS
+    if unknown:
+        raise RuleError(file, line, None, f"unknown field(s) {sorted(unknown)}")
+    name = raw.get("name")
+    if not isinstance(name, str) or not _ID.match(name):
+        raise RuleError(file, line, None, "'name' must be a lowercase identifier")
+    scope = raw.get("scope")
+    if scope not in SCOPES:
+        raise RuleError(file, line, None, f"'scope' must be one of {', '.join(SCOPES)}")
+    langs = _str_list(raw.get("langs", []), file, line, "langs")
+    domains = _str_list(raw.get("domains", []), file, line, "domains")
+    signatures = []
+    for s in _str_list(raw.get("signatures", []), file, line, "signatures"):
+        try:
+            signatures.append(re.compile(s))
+        except re.error as exc:
+            raise RuleError(file, line, None, f"invalid signature regex {s!r}: {exc}") from None
+    if scope == "lang" and not langs:
+        raise RuleError(file, line, None, "a lang rule file needs 'langs'")
+    if scope == "site" and not (domains or signatures):
+        raise RuleError(file, line, None, "a site rule file needs 'domains' or 'signatures'")
+    items = raw.get("rules")
+    if not isinstance(items, list) or not items:
+        raise RuleError(file, line, None, "'rules' must be a non-empty list")
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for item in items:
+        rule = parse_rule(item, name, file)
+        if rule.id in seen:
+            raise RuleError(file, rule.line, rule.id, "duplicate rule id in this file")
+        seen.add(rule.id)
+        rules.append(rule)
+    return RuleSet(
+        name=name,
+        scope=scope,
+        rules=tuple(rules),
+        langs=tuple(langs),
+        domains=tuple(d.lower() for d in domains),
+        signatures=tuple(signatures),
+        description=str(raw.get("description", "")),
+        file=file,
+    )
+
+
+def parse_rule(raw: Any, ruleset: str, file: str) -> Rule:
+    """Validate one rule mapping."""
+    if not isinstance(raw, dict):
+        raise RuleError(file, 0, None, "each rule must be a mapping")
+    line = raw.get(_LINE, 0)
+    rid = raw.get("id")
+    if not isinstance(rid, str) or not _ID.match(rid):
+        raise RuleError(file, line, None, "missing or invalid 'id' (lowercase, digits, - . _)")
+    kind_name = raw.get("kind")
+    if kind_name not in KINDS:
+        raise RuleError(file, line, rid, f"unknown kind {kind_name!r}; known: {', '.join(KINDS)}")
+    kind = KINDS[kind_name]
+    category = raw.get("category")
+    if category not in CATEGORIES:
+        raise RuleError(
+            file, line, rid, f"unknown category {category!r}; known: {', '.join(sorted(CATEGORIES))}"
+        )
+    description = raw.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise RuleError(file, line, rid, "missing 'description'")
+    unknown = set(raw) - _COMMON_FIELDS - kind.fields
+    if unknown:
+        raise RuleError(file, line, rid, f"unknown field(s) {sorted(unknown)} for kind {kind_name}")
+    params_raw = {k: v for k, v in raw.items() if k in kind.fields}
+    try:
+        params = kind.parse(params_raw)
+    except ParamError as exc:
+        raise RuleError(file, line, rid, str(exc)) from None
+    drop = tuple(_str_list(raw.get("drop", []), file, line, "drop", rid))
+    keep = tuple(_str_list(raw.get("keep", []), file, line, "keep", rid))
+    examples = tuple(_examples(raw.get("examples", []), file, line, rid))
+    strip = tuple(_strip_examples(raw.get("strip_examples", []), file, line, rid))
+    if not (drop or strip or any(e.dropped or e.output is not None for e in examples)):
+        raise RuleError(file, line, rid, "needs at least one example that must be dropped")
+    if not (keep or any(e.kept or e.output is not None for e in examples)):
+        raise RuleError(file, line, rid, "needs at least one example that must be kept")
+    return Rule(
+        id=f"{ruleset}/{rid}",
+        kind=kind_name,
+        category=category,
+        description=" ".join(description.split()),
+        params=params,
+        drop=drop,
+        keep=keep,
+        examples=examples,
+        strip=strip,
+        file=file,
+        line=line,
+    )
+
+
+def _str_list(
+    value: Any, file: str, line: int, name: str, rid: str | None = None
+) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleError(file, line, rid, f"'{name}' must be a list of strings")
+    return value
+
+
+def _examples(value: Any, file: str, line: int, rid: str) -> Iterable[Example]:
+    if not isinstance(value, list):
+        raise RuleError(file, line, rid, "'examples' must be a list")
+    for ex in value:
+        ex_line = ex.get(_LINE, line) if isinstance(ex, dict) else line
+        if not isinstance(ex, dict) or not isinstance(ex.get("text"), str):
+            raise RuleError(file, ex_line, rid, "each example needs a 'text'")
+        unknown = set(ex) - {"text", "dropped", "kept", "output", _LINE}
+        if unknown:
+            raise RuleError(file, ex_line, rid, f"unknown example field(s) {sorted(unknown)}")
+        output = ex.get("output")
+        if output is not None and not isinstance(output, str):
+            raise RuleError(file, ex_line, rid, "'output' must be a string")
+        yield Example(
+            text=ex["text"],
+            dropped=tuple(_str_list(ex.get("dropped", []), file, ex_line, "dropped", rid)),
+            kept=tuple(_str_list(ex.get("kept", []), file, ex_line, "kept", rid)),
+            output=output,
+            line=ex_line,
+        )
+
+
+def _strip_examples(value: Any, file: str, line: int, rid: str) -> Iterable[tuple[str, str]]:
+    if not isinstance(value, list):
+        raise RuleError(file, line, rid, "'strip_examples' must be a list")
+    for ex in value:
+        ok = isinstance(ex, dict) and isinstance(ex.get("line"), str)
+        if not ok or not isinstance(ex.get("becomes"), str):
+            raise RuleError(file, line, rid, "each strip example needs 'line' and 'becomes'")
+        yield ex["line"], ex["becomes"]
