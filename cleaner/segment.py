@@ -1,0 +1,106 @@
+"""Split plain text into line candidates, and repair sentences glued without a space.
+
+Two separate jobs, kept apart on purpose:
+
+* :func:`split_lines` decides where one line (paragraph candidate) ends and the next begins:
+  at newlines, and at runs of spaces that a scraper left where it flattened paragraphs.
+* :func:`unglue` repairs text *inside* a line: Arabic-script sentences glued without a space
+  after their terminator (``است.این``). It never creates a new line: the glue is a lost
+  space, not a lost paragraph break, and splitting there would cut one paragraph into
+  sentences, which changes what the rules judge and what dedupe hashes.
+
+Both run on whole documents in the hot path, so all the work is done by compiled regular
+expressions and C-level string methods; no pattern can backtrack over more than one run of
+spaces, so a 50 MB line with no newline costs linear time.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Horizontal space characters that scrapes use between words (NBSP included, newlines not).
+_SP = " \t\u00a0\u2000-\u200a\u202f\u205f\u3000"
+
+#: Sentence terminators, Latin and Arabic-script (``۔`` is the Urdu full stop).
+_TERM = ".!?\u061f\u06d4\u2026"
+
+#: Closing quotes and brackets that may follow a terminator: ``گفت.»  بعد``.
+_CLOSE = "\"'\u00bb\u201d\u2019)]"
+
+#: Characters that continue a sentence; a space run before them is not a paragraph break.
+_CONT = ",\u060c\u061b:;.)]\u00bb!?\u061f"
+
+# Any run of 2+ spaces is a candidate paragraph break; :func:`_break_or_keep` decides. Runs are
+# rare in running text, so the regex scan (which starts on a character class and cannot
+# backtrack) does the work and Python only looks at the few candidates.
+_RUN = re.compile(rf"[{_SP}]{{2,}}")
+_TERM_SET = frozenset(_TERM)
+_CLOSE_SET = frozenset(_CLOSE)
+_CONT_SET = frozenset(_CONT)
+
+
+def _break_or_keep(m: re.Match[str]) -> str:
+    """Turn a space run into a newline where it stands for a paragraph break.
+
+    A break is either 2+ spaces right after a sentence terminator (optionally closed by a
+    quote or bracket), or 3+ spaces anywhere unless what follows continues the sentence.
+    """
+    s, i, j = m.string, m.start(), m.end()
+    prev = s[i - 1] if i else ""
+    if prev in _CLOSE_SET and i >= 2:
+        prev = s[i - 2]
+    if prev in _TERM_SET:
+        return "\n"
+    if j - i >= 3 and (j == len(s) or s[j] not in _CONT_SET):
+        return "\n"
+    return m.group()
+
+
+#: Arabic-script letters (Arabic, Persian, Urdu and their presentation forms), digits excluded.
+_AR_LETTER = (
+    "\u0620-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
+    "\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc"
+)
+#: Harakat and other marks that may sit between a letter and its terminator: ``مستقیماً.``.
+_AR_MARK = "\u064b-\u065f\u0670"
+
+# A terminator (or a run of them, ``...``) between two Arabic-script letters. Digits (``2.5``,
+# ``۲.۵``) and Latin text (``www.x.com``, ``U.S.``) never match because both neighbours must be
+# Arabic-script letters.
+_GLUE = re.compile(
+    rf"(?<=[{_AR_LETTER}{_AR_MARK}])([.!\u061f\u061b\u060c\u2026]+)(?=[{_AR_LETTER}])"
+)
+
+
+def split_lines(text: str) -> list[str]:
+    """Split text into stripped, non-blank line candidates.
+
+    Lines end at any newline (``\\n``, ``\\r\\n``, ``\\r``, U+2028/U+2029 and the other breaks
+    :meth:`str.splitlines` knows) and at runs of spaces that stand for a lost paragraph break.
+
+    >>> split_lines("one\\r\\ntwo\\rthree\\u2029\\n  \\nfour  ")
+    ['one', 'two', 'three', 'four']
+    >>> split_lines("First ends here.  Second starts.")
+    ['First ends here.', 'Second starts.']
+    >>> split_lines("a double  space mid-sentence stays")
+    ['a double  space mid-sentence stays']
+    >>> split_lines("Headline one   Headline two")
+    ['Headline one', 'Headline two']
+    >>> split_lines("a name   , a comma continues")
+    ['a name   , a comma continues']
+    """
+    text = _RUN.sub(_break_or_keep, text)
+    return [s for line in text.splitlines() if (s := line.strip())]
+
+
+def unglue(text: str) -> str:
+    """Insert the missing space after a terminator between two Arabic-script letters.
+
+    >>> unglue("این مهم است.این خبر")
+    'این مهم است. این خبر'
+    >>> unglue("چه شد؟این")
+    'چه شد؟ این'
+    >>> unglue("نسبة 2.5 في www.youm7.com و ۲.۵")
+    'نسبة 2.5 في www.youm7.com و ۲.۵'
+    """
+    return _GLUE.sub(r"\1 ", text)
