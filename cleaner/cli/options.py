@@ -1,0 +1,90 @@
+"""Options shared by the commands that read inputs (``clean``, ``dedupe``, ``rules learn``).
+
+``input_options`` adds the path arguments and the input options; ``sources_from`` turns
+them into the stream of :class:`Source` objects the library consumes; ``load_rulebook`` maps a
+bad rule file to a usage error (exit 2) naming the file and line.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from cleaner.config import CleanConfig
+from cleaner.document import InputError, Source
+from cleaner.inputs import iter_sources
+from cleaner.rules import RuleError, Rulebook
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+INPUT_FORMATS = ("auto", "text", "html", "jsonl")
+
+
+def input_options(f: F) -> F:
+    """Decorate a command with PATHS... and the options that say how to read them."""
+    decorators = [
+        click.argument("paths", nargs=-1, required=True, metavar="PATHS..."),
+        click.option(
+            "--input-format",
+            type=click.Choice(INPUT_FORMATS),
+            default="auto",
+            show_default=True,
+            help="auto: by extension (.jsonl/.ndjson records, .html pages, other files sniffed).",
+        ),
+        click.option("--id-field", default="id", show_default=True, help="JSON lines: id field."),
+        click.option("--text-field", default="text", show_default=True, help="JSON lines: text field."),
+        click.option("--html-field", default="html", show_default=True, help="JSON lines: HTML field."),
+        click.option("--url-field", default="url", show_default=True, help="JSON lines: URL field."),
+        click.option(
+            "--source-field", default=None, help="JSON lines: field naming the outlet (kept as source_name)."
+        ),
+        click.option(
+            "--rules",
+            "rules_dirs",
+            multiple=True,
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Extra rule folder (repeatable), loaded after the built-in rules.",
+        ),
+        click.option("--no-builtin-rules", is_flag=True, help="Use only the --rules folders."),
+    ]
+    for deco in reversed(decorators):
+        f = deco(f)
+    return f
+
+
+def sources_from(opts: dict[str, Any]) -> Iterator[Source | InputError]:
+    """The inputs named by the options of :func:`input_options`."""
+    return iter_sources(
+        opts["paths"],
+        input_format=opts["input_format"],
+        id_field=opts["id_field"],
+        text_field=opts["text_field"],
+        html_field=opts["html_field"],
+        url_field=opts["url_field"],
+        source_field=opts["source_field"],
+        stdin=sys.stdin.buffer,
+    )
+
+
+def load_rulebook(opts: dict[str, Any]) -> Rulebook:
+    """Load the rule folders of the options; an invalid rule file is a usage error."""
+    try:
+        return Rulebook.load(tuple(opts["rules_dirs"]), not opts["no_builtin_rules"])
+    except RuleError as exc:
+        raise click.UsageError(f"invalid rule file: {exc}") from None
+
+
+def clean_config(opts: dict[str, Any], **extra: Any) -> CleanConfig:
+    """The CleanConfig for the shared options plus command-specific fields."""
+    return CleanConfig(
+        rules_dirs=tuple(opts["rules_dirs"]), builtin_rules=not opts["no_builtin_rules"], **extra
+    )
+
+
+def report_error(exc: InputError) -> None:
+    """Print an input failure on stderr, in the form ``cleaner: error: FILE: reason``."""
+    click.echo(f"cleaner: error: {exc}", err=True)

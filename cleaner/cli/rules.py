@@ -1,0 +1,69 @@
+"""``cleaner rules``: list the loaded rules and run their examples."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from cleaner.rules import RuleError, Rulebook, check_rulebook
+
+_rules_option = click.option(
+    "--rules",
+    "rules_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Extra rule folder (repeatable), loaded after the built-in rules.",
+)
+_builtin_option = click.option("--no-builtin-rules", is_flag=True, help="Only the --rules folders.")
+
+
+def _load(rules_dirs: tuple[Path, ...], no_builtin_rules: bool) -> Rulebook:
+    try:
+        return Rulebook.load(rules_dirs, not no_builtin_rules)
+    except RuleError as exc:
+        raise click.UsageError(f"invalid rule file: {exc}") from None
+
+
+@click.group("rules")
+def rules_group() -> None:
+    """Inspect and test the boilerplate rules (rule files are YAML data; see README)."""
+
+
+@rules_group.command("list")
+@_rules_option
+@_builtin_option
+def list_cmd(rules_dirs: tuple[Path, ...], no_builtin_rules: bool) -> None:
+    """List rule sets (scope, languages, sites) and their rules (id, kind, category).
+
+    \b
+    Example:
+      cleaner rules list --rules my_rules/
+    """
+    book = _load(rules_dirs, no_builtin_rules)
+    for rs in book.rulesets:
+        where = ",".join(rs.langs + rs.domains) or "-"
+        click.echo(f"{rs.name}  scope={rs.scope} for={where}  {rs.file}")
+        for r in rs.rules:
+            click.echo(f"  {r.id:<34} {r.kind:<8} {r.category:<14} {r.description[:70]}")
+
+
+@rules_group.command("test")
+@_rules_option
+@_builtin_option
+def test_cmd(rules_dirs: tuple[Path, ...], no_builtin_rules: bool) -> None:
+    """Run every rule's drop/keep examples; exit 1 if any fails.
+
+    \b
+    Example:
+      cleaner rules test --rules my_rules/
+    """
+    book = _load(rules_dirs, no_builtin_rules)
+    failures = check_rulebook(book)
+    n = sum(len(rs.rules) for rs in book.rulesets)
+    for f in failures:
+        click.echo(f"FAIL {f}", err=True)
+    click.echo(f"{n} rules, {len(failures)} failing example(s)", err=True)
+    if failures:
+        sys.exit(1)

@@ -1,0 +1,103 @@
+"""A bad rule file fails with the file, the line, the rule id and the reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaner.rules import RuleError, Rulebook, load_file
+
+HEADER = "name: site-x\nscope: global\nrules:\n"
+
+
+def _write(tmp_path, body: str):
+    path = tmp_path / "bad.yaml"
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
+
+
+def _error(tmp_path, body: str) -> RuleError:
+    with pytest.raises(RuleError) as info:
+        load_file(_write(tmp_path, body))
+    return info.value
+
+
+GOOD = """  - id: ok
+    kind: line
+    category: navigation
+    description: fine
+    match: [menu]
+    drop: [menu]
+    keep: [lunch]
+"""
+
+
+def test_good_file_loads(tmp_path):
+    rs = load_file(_write(tmp_path, GOOD))
+    assert [r.id for r in rs.rules] == ["site-x/ok"]
+    assert rs.rules[0].line == 4
+
+
+def test_invalid_pattern_names_file_line_and_rule(tmp_path):
+    err = _error(
+        tmp_path,
+        GOOD + "  - id: broken\n    kind: pattern\n    category: navigation\n"
+        "    description: d\n    pattern: '([a'\n    drop: [a]\n    keep: [b]\n",
+    )
+    assert err.file.endswith("bad.yaml") and err.line == 11 and err.rule_id == "broken"
+    assert "invalid regular expression" in str(err)
+    assert str(err).startswith(f"{err.file}:11: rule 'broken':")
+
+
+def test_unknown_kind(tmp_path):
+    err = _error(tmp_path, GOOD.replace("kind: line", "kind: magic"))
+    assert err.rule_id == "ok" and "unknown kind 'magic'" in err.reason
+
+
+def test_unknown_category(tmp_path):
+    err = _error(tmp_path, GOOD.replace("navigation", "misc"))
+    assert "unknown category 'misc'" in err.reason
+
+
+def test_missing_field(tmp_path):
+    err = _error(tmp_path, GOOD.replace("    match: [menu]\n", ""))
+    assert "missing field 'match'" in err.reason and err.line == 4
+
+
+def test_missing_description(tmp_path):
+    err = _error(tmp_path, GOOD.replace("    description: fine\n", ""))
+    assert "missing 'description'" in err.reason
+
+
+def test_rule_needs_drop_and_keep_examples(tmp_path):
+    assert "dropped" in _error(tmp_path, GOOD.replace("    drop: [menu]\n", "")).reason
+    assert "kept" in _error(tmp_path, GOOD.replace("    keep: [lunch]\n", "")).reason
+
+
+def test_unknown_field_is_an_error_not_ignored(tmp_path):
+    err = _error(tmp_path, GOOD + "    patern: 'x'\n")
+    assert "unknown field(s) ['patern']" in err.reason
+
+
+def test_duplicate_rule_id(tmp_path):
+    err = _error(tmp_path, GOOD + GOOD)
+    assert "duplicate rule id" in err.reason and err.line == 11
+
+
+def test_invalid_yaml_names_line(tmp_path):
+    err = _error(tmp_path, "  - id: ok\n\tkind: line\n")
+    assert err.line == 5 and "not valid YAML" in err.reason
+
+
+def test_site_file_needs_domains_or_signatures(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: s\nscope: site\nrules:\n" + GOOD, encoding="utf-8")
+    with pytest.raises(RuleError, match="needs 'domains' or 'signatures'"):
+        load_file(path)
+
+
+def test_duplicate_ruleset_name_across_folders(tmp_path):
+    (tmp_path / "fa.yaml").write_text(
+        "name: fa\nscope: lang\nlangs: [fa]\nrules:\n" + GOOD, encoding="utf-8"
+    )
+    with pytest.raises(RuleError, match="already used"):
+        Rulebook.load([tmp_path])
