@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from importlib import resources
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +57,12 @@ def builtin_rules_dir() -> Path:
     (run from the repository, or installed in editable mode) reads ``rules/`` directly.
     """
     try:
-        return Path(str(resources.files("cleaner.builtin_rules")))
+        spec = importlib.util.find_spec("cleaner.builtin_rules")
     except ModuleNotFoundError:
-        return Path(__file__).resolve().parents[2] / "rules"
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(__file__).resolve().parents[2] / "rules"
 
 
 def rule_files(folder: Path) -> list[Path]:
