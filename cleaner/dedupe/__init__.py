@@ -1,0 +1,45 @@
+"""Near-duplicate and reused paragraphs: MinHash signatures, LSH candidates, exact verification.
+
+>>> docs = [("a", "a.txt", ["Putin and Biden spoke for two hours on Tuesday."]),
+...         ("b", "b.txt", ["Putin and Biden spoke for two hours on Tuesday!", "Other text."])]
+>>> result = dedupe(docs)
+>>> [(m.doc_id, m.index) for m in result.clusters[0].members], sorted(result.dropped_ids())
+([('a', 0), ('b', 0)], [('b', 0)])
+"""
+
+from __future__ import annotations
+
+from cleaner.dedupe.api import DocLike, dedupe, near_duplicates_within, paragraphs_of, run
+from cleaner.dedupe.cluster import (
+    KEEP_POLICIES,
+    Cluster,
+    DedupeResult,
+    Dropped,
+    Member,
+    Pair,
+    clusters_to_jsonl,
+)
+from cleaner.dedupe.keys import matching_key, shingle_text
+from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
+from cleaner.dedupe.prepare import Paragraph
+
+__all__ = [
+    "KEEP_POLICIES",
+    "MODES",
+    "SCOPES",
+    "Cluster",
+    "DedupeOptions",
+    "DedupeResult",
+    "DocLike",
+    "Dropped",
+    "Member",
+    "Pair",
+    "Paragraph",
+    "clusters_to_jsonl",
+    "dedupe",
+    "matching_key",
+    "near_duplicates_within",
+    "paragraphs_of",
+    "run",
+    "shingle_text",
+]

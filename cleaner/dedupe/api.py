@@ -1,0 +1,355 @@
+"""The dedupe run: candidates, verification, clusters, drops, index update."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from cleaner.dedupe.cluster import (
+    KEEP_POLICIES,
+    Cluster,
+    DedupeResult,
+    Dropped,
+    Member,
+    Pair,
+    UnionFind,
+)
+from cleaner.dedupe.lsh import band_pairs, collision_pairs
+from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
+from cleaner.dedupe.prepare import Paragraph, Prepared, prepare
+from cleaner.dedupe.reuse import Weights, reuse_score
+from cleaner.dedupe.verify import Overlap, is_near, overlap
+from cleaner.document import CleanerError, CleanResult
+from cleaner.index.base import Index, IndexItem
+
+#: A document: a CleanResult, or ``(doc_id, source, paragraphs)``.
+DocLike = CleanResult | tuple[str, str, Sequence[str]]
+
+
+def paragraphs_of(docs: Iterable[DocLike]) -> list[Paragraph]:
+    """Flatten documents into paragraphs, in the order seen."""
+    out: list[Paragraph] = []
+    for doc in docs:
+        paras: Sequence[str]
+        if isinstance(doc, CleanResult):
+            doc_id, source, paras = doc.id, doc.source, doc.paragraphs
+        else:
+            doc_id, source, paras = doc
+        out.extend(Paragraph(doc_id, source, i, text) for i, text in enumerate(paras))
+    return out
+
+
+@dataclass
+class _Nodes:
+    """Batch paragraphs (nodes ``0..n-1``) and index items met as candidates (``n..``)."""
+
+    prep: Prepared
+    external: list[IndexItem]
+    self_pid: dict[int, int]  # index pid -> batch node (the same paragraph seen before)
+    order_of_batch: dict[int, tuple[int, int]]  # batch node -> (0, pid) when stored before
+
+    def doc(self, node: int) -> str:
+        n = len(self.prep.paragraphs)
+        return self.prep.paragraphs[node].doc_id if node < n else self.external[node - n].doc_id
+
+    def shingles(self, node: int) -> np.ndarray:
+        n = len(self.prep.paragraphs)
+        return self.prep.shingle_set(node) if node < n else self.external[node - n].shingles
+
+    def words(self, node: int) -> list[str]:
+        n = len(self.prep.paragraphs)
+        return self.prep.words(node) if node < n else list(self.external[node - n].words)
+
+    def order(self, node: int) -> tuple[int, int]:
+        """Seen order: index items by pid, then the batch in input order."""
+        n = len(self.prep.paragraphs)
+        if node >= n:
+            return (0, self.external[node - n].pid or 0)
+        return self.order_of_batch.get(node, (1, node))
+
+
+def _check(opts: DedupeOptions) -> None:
+    if opts.mode not in MODES:
+        raise CleanerError(f"unknown mode {opts.mode!r}; use one of {', '.join(MODES)}")
+    if opts.scope not in SCOPES:
+        raise CleanerError(f"unknown scope {opts.scope!r}; use one of {', '.join(SCOPES)}")
+    if opts.keep not in KEEP_POLICIES:
+        raise CleanerError(
+            f"unknown keep policy {opts.keep!r}; use one of {', '.join(KEEP_POLICIES)}"
+        )
+    if not 0.0 < opts.threshold <= 1.0:
+        raise CleanerError(f"threshold {opts.threshold} must be in (0, 1]")
+
+
+def dedupe(
+    docs: Iterable[DocLike],
+    *,
+    mode: str = "near",
+    threshold: float = 0.5,
+    scope: str = "all",
+    keep: str = "first",
+    index: Index | None = None,
+    update_index: bool = True,
+    **options: Any,
+) -> DedupeResult:
+    """Find repeated paragraphs in documents (and against an index) and pick what to drop.
+
+    Args:
+        docs: CleanResults or ``(doc_id, source, paragraphs)`` tuples.
+        mode: ``near`` or ``reuse`` (see :class:`DedupeOptions`).
+        threshold: Jaccard threshold of near duplicates.
+        scope: ``within`` a document, ``across`` documents, or ``all``.
+        keep: Keep policy when dropping: ``first``, ``last``, ``longest``, ``shortest``.
+        index: An index of earlier batches; matches against it are reported and the batch
+            is added to it (unless ``update_index`` is False).
+        update_index: Add this batch's paragraphs to ``index``.
+        **options: Any other :class:`DedupeOptions` field.
+
+    Returns:
+        Clusters (representative first), dropped paragraphs, and counts.
+    """
+    opts = DedupeOptions(mode=mode, threshold=threshold, scope=scope, keep=keep, **options)
+    return run(paragraphs_of(docs), opts, index, update_index)
+
+
+def run(
+    paragraphs: list[Paragraph],
+    opts: DedupeOptions,
+    index: Index | None = None,
+    update_index: bool = True,
+) -> DedupeResult:
+    """The dedupe of a flat list of paragraphs with explicit options."""
+    _check(opts)
+    started = time.perf_counter()
+    prep = prepare(paragraphs, opts)
+    n = len(paragraphs)
+    reuse = opts.mode == "reuse"
+    pairs = [band_pairs(prep.bands)]
+    if opts.containment is not None:
+        pairs.append(collision_pairs(prep.anchor_key, prep.anchor_owner, opts.max_postings))
+    if reuse:
+        pairs.append(_phrase_pairs(prep, opts.max_postings))
+    nodes = _Nodes(prep, [], {}, {})
+    if index is not None:
+        _check_index(index, opts)
+        pairs.append(_index_pairs(prep, nodes, index, opts, reuse))
+    cand = np.unique(np.concatenate(pairs), axis=0) if pairs else np.zeros((0, 2), np.int64)
+    cand = _in_scope(cand, nodes, opts.scope)
+    weights = _weights(nodes, index) if reuse else None
+    verified: list[tuple[int, int, float]] = []
+    for a, b in cand.tolist():
+        ok, sim = _verify(nodes, a, b, opts, weights)
+        if ok:
+            verified.append((a, b, sim))
+    clusters, dropped = _clusters(nodes, verified, opts, weights)
+    if index is not None and update_index:
+        _add_to_index(prep, index, reuse)
+    stats = {
+        "documents": len({p.doc_id for p in paragraphs}),
+        "paragraphs": n,
+        "candidates": int(len(cand)),
+        "pairs": len(verified),
+        "clusters": len(clusters),
+        "dropped": len(dropped),
+        "index_matches": len(nodes.external),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    batch_pairs = tuple(Pair(a, b, s) for a, b, s in verified if a < n and b < n)
+    return DedupeResult(tuple(clusters), tuple(dropped), stats, batch_pairs)
+
+
+def near_duplicates_within(
+    paragraphs: Sequence[str], threshold: float = 0.5, **options: Any
+) -> list[tuple[int, int, float]]:
+    """Verified near-duplicate pairs ``(i, j, similarity)``, ``i < j``, inside one document.
+
+    >>> text = "a long enough paragraph of text"
+    >>> near_duplicates_within([text, "other", text.upper() + "!"])
+    [(0, 2, 1.0)]
+    """
+    opts = DedupeOptions(threshold=threshold, scope="within", **options)
+    result = run(paragraphs_of([("doc", "", paragraphs)]), opts)
+    return sorted((p.a, p.b, round(p.similarity, 4)) for p in result.pairs)
+
+
+def _phrase_pairs(prep: Prepared, max_postings: int) -> np.ndarray:
+    """Candidate pairs sharing a phrase key (word bigram)."""
+    keys = [prep.phrase_keys(i) for i in range(len(prep.paragraphs))]
+    owners = np.repeat(np.arange(len(keys), dtype=np.int64), [len(k) for k in keys])
+    flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
+    return collision_pairs(flat, owners, max_postings)
+
+
+def _check_index(index: Index, opts: DedupeOptions) -> None:
+    wanted = opts.index_settings()
+    stored = index.settings(wanted)
+    diff = {k: (stored.get(k), v) for k, v in wanted.items() if stored.get(k) != v}
+    if diff:
+        shown = ", ".join(f"{k}={old} (asked {new})" for k, (old, new) in diff.items())
+        raise CleanerError(
+            f"the index was built with other settings: {shown}; use those or a new index"
+        )
+
+
+def _index_pairs(
+    prep: Prepared, nodes: _Nodes, index: Index, opts: DedupeOptions, reuse: bool
+) -> np.ndarray:
+    """Candidate pairs (batch node, index node) from keys shared with the index.
+
+    A batch paragraph already stored under its own uid (the same batch run again) is the
+    same node as its stored copy: its stored neighbours pair with it, not with the copy.
+    """
+    n = len(prep.paragraphs)
+    uids = [(p.doc_id, p.index, prep.digest(i)) for i, p in enumerate(prep.paragraphs)]
+    position = {uid: i for i, uid in enumerate(uids)}
+    for uid, pid in index.lookup(uids).items():
+        i = position[uid]
+        nodes.self_pid[pid] = i
+        nodes.order_of_batch[i] = (0, pid)
+    per_node = [np.unique(prep.index_keys(i, reuse)).tolist() for i in range(n)]
+    hits = index.query(k for keys in per_node for k in keys)
+    batch: list[tuple[int, int]] = []
+    ext: list[tuple[int, int]] = []
+    for i, keys in enumerate(per_node):
+        for k in keys:
+            pids = hits.get(k, ())
+            if len(pids) > opts.max_postings:
+                continue
+            for pid in pids:
+                j = nodes.self_pid.get(pid)
+                if j is None:
+                    ext.append((i, pid))
+                elif j != i:
+                    batch.append((min(i, j), max(i, j)))
+    node_of: dict[int, int] = {}
+    for item in index.get({pid for _, pid in ext}):
+        node_of[item.pid or 0] = n + len(nodes.external)
+        nodes.external.append(item)
+    pairs = batch + [(i, node_of[pid]) for i, pid in ext]
+    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
+
+
+def _in_scope(cand: np.ndarray, nodes: _Nodes, scope: str) -> np.ndarray:
+    """Keep the candidate pairs the scope asks for."""
+    if scope == "all" or not len(cand):
+        return cand
+    same = np.array([nodes.doc(a) == nodes.doc(b) for a, b in cand.tolist()], dtype=bool)
+    return cand[same] if scope == "within" else cand[~same]
+
+
+def _weights(nodes: _Nodes, index: Index | None) -> Weights:
+    """IDF weights of words over the batch and the index."""
+    df: Counter[str] = Counter()
+    n = len(nodes.prep.paragraphs)
+    for i in range(n):
+        df.update(set(nodes.prep.words(i)))
+    total = n
+    if index is not None:
+        stored, count = index.document_frequencies(df)
+        df.update(stored)
+        total += count
+    return Weights(df, total)
+
+
+def _score(nodes: _Nodes, a: int, b: int, weights: Weights | None) -> tuple[Overlap, float]:
+    """Exact overlap of two nodes, and their reuse fraction (0 without weights)."""
+    o = overlap(nodes.shingles(a), nodes.shingles(b))
+    if weights is None:
+        return o, 0.0
+    return o, reuse_score(nodes.words(a), nodes.words(b), weights).fraction
+
+
+def _verify(
+    nodes: _Nodes, a: int, b: int, opts: DedupeOptions, weights: Weights | None
+) -> tuple[bool, float]:
+    """Whether a candidate pair is a true pair, and its similarity."""
+    o = overlap(nodes.shingles(a), nodes.shingles(b))
+    if is_near(o, opts.threshold, opts.containment, opts.min_contained):
+        return True, o.similarity
+    if weights is None:
+        return False, o.similarity
+    r = reuse_score(nodes.words(a), nodes.words(b), weights)
+    ok = r.weight >= opts.reuse_min_weight and r.fraction >= opts.reuse_threshold
+    return ok, max(o.similarity, r.fraction)
+
+
+def _clusters(
+    nodes: _Nodes,
+    verified: list[tuple[int, int, float]],
+    opts: DedupeOptions,
+    weights: Weights | None,
+) -> tuple[list[Cluster], list[Dropped]]:
+    """Connected components of verified pairs, representatives, members, and drops."""
+    n = len(nodes.prep.paragraphs)
+    uf = UnionFind(n + len(nodes.external))
+    for a, b, _ in verified:
+        uf.union(a, b)
+    groups: dict[int, list[int]] = {}
+    for node in sorted({x for a, b, _ in verified for x in (a, b)}):
+        groups.setdefault(uf.find(node), []).append(node)
+    ordered = sorted(
+        (sorted(g, key=nodes.order) for g in groups.values()), key=lambda g: nodes.order(g[0])
+    )
+    clusters: list[Cluster] = []
+    dropped: list[Dropped] = []
+    for cid, group in enumerate(ordered):
+        rep = group[0]
+        members = [_member(nodes, node, rep, weights) for node in group]
+        kept = KEEP_POLICIES[opts.keep](members)
+        members = [replace(m, kept=(k == kept) or m.from_index) for k, m in enumerate(members)]
+        for k, node in enumerate(group):
+            if node < n and k != kept:
+                p = nodes.prep.paragraphs[node]
+                dropped.append(Dropped(p.doc_id, p.index, cid))
+        clusters.append(Cluster(cid, tuple(members)))
+    return clusters, dropped
+
+
+def _member(nodes: _Nodes, node: int, rep: int, weights: Weights | None) -> Member:
+    """A cluster member with its similarity to the representative."""
+    n = len(nodes.prep.paragraphs)
+    if node == rep:
+        o, r = Overlap(1.0, 1.0, 0), 1.0 if weights else 0.0
+    else:
+        o, r = _score(nodes, node, rep, weights)
+    if node < n:
+        p = nodes.prep.paragraphs[node]
+        place = (p.doc_id, p.source, p.index, p.text, False)
+    else:
+        it = nodes.external[node - n]
+        place = (it.doc_id, it.source, it.index, it.text, True)
+    return Member(
+        doc_id=place[0],
+        source=place[1],
+        index=place[2],
+        text=place[3],
+        similarity=max(o.similarity, r),
+        jaccard=o.jaccard,
+        containment=o.containment,
+        from_index=place[4],
+    )
+
+
+def _add_to_index(prep: Prepared, index: Index, reuse: bool) -> int:
+    """Store every batch paragraph (a paragraph already stored is skipped by uid)."""
+    items = [
+        IndexItem(
+            doc_id=p.doc_id,
+            source=p.source,
+            index=p.index,
+            text=p.text,
+            digest=prep.digest(i),
+            shingles=prep.shingle_set(i),
+            signature=prep.signature[i],
+            keys=prep.index_keys(i, with_phrases=True),
+            words=tuple(prep.words(i)),
+        )
+        for i, p in enumerate(prep.paragraphs)
+    ]
+    with index.bulk():
+        return index.add(items)

@@ -1,0 +1,150 @@
+"""Clusters of verified pairs: the JSON-serialisable result types and the keep policies.
+
+A cluster is a connected component of verified pairs; its representative is the member seen
+first (an index member is older than any member of the batch). Each member carries its
+document id, source, paragraph index, text and similarity to the representative, so a
+cluster can be read without joining back to the documents.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Member:
+    """One paragraph of a cluster."""
+
+    doc_id: str
+    source: str
+    index: int
+    text: str
+    similarity: float
+    jaccard: float
+    containment: float
+    kept: bool = True
+    from_index: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The member as a JSON object (scores rounded to 4 decimals)."""
+        return {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "index": self.index,
+            "text": self.text,
+            "similarity": round(self.similarity, 4),
+            "jaccard": round(self.jaccard, 4),
+            "containment": round(self.containment, 4),
+            "kept": self.kept,
+            "from_index": self.from_index,
+        }
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Paragraphs that repeat one another; ``members[0]`` is the representative."""
+
+    id: int
+    members: tuple[Member, ...]
+
+    @property
+    def representative(self) -> Member:
+        """The member seen first."""
+        return self.members[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The cluster as one JSON lines record."""
+        return {
+            "cluster": self.id,
+            "size": len(self.members),
+            "representative": self.representative.to_dict(),
+            "members": [m.to_dict() for m in self.members],
+        }
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A batch paragraph the keep policy drops, and the cluster it repeats."""
+
+    doc_id: str
+    index: int
+    cluster: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The drop as a JSON object."""
+        return {"doc_id": self.doc_id, "index": self.index, "cluster": self.cluster}
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A verified pair of batch paragraphs (positions in the batch's paragraph order)."""
+
+    a: int
+    b: int
+    similarity: float
+
+
+@dataclass(frozen=True)
+class DedupeResult:
+    """Clusters found, paragraphs dropped by the keep policy, and counts of the run."""
+
+    clusters: tuple[Cluster, ...]
+    dropped: tuple[Dropped, ...]
+    stats: dict[str, Any] = field(default_factory=dict)
+    pairs: tuple[Pair, ...] = ()
+
+    def dropped_ids(self) -> set[tuple[str, int]]:
+        """``(doc_id, paragraph index)`` of every dropped paragraph."""
+        return {(d.doc_id, d.index) for d in self.dropped}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole result as one JSON object."""
+        return {
+            "clusters": [c.to_dict() for c in self.clusters],
+            "dropped": [d.to_dict() for d in self.dropped],
+            "stats": dict(self.stats),
+        }
+
+
+def clusters_to_jsonl(result: DedupeResult) -> str:
+    """Clusters as JSON lines, one per cluster, in a deterministic order (for goldens)."""
+    return "".join(
+        json.dumps(c.to_dict(), ensure_ascii=False, sort_keys=True) + "\n" for c in result.clusters
+    )
+
+
+class UnionFind:
+    """Disjoint sets over ``0..n-1`` with path halving.
+
+    >>> uf = UnionFind(4); uf.union(0, 1); uf.union(2, 1); uf.find(2) == uf.find(0)
+    True
+    """
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        """The root of ``x``'s set."""
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        """Merge the sets of ``a`` and ``b`` (the smaller root wins, for stable roots)."""
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+#: Which member of a cluster is kept: given members in seen order, return the kept position.
+KEEP_POLICIES: dict[str, Callable[[Sequence[Member]], int]] = {
+    "first": lambda ms: 0,
+    "last": lambda ms: len(ms) - 1,
+    "longest": lambda ms: max(range(len(ms)), key=lambda i: (len(ms[i].text), -i)),
+    "shortest": lambda ms: min(range(len(ms)), key=lambda i: (len(ms[i].text), i)),
+}

@@ -1,0 +1,136 @@
+"""Matching keys and character shingles: what two paragraphs are compared on.
+
+The key is built for comparison only and never reaches the output text. It folds what
+scrapes of one story spell differently: invisible characters and whitespace, Arabic and
+Persian yeh/kaf (and alef, teh marbuta, hamza seats), ZWNJ present, absent or a space,
+Persian/Arabic-Indic/ASCII digits, tatweel, diacritics, punctuation and case.
+
+Shingles are character 5-grams of the key with every space removed. Why, by measurement
+(``bench/dedupe_eval.py --shingles ...`` on the seeds, see its output):
+
+* removing spaces makes ``می‌تواند``, ``میتواند`` and ``می تواند`` one string, which word
+  shingles cannot do without a Persian affix list;
+* 5-grams gave the best precision/recall balance of 3..7-grams and word uni/bigrams: 3- and
+  4-grams are shared by unrelated paragraphs of one story (names, titles, suffixes), which
+  costs precision on containment; 6- and 7-grams lose recall on light edits, where each
+  changed word breaks ``k`` shingles;
+* a paragraph has about as many 5-grams as characters, so hashing them all in one numpy
+  pass over a whole batch (no Python object per shingle) is cheap.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
+
+from cleaner.normalize import INVISIBLE, PERSIAN_FOLD
+
+#: Shingle length in characters (see the module docstring for why 5).
+SHINGLE_SIZE = 5
+
+_DROP_INVISIBLE = {ord(c): None for c in INVISIBLE}
+
+#: Further folds for comparison only: digits, alef and hamza seats, teh marbuta, tatweel.
+_DIGITS = {0x06F0 + i: str(i) for i in range(10)} | {0x0660 + i: str(i) for i in range(10)}
+_LETTERS = {
+    "\u0623": "\u0627",  # أ -> ا
+    "\u0625": "\u0627",  # إ -> ا
+    "\u0622": "\u0627",  # آ -> ا
+    "\u0671": "\u0627",  # ٱ -> ا
+    "\u0624": "\u0648",  # ؤ -> و
+    "\u0626": "\u06cc",  # ئ -> ی  (رئیس / رییس)
+    "\u0629": "\u0647",  # ة -> ه
+    "\u06c0": "\u0647",  # ۀ -> ه
+    "\u0640": None,  # tatweel
+}
+COMPARE_FOLD = str.maketrans({**{chr(k): v for k, v in _DIGITS.items()}, **_LETTERS})
+
+#: Arabic-script diacritics (harakat, superscript alef, Quranic marks).
+_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def matching_key(text: str) -> str:
+    """Fold a paragraph into the key it is compared on (words separated by one space).
+
+    >>> matching_key("رئيس‌جمهور  روسيه، ۲۰۲۱") == matching_key("رئیس جمهور روسیه 2021")
+    True
+    >>> matching_key("مُحَمَّـــد Said!")
+    'محمد said'
+    """
+    text = unicodedata.normalize("NFKC", text.translate(_DROP_INVISIBLE))
+    text = _DIACRITICS.sub("", text.translate(PERSIAN_FOLD).translate(COMPARE_FOLD))
+    return _NON_WORD.sub(" ", text).strip().casefold()
+
+
+def shingle_text(text: str) -> str:
+    """The string shingles are cut from: the matching key without spaces.
+
+    >>> shingle_text("می‌تواند") == shingle_text("می تواند") == shingle_text("میتواند")
+    True
+    """
+    return matching_key(text).replace(" ", "")
+
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_ROLL = np.uint64(0x100000001B3)
+
+
+def mix64(x: np.ndarray) -> np.ndarray:
+    """Scramble uint64 values (splitmix64 finaliser) so every bit depends on every input bit.
+
+    >>> int(mix64(np.array([1], dtype=np.uint64))[0]) != 1
+    True
+    """
+    x = x.astype(np.uint64, copy=True)
+    x ^= x >> np.uint64(30)
+    x *= _M1
+    x ^= x >> np.uint64(27)
+    x *= _M2
+    x ^= x >> np.uint64(31)
+    return x
+
+
+def batch_shingles(texts: Sequence[str], k: int = SHINGLE_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """Hash the k-grams of many shingle texts at once.
+
+    Returns ``(hashes, offsets)``: the shingle hashes of text ``i`` are
+    ``hashes[offsets[i]:offsets[i + 1]]`` (with repeats, in text order). A text shorter than
+    ``k`` gives one shingle (itself); an empty text gives none.
+
+    >>> h, off = batch_shingles(["abcdef", "abc", ""], k=5)
+    >>> off.tolist()
+    [0, 2, 3, 3]
+    >>> bool(h[0] != h[1])
+    True
+    """
+    n = len(texts)
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64), offsets
+    # Texts shorter than k are padded with NUL up to k so each yields exactly one shingle.
+    padded = [t if len(t) >= k or not t else t + "\0" * (k - len(t)) for t in texts]
+    plen = np.maximum(lengths, np.where(lengths > 0, k, 0))
+    codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
+    codes = codes.astype(np.uint64)
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(plen[:-1], out=starts[1:])
+    total = int(plen.sum())
+    if total < k:
+        return np.zeros(0, dtype=np.uint64), offsets
+    width = total - k + 1
+    rolled = np.zeros(width, dtype=np.uint64)
+    for j in range(k):
+        rolled = rolled * _ROLL + codes[j : j + width]
+    counts = np.maximum(plen - k + 1, 0)
+    np.cumsum(counts, out=offsets[1:])
+    # Keep the windows that start in a text and end inside the same text.
+    owner = np.repeat(np.arange(n), counts)
+    position = np.arange(int(counts.sum())) - np.repeat(offsets[:-1], counts)
+    hashes = mix64(rolled[starts[owner] + position])
+    return hashes, offsets

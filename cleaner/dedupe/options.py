@@ -1,0 +1,62 @@
+"""The options of a dedupe run, in one frozen dataclass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cleaner.dedupe.keys import SHINGLE_SIZE
+
+MODES = ("near", "reuse")
+SCOPES = ("within", "across", "all")
+
+
+@dataclass(frozen=True)
+class DedupeOptions:
+    """Every knob of a run.
+
+    Attributes:
+        mode: ``near`` (near-duplicate paragraphs, including a short line quoted inside a
+            longer one) or ``reuse`` (near, plus paragraphs sharing rare phrases).
+        threshold: Jaccard similarity of shingle sets at which a pair is a near duplicate;
+            also tunes the LSH banding.
+        containment: Share of the smaller paragraph's shingles found in the larger one at
+            which it counts as contained; None turns containment off.
+        min_contained: Shingles the smaller paragraph needs for containment to count
+            (a five-word line is contained in too much by chance).
+        reuse_threshold: Reuse mode: share of each paragraph's rare-word weight that
+            shared phrases must cover.
+        reuse_min_weight: Reuse mode: rare-word weight (words seen once weigh 1) shared
+            phrases must cover in absolute terms.
+        scope: Pairs ``within`` one document, ``across`` documents, or ``all``.
+        keep: Which member of a cluster is kept when dropping (see ``KEEP_POLICIES``).
+        num_perm: Signature length (a power of two).
+        seed: Hash seed; an index only compares signatures made with its seed.
+        shingle_size: Characters per shingle.
+        anchor_rate: One shingle in about this many is an anchor (containment candidates).
+        max_postings: Anchors and phrase keys held by more paragraphs than this are skipped
+            as candidates (they are boilerplate; LSH still finds whole-paragraph repeats).
+    """
+
+    mode: str = "near"
+    threshold: float = 0.5
+    containment: float | None = 0.8
+    min_contained: int = 25
+    reuse_threshold: float = 0.2
+    reuse_min_weight: float = 4.0
+    scope: str = "all"
+    keep: str = "first"
+    num_perm: int = 128
+    seed: int = 1
+    shingle_size: int = SHINGLE_SIZE
+    anchor_rate: int = 8
+    max_postings: int = 100
+
+    def index_settings(self) -> dict[str, str]:
+        """The options an index's stored keys depend on (a mismatch makes them useless)."""
+        return {
+            "num_perm": str(self.num_perm),
+            "seed": str(self.seed),
+            "shingle_size": str(self.shingle_size),
+            "threshold": str(self.threshold),
+            "anchor_rate": str(self.anchor_rate),
+        }

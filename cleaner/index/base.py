@@ -1,0 +1,104 @@
+"""The interface every index backend implements, and the item it stores.
+
+An index keeps what is needed to deduplicate tomorrow's batch against today's without
+recomputing: for each paragraph its place (document id, source, paragraph index), its text,
+its sorted shingle hashes (to verify candidates exactly), its signature, the keys it is
+found by (LSH band keys, containment anchors, reuse phrase keys) and its words (for the
+document frequencies that weight reuse mode). Backends: :mod:`cleaner.index.memory`,
+:mod:`cleaner.index.sqlite`; :func:`cleaner.index.open_index` picks one from a spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class IndexItem:
+    """One stored paragraph.
+
+    Attributes:
+        doc_id: The document it belongs to.
+        source: Where the document came from.
+        index: Position of the paragraph in its document (0-based).
+        text: The paragraph as output (not its matching key).
+        digest: Hash of the matching key; with doc_id and index it identifies the item.
+        shingles: Sorted unique shingle hashes (uint64).
+        signature: MinHash signature (uint64, one value per bin).
+        keys: Keys the item is found by (uint64 band keys, anchors, phrase keys).
+        words: The paragraph's words in order (reuse mode); each distinct word counts once
+            in the index's document frequencies.
+        pid: Sequence number given by the index (insertion order), None before insertion.
+    """
+
+    doc_id: str
+    source: str
+    index: int
+    text: str
+    digest: str
+    shingles: np.ndarray
+    signature: np.ndarray
+    keys: np.ndarray
+    words: tuple[str, ...] = ()
+    pid: int | None = field(default=None, compare=False)
+
+    @property
+    def uid(self) -> tuple[str, int, str]:
+        """What makes two items the same: document, position and content."""
+        return (self.doc_id, self.index, self.digest)
+
+
+@runtime_checkable
+class Index(Protocol):
+    """A store of paragraph signatures shared between batches."""
+
+    def settings(self, values: Mapping[str, str]) -> dict[str, str]:
+        """Store settings not stored yet; return what the index holds (first writer wins)."""
+        ...
+
+    def add(self, items: Sequence[IndexItem]) -> int:
+        """Store items not stored yet (by uid); returns how many were new."""
+        ...
+
+    def query(self, keys: Iterable[int]) -> dict[int, list[int]]:
+        """For each key (uint64 as int) that is stored, the pids holding it."""
+        ...
+
+    def get(self, pids: Iterable[int]) -> list[IndexItem]:
+        """The stored items with these pids, in pid order."""
+        ...
+
+    def lookup(self, uids: Iterable[tuple[str, int, str]]) -> dict[tuple[str, int, str], int]:
+        """Pids of the items already stored under these uids."""
+        ...
+
+    def document_frequencies(self, words: Iterable[str]) -> tuple[dict[str, int], int]:
+        """How many stored paragraphs hold each word, and how many paragraphs are stored."""
+        ...
+
+    def stats(self) -> Mapping[str, Any]:
+        """Counts for a summary (paragraphs, keys, backend)."""
+        ...
+
+    def bulk(self) -> AbstractContextManager[None]:
+        """A context in which adds are grouped into one transaction."""
+        ...
+
+    def close(self) -> None:
+        """Release the backend's resources."""
+        ...
+
+
+def iter_chunks(values: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    """Slices of at most ``size`` values (SQL parameter lists stay short).
+
+    >>> [list(c) for c in iter_chunks([1, 2, 3], 2)]
+    [[1, 2], [3]]
+    """
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
