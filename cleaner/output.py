@@ -1,0 +1,265 @@
+"""Writing results: safe mirrored paths, atomic files, streaming JSON lines.
+
+Nothing is ever half written: a file appears complete under its name or not at all (a temp
+file in the same folder, fsynced, then ``os.replace``), and an earlier file of the same name
+stays as it was when a write fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import json
+import os
+import re
+import stat
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, cast
+
+from cleaner.document import CleanerError
+
+#: Input extensions that the output suffix replaces; any other extension is kept, so that
+#: ``a.v1`` and ``a.v2`` stay two files (``a.v1.txt``, ``a.v2.txt``).
+INPUT_EXTENSIONS = frozenset(
+    {".html", ".htm", ".xhtml", ".txt", ".text", ".md", ".xml", ".json", ".jsonl", ".ndjson"}
+)
+
+#: Characters kept in a file name: letters and digits of any script, ``_``, ``.``, ``-``,
+#: space, and ZWNJ (part of Persian spelling). Anything else becomes ``_``.
+_UNSAFE = re.compile(r"[^\w.\- \u200c]")
+_WINDOWS_RESERVED = re.compile(r"(?i)(con|prn|aux|nul|com\d|lpt\d)(\..*)?")
+#: Longest file name component we write, in UTF-8 bytes (file systems allow 255).
+_MAX_NAME_BYTES = 200
+
+
+def safe_component(name: str) -> str:
+    """One path component made safe to create on any common file system.
+
+    >>> safe_component("y?z=1&a"), safe_component(".."), safe_component("C:")
+    ('y_z_1_a', '_', 'C_')
+    >>> safe_component("گزارش ویژه.html"), safe_component("nul.txt"), safe_component("a. ")
+    ('گزارش ویژه.html', '_nul.txt', 'a')
+    """
+    name = _UNSAFE.sub("_", name).rstrip(". ")  # Windows drops trailing dots and spaces
+    if not name or name == "..":
+        return "_"
+    if _WINDOWS_RESERVED.fullmatch(name):
+        name = "_" + name
+    encoded = name.encode("utf-8")
+    if len(encoded) > _MAX_NAME_BYTES:
+        name = encoded[:_MAX_NAME_BYTES].decode("utf-8", "ignore")
+    return name
+
+
+def output_path(out_dir: Path, doc_id: str, suffix: str) -> Path:
+    """Where the output of document ``doc_id`` goes: its id mirrored under ``out_dir``.
+
+    The suffix replaces a known input extension (:data:`INPUT_EXTENSIONS`) or is added.
+    Ids that are not plain relative paths (URLs, ``..``, absolute paths, drive letters,
+    characters file systems refuse) are made safe component by component, and then get a
+    short hash of the original id, so two ids never share an output file.
+
+    Raises:
+        CleanerError: The path would resolve outside ``out_dir`` (through a symlink in it).
+
+    >>> output_path(Path("out"), "a/b.html", ".txt").as_posix()
+    'out/a/b.txt'
+    >>> output_path(Path("out"), "https://x.com/y?z=1", ".txt").as_posix()
+    'out/x.com/y_z_1-16cefa1f.txt'
+    >>> output_path(Path("out"), "../../etc/passwd", ".json").as_posix()
+    'out/_/_/etc/passwd-936d7c04.json'
+    """
+    if not suffix.startswith("."):
+        suffix = "." + suffix
+    rel = doc_id.split("://", 1)[1] if re.match(r"[A-Za-z][\w+.-]*://", doc_id) else doc_id
+    parts = [safe_component(p) for p in re.split(r"[/\\]", rel) if p not in ("", ".")]
+    if not parts:
+        parts = ["_"]
+    stem, ext = os.path.splitext(parts[-1])
+    if ext.lower() not in INPUT_EXTENSIONS:
+        stem = parts[-1]
+    if "/".join(parts) != doc_id:
+        stem += "-" + hashlib.sha1(doc_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    parts[-1] = stem + suffix
+    path = Path(out_dir, *parts)
+    root = os.path.realpath(out_dir)
+    if os.path.commonpath([root, os.path.realpath(path)]) != root:
+        raise CleanerError(f"{doc_id}: output path {path} leads outside {out_dir}")
+    return path
+
+
+@functools.lru_cache(maxsize=1)
+def _umask() -> int:
+    """The process umask (read once: reading it means setting it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _new_file_mode(path: Path) -> int:
+    """The mode a replaced file keeps, or what ``open()`` would give a new one."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _temp_beside(path: Path) -> tuple[int, str]:
+    """A new temp file in the folder of ``path`` (created if missing): (fd, name)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:100]}.", suffix=".tmp")
+
+
+def _commit(fd: int, temp: str, path: Path) -> None:
+    """Fsync the temp file, give it the right mode, put it in place of ``path``."""
+    os.fsync(fd)
+    os.chmod(temp, _new_file_mode(path))
+    os.replace(temp, path)
+    with contextlib.suppress(OSError):  # make the rename itself durable where possible
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8) to ``path`` completely or not at all.
+
+    Parent folders are created. On any failure the temp file is removed, the exception
+    propagates, and a file already at ``path`` is left untouched.
+    """
+    path = Path(path)
+    fd, temp = _temp_beside(path)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data.encode("utf-8") if isinstance(data, str) else data)
+            file.flush()
+            _commit(file.fileno(), temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+
+
+#: Line separators that JSON leaves raw but ``str.splitlines`` and some readers split on.
+_RAW_SEPARATORS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
+def jsonl_line(record: Mapping[str, Any]) -> str:
+    """One JSON lines record: UTF-8 text kept as is, always exactly one line.
+
+    >>> jsonl_line({"text": "سلام\\nدنیا", "n": 1})
+    '{"text": "سلام\\\\nدنیا", "n": 1}\\n'
+    >>> jsonl_line({"t": "a\\u2028b"})
+    '{"t": "a\\\\u2028b"}\\n'
+    """
+    return json.dumps(record, ensure_ascii=False).translate(_RAW_SEPARATORS) + "\n"
+
+
+class JsonlWriter:
+    """Stream JSON lines records to a file (atomically) or to stdout (flushed per record).
+
+    For a file, records go to a temp file beside it that replaces the file on a clean
+    :meth:`close`; leaving the ``with`` block through an exception (or :meth:`abort`) drops
+    the temp file and leaves any earlier file untouched. For stdout (``target`` None or
+    ``"-"``), each record is written and flushed at once so pipelines see it.
+
+    Example::
+
+        with JsonlWriter(Path("out/clean.jsonl")) as out:
+            for result in results:
+                out.write(result.to_dict())
+
+    Attributes:
+        count: Records written so far.
+    """
+
+    def __init__(self, target: Path | str | None = None, *, stream: IO[Any] | None = None):
+        """Open the temp file (file target) or pick the stream (``sys.stdout`` by default)."""
+        self.count = 0
+        self._path: Path | None = None
+        self._temp: str | None = None
+        self._file: IO[bytes] | None = None
+        self._text: IO[str] | None = None
+        if target is None or str(target) == "-":
+            out: IO[Any] = stream if stream is not None else sys.stdout
+            buffer = getattr(out, "buffer", None)
+            if not isinstance(out, io.TextIOBase):
+                self._file = cast("IO[bytes]", out)
+            elif buffer is None:
+                self._text = cast("IO[str]", out)
+            else:
+                out.flush()  # whatever was printed before comes first
+                self._file = cast("IO[bytes]", buffer)
+            return
+        self._path = Path(target)
+        fd, self._temp = _temp_beside(self._path)
+        self._file = os.fdopen(fd, "wb")
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        """Write one record as one line (serialised first: a bad record writes nothing)."""
+        line = jsonl_line(record)
+        if self._text is not None:
+            self._text.write(line)
+            self._text.flush()
+        elif self._file is not None:
+            self._file.write(line.encode("utf-8"))
+            if self._path is None:
+                self._file.flush()
+        else:
+            raise ValueError("write to a closed JsonlWriter")
+        self.count += 1
+
+    def close(self) -> None:
+        """Finish: put the file in place (file target) or flush the stream."""
+        file, self._file = self._file, None
+        if self._path is None:
+            if file is not None:
+                file.flush()
+            self._text = None
+            return
+        if file is None or self._temp is None:
+            return
+        try:
+            file.flush()
+            _commit(file.fileno(), self._temp, self._path)
+        except BaseException:
+            self.abort()
+            raise
+        finally:
+            file.close()
+        self._temp = None
+
+    def abort(self) -> None:
+        """Drop what was written to a file target; the earlier file stays as it was."""
+        file, self._file = self._file, None
+        if self._path is None:
+            self._text = None
+            return
+        if file is not None:
+            file.close()
+        if self._temp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._temp)
+            self._temp = None
+
+    def __enter__(self) -> JsonlWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()

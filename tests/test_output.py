@@ -1,0 +1,248 @@
+"""Tests of cleaner.output: mirrored safe paths, atomic writes, streaming JSON lines."""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+import os
+import selectors
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cleaner.document import CleanerError
+from cleaner.output import JsonlWriter, output_path, write_atomic
+
+SEED = sorted((Path(__file__).parents[1] / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temp files left in a folder (there must never be any)."""
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+# --- output_path ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("doc_id", "suffix", "expected"),
+    [
+        ("a/b.html", ".txt", "a/b.txt"),
+        ("page.HTM", "json", "page.json"),
+        ("notes", ".txt", "notes.txt"),
+        ("report.v1", ".txt", "report.v1.txt"),
+        ("خبرها/گزارش ویژه.html", ".txt", "خبرها/گزارش ویژه.txt"),
+        ("stdin", ".txt", "stdin.txt"),
+    ],
+)
+def test_plain_ids_are_mirrored_with_the_suffix(
+    tmp_path: Path, doc_id: str, suffix: str, expected: str
+) -> None:
+    assert output_path(tmp_path, doc_id, suffix) == tmp_path / expected
+
+
+NASTY_IDS = [
+    "https://x.com/y?z=1",
+    "http://x.com/y?z=1",
+    "https://x.com/y_z=1",
+    "https://x.com/news/",
+    "../../etc/passwd",
+    "/etc/passwd",
+    "a/../../b.txt",
+    "C:\\Windows\\system.ini",
+    "\\\\server\\share\\f.txt",
+    "dump.jsonl:17",
+    "con.txt",
+    "",
+    "..",
+    "a" * 400 + ".html",
+    "پ" * 300,
+    'tab\there|pipe*star"quote<lt>',
+]
+
+
+def test_nasty_ids_stay_inside_the_out_dir_are_distinct_and_writable(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    paths = [output_path(out, doc_id, ".txt") for doc_id in NASTY_IDS]
+    assert len(set(paths)) == len(paths)
+    for path in paths:
+        assert path.resolve().is_relative_to(out.resolve())
+        assert all(len(part.encode()) <= 255 for part in path.parts)
+        write_atomic(path, "ok")  # the file system takes the name
+        assert path.read_text() == "ok"
+    assert not (tmp_path / "etc").exists()
+
+
+def test_url_ids_become_readable_names(tmp_path: Path) -> None:
+    path = output_path(tmp_path, "https://x.com/news/item?id=4", ".txt")
+    rel = path.relative_to(tmp_path).as_posix()
+    assert rel.startswith("x.com/news/item_id_4-") and rel.endswith(".txt")
+
+
+def test_a_symlink_out_of_the_out_dir_is_refused(tmp_path: Path) -> None:
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    out.mkdir()
+    outside.mkdir()
+    (out / "link").symlink_to(outside)
+    with pytest.raises(CleanerError, match="outside"):
+        output_path(out, "link/a.html", ".txt")
+
+
+# --- write_atomic --------------------------------------------------------------------
+
+
+def test_write_atomic_creates_parents_and_writes_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "c.txt"
+    write_atomic(path, SEED)
+    assert path.read_bytes() == SEED.encode("utf-8")
+    write_atomic(path, b"\x00bytes")
+    assert path.read_bytes() == b"\x00bytes"
+    assert leftovers(path.parent) == []
+
+
+def test_write_atomic_modes(tmp_path: Path) -> None:
+    new = tmp_path / "new.txt"
+    write_atomic(new, "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~umask  # as open() would make it
+    kept = tmp_path / "kept.txt"
+    kept.write_text("old")
+    kept.chmod(0o600)
+    write_atomic(kept, "new")
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+
+
+def test_failure_while_writing_leaves_the_old_file_and_no_temp(tmp_path: Path) -> None:
+    path = tmp_path / "doc.txt"
+    path.write_text("old content")
+    with pytest.raises(UnicodeEncodeError):
+        write_atomic(path, "half \ud800 a lone surrogate cannot be written")
+    assert path.read_text() == "old content"
+    assert leftovers(tmp_path) == []
+
+
+def test_failure_to_replace_leaves_the_target_and_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "taken"
+    target.mkdir()
+    (target / "inside.txt").write_text("keep")
+    with pytest.raises(OSError):
+        write_atomic(target, "cannot replace a folder")
+    assert (target / "inside.txt").read_text() == "keep"
+    assert leftovers(tmp_path) == []
+
+
+def test_disk_error_at_fsync_leaves_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A full disk cannot be made here; an I/O error injected at fsync stands for it.
+    path = tmp_path / "doc.txt"
+    path.write_text("old content")
+
+    def no_space(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    with pytest.raises(OSError, match="No space"):
+        write_atomic(path, "new content")
+    assert path.read_text() == "old content"
+    assert leftovers(tmp_path) == []
+
+
+# --- JsonlWriter -----------------------------------------------------------------------
+
+
+def test_jsonl_file_appears_whole_at_close(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "clean.jsonl"
+    records = [{"id": str(i), "text": line} for i, line in enumerate(SEED.splitlines())]
+    with JsonlWriter(path) as out:
+        for record in records:
+            out.write(record)
+        assert not path.exists()  # nothing under the name until the end
+    assert out.count == len(records)
+    raw = path.read_bytes()
+    assert SEED.split()[0].encode("utf-8") in raw  # ensure_ascii=False: text as is
+    lines = raw.decode("utf-8").split("\n")
+    assert lines[-1] == ""
+    assert [json.loads(line) for line in lines[:-1]] == records
+    assert leftovers(path.parent) == []
+
+
+def test_jsonl_records_are_one_line_each_whatever_they_hold(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    record = {"text": "a\nb\r\nc\u2028d\u2029e\x85f", "rule": "پ"}
+    with JsonlWriter(path) as out:
+        out.write(record)
+    text = path.read_text(encoding="utf-8")
+    assert len(text.splitlines()) == 1
+    assert json.loads(text) == record
+
+
+def test_jsonl_crash_mid_run_leaves_the_old_file(tmp_path: Path) -> None:
+    path = tmp_path / "clean.jsonl"
+    path.write_text('{"old": true}\n')
+    with pytest.raises(RuntimeError), JsonlWriter(path) as out:
+        out.write({"id": "1"})
+        raise RuntimeError("pipeline failed")
+    with pytest.raises(TypeError), JsonlWriter(path) as out:
+        out.write({"id": "1"})
+        out.write({"id": object()})  # not serialisable
+    assert path.read_text() == '{"old": true}\n'
+    assert leftovers(tmp_path) == []
+
+
+def test_jsonl_to_a_binary_pipe_is_flushed_per_record() -> None:
+    read_fd, write_fd = os.pipe()
+    with open(write_fd, "wb") as pipe_end, open(read_fd, "rb", buffering=0) as reader:
+        out = JsonlWriter("-", stream=pipe_end)
+        out.write({"n": 1, "t": "سلام"})
+        os.set_blocking(read_fd, False)
+        assert reader.read(1000) == '{"n": 1, "t": "سلام"}\n'.encode()  # there already
+        out.close()
+
+
+def test_jsonl_to_text_streams() -> None:
+    text = io.StringIO()
+    JsonlWriter(stream=text).write({"t": "ی"})
+    assert text.getvalue() == '{"t": "ی"}\n'
+    raw = io.BytesIO()
+    wrapper = io.TextIOWrapper(raw, encoding="ascii")  # a locale that could not print Persian
+    wrapper.write("before\n")
+    writer = JsonlWriter(stream=wrapper)
+    writer.write({"t": "ی"})
+    writer.close()
+    assert raw.getvalue() == 'before\n{"t": "ی"}\n'.encode()
+
+
+def test_jsonl_to_real_stdout_reaches_the_reader_record_by_record() -> None:
+    child = (
+        "import sys\n"
+        "from cleaner.output import JsonlWriter\n"
+        "with JsonlWriter() as out:\n"
+        "    out.write({'first': 'سلام'})\n"
+        "    sys.stdin.readline()\n"  # wait: the parent must see the record before this
+        "    out.write({'second': 2})\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", child],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).parents[1],
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        with selectors.DefaultSelector() as sel:
+            sel.register(proc.stdout, selectors.EVENT_READ)
+            assert sel.select(timeout=60), "first record not flushed"  # hang guard only
+        assert json.loads(proc.stdout.readline()) == {"first": "سلام"}
+        proc.stdin.write(b"go\n")
+        proc.stdin.close()
+        assert json.loads(proc.stdout.readline()) == {"second": 2}
+    finally:
+        proc.stdout.close()
+        assert proc.wait(timeout=60) == 0
