@@ -23,10 +23,11 @@ codecs accept, and when :attr:`Decoded.repaired` is None, ``data.decode(encoding
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -176,25 +177,41 @@ def _encode_cp1256(text: str) -> bytes:
     return text.encode("cp1256")
 
 
-def _sign(leads: str, continuations: Iterable[str]) -> re.Pattern[str]:
-    """A lead byte of an Arabic-script letter in UTF-8 (0xD8-0xDB), then a continuation."""
-    return re.compile(f"[{leads}][{re.escape(''.join(continuations))}]")
+@dataclass(frozen=True)
+class _Mojibake:
+    """One kind of mojibake: UTF-8 bytes shown through a code page.
+
+    ``leads`` are what the code page shows for the UTF-8 lead bytes of Arabic-script letters
+    (0xD8-0xDB); ``continuations`` what it shows for bytes 0x80-0xBF. A lead followed by a
+    continuation is the sign of this mojibake; ``encode`` gets the bytes back.
+    """
+
+    name: str
+    leads: str
+    continuations: str
+    encode: Callable[[str], bytes]
+
+    @functools.cached_property
+    def sign(self) -> re.Pattern[str]:
+        return re.compile(f"[{self.leads}][{re.escape(self.continuations)}]")
+
+    def seen_in(self, text: str) -> bool:
+        """Whether ``text`` shows the sign (a fast scan for the leads comes first)."""
+        return any(lead in text for lead in self.leads) and bool(self.sign.search(text))
 
 
-#: (name, sign of that mojibake, how to get the bytes back).
-_MOJIBAKE: tuple[tuple[str, re.Pattern[str], Callable[[str], bytes]], ...] = (
-    (
+_KINDS = (
+    _Mojibake(
         "utf-8 read as windows-1256",
-        _sign("\u0637\u0638\u0639\u063a", (_CP1256_CHARS[b] for b in range(0x80, 0xC0))),
+        "\u0637\u0638\u0639\u063a",
+        "".join(_CP1256_CHARS[b] for b in range(0x80, 0xC0)),
         _encode_cp1256,
     ),
-    (
+    _Mojibake(
         "utf-8 read as windows-1252",
-        _sign(
-            "\u00d8\u00d9\u00da\u00db",
-            [_SLOPPY_1252_CHARS[b] for b in range(0x80, 0xC0)]
-            + [chr(b) for b in range(0x80, 0xA0)],
-        ),
+        "\u00d8\u00d9\u00da\u00db",
+        "".join(_SLOPPY_1252_CHARS[b] for b in range(0x80, 0xC0))
+        + "".join(chr(b) for b in range(0x80, 0xA0)),
         _encode_sloppy_1252,
     ),
 )
@@ -203,16 +220,25 @@ _MOJIBAKE: tuple[tuple[str, re.Pattern[str], Callable[[str], bytes]], ...] = (
 _MIN_REPAIR_GAIN = 0.15
 #: ... and at least this Arabic-script overall.
 _MIN_REPAIRED_SHARE = 0.8
+#: Characters of a text (from its start) on which those shares are measured.
+_SHARE_SAMPLE = 100_000
 
 
 def _try_repair(text: str, encode: Callable[[str], bytes]) -> str | None:
     """The repaired text if ``text`` round-trips and clearly reads better, else None."""
     try:
+        # A prefix first: sound text fails there, without encoding all of a huge input.
+        head = encode(text[:_SHARE_SAMPLE])
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         fixed = encode(text).decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         return None
-    after = arabic_share(fixed)
-    if after >= _MIN_REPAIRED_SHARE and after - arabic_share(text) >= _MIN_REPAIR_GAIN:
+    # The shares are statistics: a long prefix tells as much as the whole, much faster.
+    after = arabic_share(fixed[:_SHARE_SAMPLE])
+    if (
+        after >= _MIN_REPAIRED_SHARE
+        and after - arabic_share(text[:_SHARE_SAMPLE]) >= _MIN_REPAIR_GAIN
+    ):
         return fixed
     return None
 
@@ -237,17 +263,17 @@ def repair_mojibake(text: str) -> tuple[str, str | None]:
     >>> repair_mojibake("عکس سلام")
     ('عکس سلام', None)
     """
-    kinds = [kind for kind in _MOJIBAKE if kind[1].search(text)]
-    for name, _sign, encode in kinds:
-        fixed = _try_repair(text, encode)
+    kinds = [kind for kind in _KINDS if kind.seen_in(text)]
+    for kind in kinds:
+        fixed = _try_repair(text, kind.encode)
         if fixed is not None:
-            return fixed, name
+            return fixed, kind.name
     # A sound document with some mojibake lines (a title, a pasted quote): line by line.
     names: list[str] = []
-    for name, sign, encode in kinds:
-        text, changed = _repair_lines(text, sign, encode)
+    for kind in kinds:
+        text, changed = _repair_lines(text, kind.sign, kind.encode)
         if changed:
-            names.append(name)
+            names.append(kind.name)
     return text, "; ".join(names) or None
 
 
