@@ -90,7 +90,7 @@ def dedupe(
     docs: Iterable[DocLike],
     *,
     mode: str = "near",
-    threshold: float = 0.5,
+    threshold: float = 0.4,
     scope: str = "all",
     keep: str = "first",
     index: Index | None = None,
@@ -164,7 +164,7 @@ def run(
 
 
 def near_duplicates_within(
-    paragraphs: Sequence[str], threshold: float = 0.5, **options: Any
+    paragraphs: Sequence[str], threshold: float = 0.4, **options: Any
 ) -> list[tuple[int, int, float]]:
     """Verified near-duplicate pairs ``(i, j, similarity)``, ``i < j``, inside one document.
 

@@ -64,33 +64,46 @@ def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
 
 
 def collision_pairs(
-    keys: np.ndarray, owners: np.ndarray, max_group: int | None = None
+    keys: np.ndarray, owners: np.ndarray, max_group: int | None = None, clique: int = 16
 ) -> np.ndarray:
-    """Pairs of owners that share a key, as an ``(m, 2)`` array with ``i < j``.
+    """Pairs of owners that share a key, as a sorted unique ``(m, 2)`` array with ``i < j``.
 
-    Within a group sharing a key, each member is paired with the group's first owner and
-    with the previous member (a star plus a chain), which keeps a group of ``g`` members
-    at ``2g`` pairs while still connecting it. Groups larger than ``max_group`` are skipped.
+    A group of at most ``clique`` owners sharing a key gives all its pairs. A larger group
+    (a line repeated everywhere) gives each member paired with the group's first owner and
+    with the previous member (a star plus a chain): ``2g`` pairs instead of ``g**2``, still
+    connected. Groups larger than ``max_group`` are skipped.
 
-    >>> collision_pairs(np.array([5, 7, 5, 5], dtype=np.uint64), np.array([0, 1, 2, 3])).tolist()
+    >>> k = np.array([5, 7, 5, 5], dtype=np.uint64)
+    >>> collision_pairs(k, np.array([0, 1, 2, 3])).tolist()
+    [[0, 2], [0, 3], [2, 3]]
+    >>> collision_pairs(k, np.array([0, 1, 2, 3]), clique=2).tolist()
     [[0, 2], [0, 3], [2, 3]]
     """
     if len(keys) < 2:
         return np.zeros((0, 2), dtype=np.int64)
     order = np.lexsort((owners, keys))
     k, o = keys[order], owners[order]
-    same = k[1:] == k[:-1]
-    starts = np.flatnonzero(np.concatenate(([True], ~same)))
-    group = np.cumsum(np.concatenate(([True], ~same))) - 1
-    head = o[starts[group]]
+    new = np.concatenate(([True], k[1:] != k[:-1]))
+    starts = np.flatnonzero(new)
+    group = np.cumsum(new) - 1
+    sizes = np.diff(np.append(starts, len(k)))[group]
+    parts = []
+    small = sizes <= clique
+    for d in range(1, clique):
+        i = np.flatnonzero(small[:-d] & (group[d:] == group[:-d]))
+        if not len(i):
+            break
+        parts.append(np.stack([o[i], o[i + d]], axis=1))
+    big = ~small
     if max_group is not None:
-        sizes = np.diff(np.append(starts, len(k)))
-        same &= sizes[group[1:]] <= max_group
-    prev = np.concatenate(([-1], o[:-1]))
-    idx = np.flatnonzero(np.concatenate(([False], same)))
-    pairs = np.concatenate(
-        [np.stack([head[idx], o[idx]], axis=1), np.stack([prev[idx], o[idx]], axis=1)]
-    )
+        big &= sizes <= max_group
+    idx = np.flatnonzero(big & ~new)
+    if len(idx):
+        parts.append(np.stack([o[starts[group[idx]]], o[idx]], axis=1))
+        parts.append(np.stack([o[idx - 1], o[idx]], axis=1))
+    if not parts:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.concatenate(parts)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     pairs.sort(axis=1)
     return np.unique(pairs, axis=0) if len(pairs) else pairs.reshape(0, 2)

@@ -38,9 +38,9 @@ class DedupeOptions:
     """
 
     mode: str = "near"
-    threshold: float = 0.5
+    threshold: float = 0.4
     containment: float | None = 0.8
-    min_contained: int = 25
+    min_contained: int = 20
     reuse_threshold: float = 0.2
     reuse_min_weight: float = 4.0
     scope: str = "all"
@@ -48,7 +48,7 @@ class DedupeOptions:
     num_perm: int = 128
     seed: int = 1
     shingle_size: int = SHINGLE_SIZE
-    anchor_rate: int = 8
+    anchor_rate: int = 4
     max_postings: int = 100
 
     def index_settings(self) -> dict[str, str]:

@@ -72,7 +72,8 @@ class Prepared:
 
     def index_keys(self, i: int, with_phrases: bool) -> np.ndarray:
         """Every key paragraph ``i`` is found by in an index."""
-        parts = [self.bands[i], self.anchor_key[self.anchor_owner == i]]
+        lo, hi = np.searchsorted(self.anchor_owner, [i, i + 1])  # owners are sorted
+        parts = [self.bands[i], self.anchor_key[lo:hi]]
         if with_phrases:
             parts.append(self.phrase_keys(i))
         return np.concatenate(parts)
@@ -89,15 +90,28 @@ def prepare(paragraphs: Sequence[Paragraph], opts: DedupeOptions) -> Prepared:
     return Prepared(list(paragraphs), keys, hashes, offsets, sig, bands, owner, anchor)
 
 
-def anchors(hashes: np.ndarray, offsets: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
-    """Content-defined sample of shingles (about one in ``rate``), unique per paragraph.
+def anchors(
+    hashes: np.ndarray, offsets: np.ndarray, rate: int, per_paragraph: int = 6
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rarest sampled shingles of each paragraph, as ``(owner, key)`` arrays.
 
-    Two paragraphs sharing a span of ``s`` shingles share an anchor with probability
-    ``1 - (1 - 1/rate) ** s``; anchors propose containment candidates that LSH cannot.
+    Shingles are sampled by content (about one in ``rate``), counted over the batch, and
+    each paragraph keeps its ``per_paragraph`` rarest. A short line quoted in a longer
+    paragraph shares its rarest shingles with it, so the two meet under a key that few
+    other paragraphs hold; LSH cannot propose such pairs (their Jaccard is low).
     """
     counts = np.diff(offsets)
     owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     pick = (hashes >> np.uint64(40)) % np.uint64(rate) == 0
     key = mix64(hashes[pick] ^ _ANCHOR_SALT)
     pairs = np.unique(np.stack([owner[pick].astype(np.uint64), key], axis=1), axis=0)
-    return pairs[:, 0].astype(np.int64), pairs[:, 1]
+    own, key = pairs[:, 0].astype(np.int64), pairs[:, 1]
+    _, inverse, df = np.unique(key, return_inverse=True, return_counts=True)
+    freq = df[inverse]
+    order = np.lexsort((key, freq, own))
+    own, key, freq = own[order], key[order], freq[order]
+    first = np.searchsorted(own, own)  # rows are grouped by owner after the sort
+    rank = np.arange(len(own)) - first
+    chosen = np.unique(key[(rank < per_paragraph) & (freq > 1)])
+    hold = np.isin(key, chosen)
+    return own[hold], key[hold]

@@ -1,0 +1,244 @@
+"""Build a labelled corpus for dedupe evaluation from real paragraphs.
+
+Every item belongs to a *group* (a base paragraph and its variants); an item of any kind
+other than ``base`` and ``distractor`` names the item it must be matched with (its anchor).
+Kinds:
+
+* ``exact``: the base again;
+* ``orthographic``: yeh/kaf forms, ZWNJ present/absent/space, digit scripts, tatweel,
+  diacritics;
+* ``attribution``: an outlet's attribution prefix ("به گزارش ایسنا،") added or removed;
+* ``light_edit``: 10-30% of the words dropped, inserted or swapped with a neighbour;
+* ``quoted_span``: a sub-span of the base stands alone as a short line (``quote_line``)
+  and is quoted inside a longer paragraph (``quoted_span``, anchored on the line);
+* ``distractor``: same-topic text (short runs of words of the pool) that repeats nobody.
+
+Bases are the real paragraphs (near-identical ones kept once); when more are needed they are
+synthesised like distractors, so a large corpus keeps real vocabulary without repeats.
+
+Usage: ``python bench/dedupe_gen.py [--source FILE...] [--n N] [--seed S] > corpus.jsonl``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cleaner.dedupe.keys import batch_shingles, shingle_text  # noqa: E402
+from cleaner.dedupe.verify import overlap  # noqa: E402
+
+KINDS = ("exact", "orthographic", "attribution", "light_edit", "quoted_span")
+ATTRIBUTIONS = (
+    "به گزارش ایسنا، ",
+    "به گزارش ایرنا، ",
+    "به نقل از خبرگزاری رویترز، ",
+    "به گزارش خبرگزاری فارس، ",
+    "به گزارش تهران بهشت، ",
+    "وفق ما أعلن الكرملين، ",
+)
+_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+_ARABIC_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹0123456789", "٠١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧٨٩")
+
+
+@dataclass
+class Item:
+    """One paragraph of the corpus with its label."""
+
+    id: str
+    group: int
+    kind: str
+    text: str
+    anchor: str | None = None
+
+
+def read_paragraphs(paths: Sequence[Path], min_words: int = 8) -> list[str]:
+    """Non-blank lines of at least ``min_words`` words."""
+    out = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if len(line.split()) >= min_words:
+                out.append(line.strip())
+    return out
+
+
+def distinct(paragraphs: Sequence[str], bar: float = 0.3) -> list[str]:
+    """Paragraphs with no earlier one sharing ``bar`` of its shingles (real bases repeat)."""
+    hashes, off = batch_shingles([shingle_text(p) for p in paragraphs])
+    import numpy as np
+
+    sets = [np.unique(hashes[off[i] : off[i + 1]]) for i in range(len(paragraphs))]
+    kept: list[int] = []
+    for i, s in enumerate(sets):
+        if all(overlap(s, sets[k]).containment < bar for k in kept):
+            kept.append(i)
+    return [paragraphs[i] for i in kept]
+
+
+def salad(rng: random.Random, pool: Sequence[list[str]], words: int) -> str:
+    """Same-topic text: runs of 1-3 consecutive words taken from random pool paragraphs."""
+    out: list[str] = []
+    while len(out) < words:
+        src = rng.choice(pool)
+        start = rng.randrange(max(1, len(src) - 1))
+        out.extend(src[start : start + rng.randint(1, 3)])
+    return " ".join(out[:words])
+
+
+class Guard:
+    """Rejects generated text that repeats a real paragraph (it would not be a distractor)."""
+
+    def __init__(self, real: Sequence[str], bar: float = 0.3) -> None:
+        import numpy as np
+
+        hashes, off = batch_shingles([shingle_text(p) for p in real])
+        self.sets = [np.unique(hashes[off[i] : off[i + 1]]) for i in range(len(real))]
+        self.bar = bar
+
+    def fresh(self, text: str) -> bool:
+        """True when no real paragraph shares ``bar`` of its shingles (or of the text's)."""
+        import numpy as np
+
+        hashes, off = batch_shingles([shingle_text(text)])
+        s = np.unique(hashes)
+        return all(overlap(s, r).containment < self.bar for r in self.sets)
+
+
+def fresh_salad(
+    rng: random.Random, pool: Sequence[list[str]], guard: Guard, lo: int, hi: int
+) -> str:
+    """A salad that repeats no real paragraph."""
+    while True:
+        text = salad(rng, pool, rng.randint(lo, hi))
+        if guard.fresh(text):
+            return text
+
+
+def orthographic(rng: random.Random, text: str) -> str:
+    """Spell the same paragraph the way another outlet would."""
+    steps = [
+        lambda t: t.replace("ی", "ي").replace("ک", "ك"),
+        lambda t: t.replace("\u200c", " "),
+        lambda t: t.replace("\u200c", ""),
+        lambda t: t.replace(" های ", "\u200cهای ").replace(" می ", " می\u200c"),
+        lambda t: t.translate(_PERSIAN_DIGITS),
+        lambda t: t.translate(_ARABIC_DIGITS),
+        lambda t: " ".join(
+            w[:2] + "ـ" + w[2:] if len(w) > 4 and rng.random() < 0.2 else w for w in t.split()
+        ),
+        lambda t: " ".join(
+            w + "\u064e" if len(w) > 3 and rng.random() < 0.15 else w for w in t.split()
+        ),
+        lambda t: t.replace(" ", "  ").replace("،", " ، "),
+    ]
+    chosen = rng.sample(steps, rng.randint(2, 4))
+    for step in chosen:
+        text = step(text)
+    return text
+
+
+def attribution(rng: random.Random, text: str) -> str:
+    """Add an outlet's attribution prefix, or remove the one the paragraph has."""
+    for prefix in ATTRIBUTIONS:
+        if text.startswith(prefix.strip()):
+            return text[len(prefix) :].lstrip("، ")
+    if rng.random() < 0.3:
+        return f"{text} - {rng.choice(['اسپوتنیک', 'ایسنا', 'ایرنا'])}"
+    return rng.choice(ATTRIBUTIONS) + text
+
+
+def light_edit(rng: random.Random, text: str, vocab: Sequence[str]) -> str:
+    """Drop, insert or swap 10-30% of the words."""
+    words = text.split()
+    edits = max(1, round(len(words) * rng.uniform(0.1, 0.3)))
+    for _ in range(edits):
+        op = rng.choice(("drop", "insert", "swap"))
+        p = rng.randrange(len(words))
+        if op == "drop" and len(words) > 3:
+            del words[p]
+        elif op == "insert":
+            words.insert(p, rng.choice(vocab))
+        elif p + 1 < len(words):
+            words[p], words[p + 1] = words[p + 1], words[p]
+    return " ".join(words)
+
+
+def quote(
+    rng: random.Random, text: str, pool: Sequence[list[str]], guard: Guard
+) -> tuple[str, str]:
+    """A sub-span of the paragraph as a line, and that line quoted in a longer paragraph."""
+    words = text.split()
+    size = min(len(words), rng.randint(8, 20))
+    start = rng.randrange(len(words) - size + 1)
+    line = " ".join(words[start : start + size])
+    before = fresh_salad(rng, pool, guard, 10, 25)
+    after = fresh_salad(rng, pool, guard, 5, 20)
+    return line, f"{before} گفت: «{line}» {after}"
+
+
+def generate(
+    paragraphs: Sequence[str], n: int | None = None, seed: int = 0, distractors: float = 0.2
+) -> list[Item]:
+    """A labelled corpus: each base with one variant of every kind, plus distractors.
+
+    Args:
+        paragraphs: Real paragraphs to build from.
+        n: Approximate number of items; by default every distinct real paragraph is a base.
+        seed: Random seed (the corpus is a pure function of its inputs).
+        distractors: Share of distractor items.
+    """
+    rng = random.Random(seed)
+    real = distinct(list(paragraphs))
+    pool = [p.split() for p in real]
+    vocab = [w for p in pool for w in p]
+    per_base = len(KINDS) + 2  # base, variants, and the quote line
+    want = len(real) if n is None else max(1, int(n * (1 - distractors)) // per_base)
+    guard = Guard(real)
+    bases = real[:want] + [fresh_salad(rng, pool, guard, 12, 45) for _ in range(want - len(real))]
+    items: list[Item] = []
+    for g, base in enumerate(bases):
+        bid = f"g{g}"
+        items.append(Item(bid, g, "base", base))
+        items.append(Item(f"{bid}-exact", g, "exact", base, bid))
+        items.append(Item(f"{bid}-orth", g, "orthographic", orthographic(rng, base), bid))
+        items.append(Item(f"{bid}-attr", g, "attribution", attribution(rng, base), bid))
+        items.append(Item(f"{bid}-edit", g, "light_edit", light_edit(rng, base, vocab), bid))
+        line, quoted = quote(rng, base, pool, guard)
+        items.append(Item(f"{bid}-line", g, "quote_line", line, bid))
+        items.append(Item(f"{bid}-quoted", g, "quoted_span", quoted, f"{bid}-line"))
+    total = len(items) if n is None else n
+    n_distractors = int(total * distractors / (1 - distractors)) if n is None else n - len(items)
+    for d in range(max(0, n_distractors)):
+        text = fresh_salad(rng, pool, guard, 12, 40)
+        items.append(Item(f"d{d}", len(bases) + d, "distractor", text))
+    rng.shuffle(items)
+    return items
+
+
+def iter_jsonl(items: Sequence[Item]) -> Iterator[str]:
+    """Items as JSON lines."""
+    for item in items:
+        yield json.dumps(asdict(item), ensure_ascii=False)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Write a labelled corpus as JSON lines on stdout."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--source", nargs="*", type=Path, help="text files (default: seeds/*.txt)")
+    ap.add_argument("--n", type=int, default=None, help="approximate number of items")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    paths = args.source or sorted((ROOT / "seeds").glob("*.txt"))
+    for line in iter_jsonl(generate(read_paragraphs(paths), args.n, args.seed)):
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
