@@ -11,10 +11,13 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from html import escape as html_escape
 from itertools import islice
 
 import trafilatura
 from trafilatura.settings import Document, set_date_params
+
+from cleaner.normalize import match_key
 
 #: How much of the input the sniffer reads; markup shows itself in the first few KB.
 SNIFF_CHARS = 8192
@@ -30,6 +33,9 @@ _BLOCK_TAG = re.compile(
     r"(?:\s[^<>]{0,1000})?/?>",
     re.I,
 )
+
+#: Words a description needs before it is taken back as a lead (site names are shorter).
+MIN_LEAD_WORDS = 8
 
 #: Known tags needed in the sample, without a document tag, to call it an HTML fragment.
 MIN_FRAGMENT_TAGS = 2
@@ -123,7 +129,8 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     if not isinstance(doc, Document):  # None: nothing extractable (a dict only with as_dict)
         return Extracted("", ())
     text = doc.text or ""
-    lines = tuple(s for line in text.splitlines() if (s := line.strip()))
+    lines = [s for line in text.splitlines() if (s := line.strip())]
+    title = doc.title or ""
     meta = {}
     for name in _META_FIELDS:
         value = getattr(doc, name, None)
@@ -131,4 +138,46 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
             value = ", ".join(str(v) for v in value if v)
         if value:
             meta[name] = str(value)
-    return Extracted(doc.title or "", lines, meta)
+    lead = find_lead(html, doc.description or "", title, lines)
+    if lead:
+        at = 1 if lines and match_key(lines[0]) == match_key(title) else 0
+        lines.insert(at, lead)
+        meta["lead"] = "recovered from the page's description"
+    return Extracted(title, tuple(lines), meta)
+
+
+def find_lead(html: str, description: str, title: str, lines: list[str]) -> str | None:
+    """The page's lead paragraph when trafilatura left it out, else None.
+
+    News pages often print their lead (standfirst) in a block before the article body, and
+    trafilatura, which keeps only the body, drops it. Such pages also give the same sentence
+    as their description. The description is taken back only when a whole text block of the
+    page says exactly that, so nothing is invented; not when it is short, repeats the title
+    or is already part of an extracted line.
+
+    >>> page = "<div class=lead>Moscow asked Washington to stop its hostile talk.</div>"
+    >>> find_lead(page, "Moscow asked Washington to stop its hostile talk.", "Moscow", [])
+    'Moscow asked Washington to stop its hostile talk.'
+    >>> find_lead(page, "Moscow asked Washington to stop...", "Moscow", []) is None
+    True
+    """
+    words = description.split()
+    if len(words) < MIN_LEAD_WORDS:
+        return None
+    key = match_key(description)
+    if key == match_key(title) or any(key in match_key(line) for line in lines):
+        return None
+    pattern = r"\s+".join(_html_word(w) for w in words)
+    # The lead must be the whole text of an element with no loose text beside it, so a bold
+    # sentence opening a longer paragraph is not mistaken for the paragraph.
+    if not re.search(
+        rf"(?:^|>)\s*<[a-zA-Z][^<>]*>\s*{pattern}\s*</[a-zA-Z][\w-]*\s*>\s*(?:<|$)", html
+    ):
+        return None
+    return " ".join(words)
+
+
+def _html_word(word: str) -> str:
+    """A regex for one word as it may be written in HTML text (quotes raw or as entities)."""
+    escaped = re.escape(html_escape(word, quote=False))
+    return escaped.replace('"', '(?:"|&quot;|&\\#34;)').replace("'", "(?:'|&\\#39;|&apos;)")

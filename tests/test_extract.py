@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from html import escape as esc
 from pathlib import Path
 
 import lxml.html
@@ -234,3 +235,70 @@ def test_url_argument_lands_in_meta() -> None:
     ex = extract_html(html, url="https://www.example.ir/news/1")
     assert ex.meta.get("url") == "https://www.example.ir/news/1"
     assert ex.meta.get("hostname") == "example.ir"
+
+
+# --- the lead trafilatura leaves out ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("prefix", "source", "at"), [("100", "000", 0), ("103", "002", 1)])
+def test_lead_outside_the_body_is_taken_back(prefix: str, source: str, at: int) -> None:
+    # Both pages print their lead above the article body and repeat it as their description;
+    # 103 also has its <h1> as first line, so the lead comes right after it.
+    ex = extract_html(page(prefix))
+    lead = {"000": 4, "002": 2}[source]
+    assert ex.lines[at] == text_seed_lines(source)[lead]
+    assert ex.meta["lead"]
+    assert ex.lines.count(ex.lines[at]) == 1
+
+
+def test_lead_already_in_the_body_is_not_repeated() -> None:
+    ex = extract_html(page("101"))
+    lead = text_seed_lines("001")[9]
+    assert ex.lines.count(lead) == 1
+    assert "lead" not in ex.meta
+
+
+def test_truncated_description_is_not_a_lead() -> None:
+    ex = extract_html(page("102"))  # youm7's description is the first 150 characters
+    assert "lead" not in ex.meta
+
+
+LEAD = "Moscow called on Washington to end the hostile remarks of its officials."
+BODY = "".join(f"<p>Body paragraph number {i} of the article, long enough.</p>" for i in range(6))
+
+
+def _page(description: str, lead_html: str, title: str = "Moscow and Washington") -> str:
+    return (
+        f'<html><head><title>{title}</title><meta name="description" content="{esc(description)}">'
+        f"</head><body><div class='lead'>{lead_html}</div>"
+        f"<div itemprop='articleBody'>{BODY}</div></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("description", "lead_html", "taken"),
+    [
+        (LEAD, LEAD, True),
+        (LEAD, LEAD.replace(" ", "\n  ", 3), True),  # reflowed in the markup
+        (
+            'He said "no more" to the plan of the officials today.',
+            "He said &quot;no more&quot; to the plan of the officials today.",
+            True,
+        ),
+        (LEAD, "A different lead paragraph that the page shows to its readers.", False),
+        (LEAD, f"<b>{LEAD}</b> and more words in the same block", False),
+        (LEAD, f"Words before it in the same block <b>{LEAD}</b>", False),
+        (LEAD, f"<strong class='x'>{LEAD}</strong>", True),
+        ("Short site description", "Short site description", False),
+    ],
+)
+def test_find_lead_takes_only_a_whole_text_block(
+    description: str, lead_html: str, taken: bool
+) -> None:
+    ex = extract_html(_page(description, lead_html))
+    assert (" ".join(description.split()) in ex.lines) is taken
+
+
+def test_description_equal_to_the_title_is_not_a_lead() -> None:
+    ex = extract_html(_page(LEAD, LEAD, title=LEAD))
+    assert LEAD not in ex.lines
