@@ -10,11 +10,21 @@ from typing import Any
 
 import click
 
-from cleaner.cli.options import clean_config, input_options, load_rulebook, report_error, sources_from
-from cleaner.document import CleanResult, InputError
+from cleaner.cli.options import (
+    clean_config,
+    input_options,
+    load_rulebook,
+    report_error,
+    sources_from,
+)
+from cleaner.cli.scale import workers_options
+from cleaner.config import CleanConfig
+from cleaner.document import CleanerError, CleanResult, InputError, Source
 from cleaner.explain import explain
 from cleaner.output import output_path, write_atomic
-from cleaner.pipeline import clean_sources
+from cleaner.parallel import iter_clean
+from cleaner.progress import Progress, input_bytes
+from cleaner.resume import Journal, PartWriter, item_id, skip_consumed, skip_done
 
 #: Separates documents when several are written as text to one stream.
 DOC_SEPARATOR = "\f\n"
@@ -48,6 +58,20 @@ DOC_SEPARATOR = "\f\n"
 @click.option(
     "--dedupe-threshold", type=click.FloatRange(0, 1, min_open=True), default=0.8, show_default=True
 )
+@click.option(
+    "--part-size",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="With -o DIR: write part-00000.jsonl (or .txt), part-00001... of N inputs each,"
+    " instead of one file per input.",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="With -o DIR: continue an interrupted run; inputs whose output is done are skipped.",
+)
+@workers_options
 def clean_cmd(fmt: str, out_dir: Path | None, explain: bool, **opts: Any) -> None:
     """Clean raw news scrapes (HTML or text, any encoding).
 
@@ -62,47 +86,109 @@ def clean_cmd(fmt: str, out_dir: Path | None, explain: bool, **opts: Any) -> Non
       cat page.html | cleaner clean - --format jsonl
       cleaner clean scrape.jsonl.gz --input-format jsonl --html-field body --format jsonl
       cleaner clean seeds/001_05048e11740625ed.txt --explain
+      cleaner clean big.jsonl.gz --format jsonl -o out/ --part-size 10000 --resume
+
+    Inputs are cleaned on --workers processes (all cores by default); the output is the
+    same, in the same order, for any number of workers. A progress bar is drawn on stderr
+    when it is a terminal, and a summary line is printed at the end (--quiet: neither).
+    With -o DIR, a journal in DIR records finished outputs: after a kill, run the same
+    command with --resume and it finishes without redoing or losing any output.
     """
     dedupe = opts.pop("dedupe")
     threshold = opts.pop("dedupe_threshold")
+    workers, quiet = opts.pop("workers"), opts.pop("quiet")
+    resume, part_size = opts.pop("resume"), opts.pop("part_size")
+    if (resume or part_size) and out_dir is None:
+        raise click.UsageError("--resume and --part-size need an output folder (-o DIR)")
     config = clean_config(opts, dedupe=dedupe, dedupe_threshold=threshold)
     rulebook = load_rulebook(opts)
-    results = clean_sources(sources_from(opts), config, rulebook)
-    failed = _write(results, fmt, out_dir, explain)
+    items: Iterator[Source | InputError] = sources_from(opts)
+    journal = None
+    skipped = [0]
+    if out_dir is not None:
+        journal = _journal(out_dir, fmt, part_size, config, resume)
+        skip = skip_consumed if part_size else skip_done
+        items = skip(items, journal, skipped)
+    progress = Progress("clean", None if resume else input_bytes(opts["paths"]), quiet=quiet)
+    try:
+        with progress:
+            results = iter_clean(items, config, workers, rulebook=rulebook)
+            failed = _write(results, fmt, out_dir, explain, progress, journal, part_size)
+    except CleanerError as exc:
+        raise click.UsageError(str(exc)) from None
+    finally:
+        if journal is not None:
+            journal.close()
+    progress.close(f"{skipped[0]} input(s) done before, skipped" if skipped[0] else "")
     if failed:
         click.echo(f"cleaner: {failed} input(s) failed", err=True)
         sys.exit(1)
 
 
+def _journal(
+    out_dir: Path, fmt: str, part_size: int | None, config: CleanConfig, resume: bool
+) -> Journal:
+    """The journal of the output folder (a refused resume is a usage error)."""
+    shape = {"format": fmt, "part_size": part_size, "config": repr(config)}
+    try:
+        return Journal(out_dir, shape, resume)
+    except CleanerError as exc:
+        raise click.UsageError(str(exc)) from None
+    except OSError as exc:
+        raise click.UsageError(f"{out_dir}: cannot write the output folder: {exc}") from None
+
+
 def _write(
-    results: Iterator[CleanResult | InputError], fmt: str, out_dir: Path | None, show: bool
+    results: Iterator[tuple[CleanResult | InputError, int]],
+    fmt: str,
+    out_dir: Path | None,
+    show: bool,
+    progress: Progress,
+    journal: Journal | None = None,
+    part_size: int | None = None,
 ) -> int:
     failed = 0
     first = True
     out = click.get_text_stream("stdout")
-    for res in results:
+    suffix = ".jsonl" if fmt == "jsonl" else ".txt"
+    parts = None
+    if out_dir is not None and journal is not None and part_size:
+        sep = "" if fmt == "jsonl" else DOC_SEPARATOR
+        parts = PartWriter(out_dir, suffix, part_size, journal, sep)
+    for res, nbytes in results:
         if isinstance(res, InputError):
             report_error(res)
             failed += 1
+            progress.update(nbytes=nbytes, failed=1)
+            if parts is not None:
+                parts.add(item_id(res), None)
             continue
+        progress.update(docs=1, paragraphs=len(res.paragraphs), nbytes=nbytes)
         if not res.paragraphs and not res.title:
             click.echo(f"cleaner: warning: {res.source}: no text left after cleaning", err=True)
         if show and fmt == "text":
             click.echo(explain(res), err=True)
         body = _render(res, fmt)
+        if parts is not None:
+            parts.add(res.id, body)
+            continue
         if out_dir is not None:
-            suffix = ".jsonl" if fmt == "jsonl" else ".txt"
             try:
                 write_atomic(output_path(out_dir, res.id, suffix), body)
             except (OSError, ValueError) as exc:
                 report_error(InputError(res.source, f"cannot write output: {exc}"))
                 failed += 1
+                continue
+            if journal is not None:
+                journal.record_doc(res.id)
             continue
         if fmt == "text" and not first:
             out.write(DOC_SEPARATOR)
         out.write(body)
         out.flush()
         first = False
+    if parts is not None:
+        parts.flush()
     return failed
 
 

@@ -1,0 +1,50 @@
+"""Options of the commands that run at scale: ``--workers``, ``--quiet``, engine and scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from cleaner.parallel import default_workers
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def workers_options(f: F) -> F:
+    """Decorate a command with ``--workers N`` and ``--quiet``."""
+    f = click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        help="No progress bar and no summary line (errors are still reported).",
+    )(f)
+    f = click.option(
+        "-j",
+        "--workers",
+        type=click.IntRange(min=1),
+        default=default_workers,
+        show_default="all cores",
+        help="Worker processes; output is identical for any number.",
+    )(f)
+    return f
+
+
+def engine_options(f: F) -> F:
+    """Decorate a command with ``--engine local|dask`` and ``--scheduler ADDRESS``."""
+    f = click.option(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask engine: scheduler address (tcp://host:8786); default: a local cluster"
+        " of --workers processes.",
+    )(f)
+    f = click.option(
+        "--engine",
+        type=click.Choice(["local", "dask"]),
+        default="local",
+        show_default=True,
+        help="local: this machine's process pool; dask: a dask.distributed cluster.",
+    )(f)
+    return f

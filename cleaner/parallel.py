@@ -1,0 +1,197 @@
+"""Ordered parallel map over a stream, on a process pool, with bounded work in flight.
+
+``ordered_map`` sends batches of items to worker processes and yields results in input
+order, so output is byte-identical to a one-worker run. At most ``max_in_flight`` batches
+are pending at any time: the input iterator is read only as fast as results are taken,
+which keeps memory bounded by the batch size, not by the corpus. ``iter_clean`` runs the
+clean pipeline this way; each worker loads the rulebook once (in its initializer).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from cleaner.config import CleanConfig
+from cleaner.document import CleanResult, InputError, Source
+
+if TYPE_CHECKING:
+    from cleaner.rules import Rulebook
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def default_workers() -> int:
+    """The cores this process may use (its CPU affinity where the OS reports one).
+
+    >>> default_workers() >= 1
+    True
+    """
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of at most ``size`` items.
+
+    >>> list(batched(range(5), 2))
+    [[0, 1], [2, 3], [4]]
+    """
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _context() -> Any:
+    """Fork while this process has one thread (fast, works from stdin scripts and notebooks);
+    forkserver when threads run (a forked child would inherit their held locks)."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+def ordered_map(
+    fn: Callable[[list[T]], list[R]],
+    batches: Iterable[list[T]],
+    workers: int,
+    *,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
+    max_in_flight: int | None = None,
+) -> Iterator[list[R]]:
+    """``fn`` over each batch on ``workers`` processes, results in input order.
+
+    With ``workers <= 1`` everything runs in this process (the initializer too), which is
+    the reference the parallel path must match. ``fn`` and the initializer must be
+    module-level functions (they are pickled to the workers).
+    """
+    if workers <= 1:
+        if initializer is not None:
+            initializer(*initargs)
+        for batch in batches:
+            yield fn(batch)
+        return
+    limit = max_in_flight or 4 * workers
+    pending: deque[Future[list[R]]] = deque()
+    with ProcessPoolExecutor(workers, _context(), initializer, initargs) as pool:
+        try:
+            for batch in batches:
+                pending.append(pool.submit(fn, batch))
+                if len(pending) >= limit:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for fut in pending:  # an early stop (error, Ctrl-C) should not wait for the rest
+                fut.cancel()
+
+
+# --- clean on a pool -------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+#: What a worker sends back for one input: a result, or an input error as (source, reason)
+#: (InputError's two-argument constructor does not survive pickling).
+Outcome = tuple[CleanResult | None, tuple[str, str] | None]
+
+
+def _init_clean(config: CleanConfig, rulebook: Rulebook | None = None) -> None:
+    """Worker initializer: load the rulebook once for the life of the process."""
+    from cleaner.pipeline import default_rulebook
+
+    _WORKER["config"] = config
+    _WORKER["rulebook"] = rulebook or default_rulebook(config)
+
+
+def _ship(item: Source | InputError) -> Source | tuple[str, str]:
+    """An input as it travels to a worker (an InputError as its source and reason)."""
+    return (item.source, item.reason) if isinstance(item, InputError) else item
+
+
+def _clean_batch(batch: list[Source | tuple[str, str]]) -> list[Outcome]:
+    """Clean a batch in a worker; errors travel as data."""
+    from cleaner.pipeline import clean_sources
+
+    items = [InputError(*x) if isinstance(x, tuple) else x for x in batch]
+    out: list[Outcome] = []
+    for res in clean_sources(items, _WORKER["config"], _WORKER["rulebook"]):
+        if isinstance(res, InputError):
+            out.append((None, (res.source, res.reason)))
+        else:
+            out.append((res, None))
+    return out
+
+
+def _size(item: Source | InputError) -> int:
+    """Input bytes of a source (for MB/s); an error counts zero."""
+    if isinstance(item, InputError):
+        return 0
+    data = item.data
+    return len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+
+
+def _byte_batches(
+    items: Iterable[Source | InputError], max_docs: int, max_bytes: int
+) -> Iterator[list[Source | InputError]]:
+    """Batches of at most ``max_docs`` inputs or about ``max_bytes`` bytes, in order."""
+    batch: list[Source | InputError] = []
+    size = 0
+    for item in items:
+        batch.append(item)
+        size += _size(item)
+        if len(batch) >= max_docs or size >= max_bytes:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def iter_clean(
+    items: Iterable[Source | InputError],
+    config: CleanConfig | None = None,
+    workers: int = 1,
+    *,
+    rulebook: Rulebook | None = None,
+    batch_docs: int = 16,
+    batch_bytes: int = 4 << 20,
+) -> Iterator[tuple[CleanResult | InputError, int]]:
+    """Clean a stream of inputs on ``workers`` processes; yields ``(result, input bytes)``.
+
+    Results come in input order and are the same as :func:`cleaner.pipeline.clean_sources`
+    gives; a failing input yields its InputError and the rest go on. Memory holds at most
+    ``4 * workers`` batches of ``batch_docs`` inputs (or ``batch_bytes``) at a time. A
+    ``rulebook`` already loaded is used by the one-worker path; workers load their own.
+    """
+    config = config or CleanConfig()
+    sizes: deque[list[int]] = deque()
+
+    def feed() -> Iterator[list[Source | tuple[str, str]]]:
+        for batch in _byte_batches(items, batch_docs, batch_bytes):
+            sizes.append([_size(x) for x in batch])
+            yield [_ship(x) for x in batch]
+
+    initargs = (config, rulebook if workers <= 1 else None)
+    for outcomes in ordered_map(
+        _clean_batch, feed(), workers, initializer=_init_clean, initargs=initargs
+    ):
+        for (res, err), nbytes in zip(outcomes, sizes.popleft(), strict=True):
+            yield (InputError(*err) if err else res), nbytes  # type: ignore[misc]
+
+
+def clean_parallel(
+    items: Iterable[Source | InputError], config: CleanConfig | None = None, workers: int = 1
+) -> Iterator[CleanResult | InputError]:
+    """Like :func:`cleaner.pipeline.clean_sources`, on ``workers`` processes, same order."""
+    for res, _ in iter_clean(items, config, workers):
+        yield res
