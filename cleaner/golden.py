@@ -1,6 +1,6 @@
 """Golden files: lock down the output of a folder of inputs, show drift as a unified diff.
 
-For every input ``<id>`` under the seeds folder the golden folder holds ``<id>.txt`` (the
+For every input ``<id>`` under the seeds folder the golden folder holds ``<id>.clean.txt`` (the
 clean text) and ``<id>.json`` (the full record, removals and their rules included), or
 ``<id>.error.txt`` when the input is expected to fail. A seed without its golden files, and a
 golden file without its seed, are reported too. Golden files are only written by
@@ -46,8 +46,9 @@ class Drift:
 def render(result: CleanResult) -> dict[str, str]:
     """The golden files of one result: clean text and the JSON record with removals."""
     record = result.to_dict()
+    record["source"] = result.id  # the seeds folder's location must not show in golden files
     return {
-        f"{result.id}.txt": result.text + "\n",
+        f"{result.id}.clean.txt": result.text + "\n",
         f"{result.id}.json": json.dumps(record, ensure_ascii=False, indent=1) + "\n",
         f"{result.id}.explain.txt": explain(result) + "\n",
     }

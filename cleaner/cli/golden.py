@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -24,7 +25,7 @@ _dirs = [
 ]
 
 
-def _with_dirs(f):  # type: ignore[no-untyped-def]
+def _with_dirs(f: Any) -> Any:
     for deco in reversed(_dirs):
         f = deco(f)
     return f

@@ -98,10 +98,10 @@ def check_rule(book: Rulebook, rs: RuleSet, rule: Rule) -> Iterator[ExampleFailu
             if match_key(t) not in kept_keys or match_key(t) in dropped:
                 yield fail(f"example line not kept: {t!r}", ex.line)
         if ex.output is not None:
-            got = [ln.text for ln in lines if ln.kept]
+            got_lines = [ln.text for ln in lines if ln.kept]
             want = [t for t in (clean_line(x, lang) for x in ex.output.splitlines()) if t]
-            if got != want:
-                yield fail(f"example output {got!r}, expected {want!r}", ex.line)
+            if got_lines != want:
+                yield fail(f"example output {got_lines!r}, expected {want!r}", ex.line)
 
 
 def check_rulebook(book: Rulebook) -> list[ExampleFailure]:
