@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +115,7 @@ def dedupe_cmd(
     if clusters_out is None and out_dir is None:
         clusters_out = "-"
     docs, failed = _documents(opts, no_clean)
+    stored = 0
     try:
         index = open_index(index_spec) if index_spec else None
         try:
@@ -192,6 +193,7 @@ def _write_documents(
 ) -> None:
     """Each document with its dropped paragraphs left out (text, like `cleaner clean`)."""
     for doc in docs:
+        paras: Sequence[str]
         if isinstance(doc, CleanResult):
             doc_id, paras, title = doc.id, doc.paragraphs, doc.title
         else:
