@@ -122,7 +122,7 @@ def dedupe_cmd(
             result = dedupe(docs, index=index, **options)
         finally:
             if index is not None:
-                stored = index.stats().get("paragraphs")
+                stored = int(index.stats().get("paragraphs") or 0)
                 index.close()
     except CleanerError as exc:
         raise click.UsageError(str(exc)) from None
