@@ -159,11 +159,11 @@ def bench_html(copies: int, repeat: int) -> tuple[bool, list[str]]:
             trafilatura.extract(d)
 
     run_clean(), run_traf()  # warm caches (rule loading, lxml, trafilatura's config)
-    t_clean = t_traf = float("inf")
-    for _ in range(repeat):  # interleaved, so a busy moment hurts both sides alike
+    t_clean = t_traf = t_default = float("inf")
+    for _ in range(repeat):  # interleaved, so a busy moment hurts every side alike
         t_traf = min(t_traf, best_time(run_traf, 1))
         t_clean = min(t_clean, best_time(run_clean, 1))
-    t_default = best_time(run_traf_default, 1)
+        t_default = min(t_default, best_time(run_traf_default, 1))
     overhead = t_clean / t_traf - 1
     ok = overhead <= HTML_OVERHEAD_CEILING
     n = len(docs)
