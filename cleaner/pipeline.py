@@ -3,10 +3,16 @@
 Each stage is a function of its own module; this one only composes them:
 
 1. :func:`cleaner.decode.decode`: bytes to text, with the encoding found.
-2. :func:`cleaner.extract.extract_html` for HTML, :func:`cleaner.segment.split_lines` for text.
+2. :func:`cleaner.extract.extract_html` for HTML, :func:`cleaner.segment.split_lines` for text;
+   :func:`cleaner.glue.split_glued` cuts sentences glued without a space ("است.این") apart.
 3. :func:`cleaner.lang.detect_lang`, then :meth:`Rulebook.select` picks global, language and
-   site rule sets, and :func:`cleaner.rules.engine.apply_rules` labels the lines.
-4. :mod:`cleaner.render` turns labelled lines into a :class:`CleanResult`.
+   site rule sets, and :func:`cleaner.rules.engine.apply_rules` labels the lines and captures
+   metadata (:mod:`cleaner.metadata`).
+4. With a :class:`cleaner.templates.TemplateIndex` (``clean --templates``, built by
+   :func:`build_templates` in a first pass over the batch), lines the batch convicts as a
+   source's templates are labelled too.
+5. :func:`cleaner.glue.rejoin` joins the kept pieces of each line again, and
+   :mod:`cleaner.render` turns labelled lines into a :class:`CleanResult`.
 """
 
 from __future__ import annotations
@@ -19,11 +25,14 @@ from cleaner.config import CleanConfig
 from cleaner.decode import decode
 from cleaner.document import CleanResult, InputError, Line, Removal, Source
 from cleaner.extract import extract_html, looks_like_html
+from cleaner.glue import rejoin, split_glued
 from cleaner.lang import detect_lang
+from cleaner.metadata import Capture, collect
 from cleaner.normalize import clean_line, match_key
 from cleaner.render import removals, split_title
 from cleaner.rules.engine import Rulebook, apply_rules
 from cleaner.segment import split_lines
+from cleaner.templates import TemplateIndex, TemplatePolicy, label_templates, source_of
 
 
 @dataclass(frozen=True)
@@ -55,26 +64,62 @@ def to_lines(text: str, is_html: bool | None, url: str | None) -> Extracted:
     return Extracted(list(ex.lines), "html", ex.title, dict(ex.meta))
 
 
-def label_lines(raw: list[str], lang: str, rulesets: list, config: CleanConfig) -> list[Line]:
-    """Clean every raw line for output and label it with the selected rules."""
+def to_pieces(raw: list[str]) -> tuple[list[str], list[int]]:
+    """Cut raw lines at glued sentences; also return each piece's raw line number."""
+    pieces: list[str] = []
+    groups: list[int] = []
+    for n, line in enumerate(raw):
+        for piece in split_glued(line):
+            pieces.append(piece)
+            groups.append(n)
+    return pieces, groups
+
+
+@dataclass
+class Labelled:
+    """Lines of one document after the rules: labels, raw-line groups, captured metadata."""
+
+    lines: list[Line]
+    groups: list[int]
+    captures: list[Capture]
+
+
+def label_document(raw: list[str], lang: str, rulesets: list, config: CleanConfig) -> Labelled:
+    """Cut glued sentences apart, clean every piece for output, label it with the rules."""
     fold_lang = lang if config.fold_persian else "und"
-    lines = []
-    for t in raw:
+    pieces, piece_groups = to_pieces(raw)
+    lines: list[Line] = []
+    groups: list[int] = []
+    for t, g in zip(pieces, piece_groups, strict=True):
         text = clean_line(t, fold_lang)
         if text:
             lines.append(Line(index=len(lines), text=text, original=t))
-    apply_rules(lines, lang, rulesets)
-    return lines
+            groups.append(g)
+    captures = apply_rules(lines, lang, rulesets)
+    return Labelled(lines, groups, captures)
 
 
-def clean_source(src: Source, config: CleanConfig, rulebook: Rulebook) -> CleanResult:
-    """Clean one input. Raises InputError when its bytes cannot be decoded."""
+def label_lines(raw: list[str], lang: str, rulesets: list, config: CleanConfig) -> list[Line]:
+    """Clean every raw line for output and label it with the selected rules."""
+    return label_document(raw, lang, rulesets, config).lines
+
+
+def clean_source(
+    src: Source,
+    config: CleanConfig,
+    rulebook: Rulebook,
+    templates: TemplateIndex | None = None,
+) -> CleanResult:
+    """Clean one input (``templates``: a batch's index). Raises InputError if undecodable."""
     text, encoding, meta = to_text(src)
     ex = to_lines(text, src.is_html, src.url)
     joined = "\n".join(ex.lines)
     lang = detect_lang(joined)
     rulesets = rulebook.select(lang, src.url, joined)
-    lines = label_lines(ex.lines, lang, rulesets, config)
+    labelled = label_document(ex.lines, lang, rulesets, config)
+    if templates is not None:
+        label_templates(labelled.lines, templates, source_of(src))
+    lines = rejoin(labelled.lines, labelled.groups)
     title, paragraphs = split_title(lines, config.detect_title)
     removed = removals(lines)
     if ex.title_hint and not title:
@@ -90,6 +135,9 @@ def clean_source(src: Source, config: CleanConfig, rulebook: Rulebook) -> CleanR
     meta.update(src.meta)
     if ex.meta:
         meta["extracted"] = ex.meta
+    found = collect(labelled.captures)
+    if found:
+        meta["metadata"] = found
     return CleanResult(
         id=src.id,
         source=src.source,
@@ -120,6 +168,7 @@ def clean_sources(
     items: Iterable[Source | InputError],
     config: CleanConfig | None = None,
     rulebook: Rulebook | None = None,
+    templates: TemplateIndex | None = None,
 ) -> Iterator[CleanResult | InputError]:
     """Clean a stream of inputs; a failing input yields its InputError and the rest go on."""
     config = config or CleanConfig()
@@ -129,9 +178,36 @@ def clean_sources(
             yield item
             continue
         try:
-            yield clean_source(item, config, rulebook)
+            yield clean_source(item, config, rulebook, templates)
         except InputError as exc:
             yield exc
+
+
+def template_keys(src: Source) -> tuple[str, list[str]]:
+    """A document's source and the comparison keys of its pieces, as the rules will see them."""
+    text, _, _ = to_text(src)
+    pieces, _ = to_pieces(to_lines(text, src.is_html, src.url).lines)
+    return source_of(src), [match_key(p) for p in pieces]
+
+
+def build_templates(
+    items: Iterable[Source | InputError], policy: TemplatePolicy | None = None
+) -> TemplateIndex:
+    """First pass of ``clean --templates``: count line keys per source over the whole batch.
+
+    Inputs that fail are skipped here; the second pass reports them. The items must be
+    re-readable (files, folders), since the clean pass reads them again.
+    """
+    index = TemplateIndex(policy or TemplatePolicy())
+    for item in items:
+        if isinstance(item, InputError):
+            continue
+        try:
+            index.add(*template_keys(item))
+        except InputError:
+            continue
+    index.finish()
+    return index
 
 
 def clean(
@@ -143,15 +219,21 @@ def clean(
     is_html: bool | None = None,
     config: CleanConfig | None = None,
     rulebook: Rulebook | None = None,
+    templates: TemplateIndex | None = None,
+    source_name: str | None = None,
 ) -> CleanResult:
     """Clean one document given as bytes (any encoding) or text, HTML or plain.
+
+    ``templates`` is an index built over a batch (:func:`build_templates`); ``source_name``
+    names the document's source in it when the URL or ``source`` path does not.
 
     Raises:
         InputError: the bytes are binary or cannot be decoded.
     """
     config = config or CleanConfig()
     rulebook = rulebook or default_rulebook(config)
-    return clean_source(Source(id, data, source, url, is_html), config, rulebook)
+    meta = {"source_name": source_name} if source_name else {}
+    return clean_source(Source(id, data, source, url, is_html, meta), config, rulebook, templates)
 
 
 _RULEBOOKS: dict[tuple, Rulebook] = {}

@@ -1,7 +1,7 @@
 """Boilerplate rules as data: load rule files, select them per document, label lines."""
 
 from cleaner.rules.engine import Rulebook, apply_rules
-from cleaner.rules.examples import ExampleFailure, check_rulebook, check_rule
+from cleaner.rules.examples import ExampleFailure, check_rule, check_rulebook
 from cleaner.rules.loader import RuleError, load_file, load_folder
 from cleaner.rules.model import CATEGORIES, Rule, RuleSet
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cleaner.document import Line
+from cleaner.metadata import Capture
 from cleaner.rules.kinds import KINDS, DocContext
 from cleaner.rules.loader import RuleError, builtin_rules_dir, load_folder
 from cleaner.rules.model import Rule, RuleSet
@@ -35,7 +36,9 @@ class Rulebook:
         names: dict[str, str] = {}
         for rs in sets:
             if rs.name in names:
-                raise RuleError(rs.file, 0, None, f"rule set name {rs.name!r} already used by {names[rs.name]}")
+                raise RuleError(
+                    rs.file, 0, None, f"rule set name {rs.name!r} already used by {names[rs.name]}"
+                )
             names[rs.name] = rs.file
         return cls(tuple(sets))
 
@@ -59,26 +62,32 @@ class Rulebook:
                     chosen.append(rs)
             elif rs.langs and lang not in rs.langs:
                 continue
-            elif host and any(host == d or host.endswith("." + d) for d in rs.domains):
-                chosen.append(rs)
-            elif any(sig.search(window) for sig in rs.signatures):
+            elif (
+                host
+                and any(host == d or host.endswith("." + d) for d in rs.domains)
+                or any(sig.search(window) for sig in rs.signatures)
+            ):
                 chosen.append(rs)
         return sorted(chosen, key=lambda rs: _SCOPE_ORDER[rs.scope])
 
 
-def apply_rules(lines: list[Line], lang: str, rulesets: Sequence[RuleSet]) -> None:
+def apply_rules(lines: list[Line], lang: str, rulesets: Sequence[RuleSet]) -> list[Capture]:
     """Label ``lines`` in place with every rule of ``rulesets``, phase by phase.
 
     Within a phase rules run in rule-set order (global, language, site) then file order;
-    the first rule to drop a line gives its reason.
+    the first rule to drop a line gives its reason. Returns the metadata the rules captured
+    (dates, codes, agencies...), in the order they were read.
     """
     doc = DocContext(lines=lines, lang=lang)
     rules = [r for rs in rulesets for r in rs.rules]
     rules.sort(key=lambda r: KINDS[r.kind].phase)  # stable: keeps file order within a phase
     for rule in rules:
         KINDS[rule.kind].apply(doc, rule)
+    return doc.captures
 
 
-def apply_one(lines: list[Line], lang: str, rule: Rule) -> None:
+def apply_one(lines: list[Line], lang: str, rule: Rule) -> list[Capture]:
     """Label ``lines`` with a single rule (used to check a rule's own examples)."""
-    KINDS[rule.kind].apply(DocContext(lines=lines, lang=lang), rule)
+    doc = DocContext(lines=lines, lang=lang)
+    KINDS[rule.kind].apply(doc, rule)
+    return doc.captures

@@ -51,9 +51,7 @@ def _lang(rs: RuleSet, rule: Rule, text: str) -> str:
 
 def _stack(book: Rulebook, rs: RuleSet, lang: str) -> list[RuleSet]:
     base = [
-        r
-        for r in book.rulesets
-        if r.scope == "global" or (r.scope == "lang" and lang in r.langs)
+        r for r in book.rulesets if r.scope == "global" or (r.scope == "lang" and lang in r.langs)
     ]
     return base + ([rs] if rs.scope == "site" else [])
 
@@ -85,6 +83,11 @@ def check_rule(book: Rulebook, rs: RuleSet, rule: Rule) -> Iterator[ExampleFailu
         got = lines[0].text if lines else ""
         if got != clean_line(after, lang):
             yield fail(f"strip example gave {got!r}, expected {after!r}")
+    for line, fields in rule.captures:
+        lang = _lang(rs, rule, line)
+        read = {c.field: c.value for c in apply_one(_lines(line, lang), lang, rule)}
+        if read != fields:
+            yield fail(f"capture example {line!r} gave {read}, expected {fields}")
     for ex in rule.examples:
         lang = _lang(rs, rule, ex.text)
         lines = _lines(ex.text, lang)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.document import Edit, Line
+from cleaner.metadata import CONVERTERS, Capture, convert
 from cleaner.normalize import match_key
 from cleaner.rules.model import Rule
 from cleaner.scripts import SCRIPT_CLASSES, script_share
@@ -28,12 +29,18 @@ class ParamError(ValueError):
     """A rule's parameters are invalid; the message names the field."""
 
 
+#: Lines longer than this are never compared with literal strings (line, menu, block
+#: header and tail marker rules): no boilerplate literal is that long.
+LITERAL_MAX_CHARS = 300
+
+
 @dataclass
 class DocContext:
     """What a kind may look at while labelling one document."""
 
     lines: list[Line]
     lang: str
+    captures: list[Capture] = field(default_factory=list)
     _keys: dict[int, str] = field(default_factory=dict)
 
     def key(self, line: Line) -> str:
@@ -42,6 +49,14 @@ class DocContext:
         if k is None:
             k = self._keys[line.index] = match_key(line.text)
         return k
+
+    def literal_key(self, line: Line) -> str:
+        """The key for comparing with literal boilerplate strings; "" for long lines.
+
+        Literal boilerplate (menus, markers, headers) is short, and computing a key for
+        every long body paragraph was half the cost of the rules stage.
+        """
+        return "" if len(line.text) > LITERAL_MAX_CHARS else self.key(line)
 
     def forget(self, line: Line) -> None:
         """Drop a cached key after the line's text changed."""
@@ -86,6 +101,35 @@ def _int(raw: dict[str, Any], name: str, default: int | None) -> int | None:
     return value
 
 
+def _capture(raw: dict[str, Any], rx: re.Pattern[str] | None) -> dict[str, str]:
+    """Validate ``capture: {field: converter}``: each field a named group of the rule's regex."""
+    value = raw.get("capture")
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not value:
+        raise ParamError("field 'capture' must map field names to converter names")
+    groups = set(rx.groupindex) if rx is not None else set()
+    for name, conv in value.items():
+        if name not in groups:
+            raise ParamError(
+                f"capture field {name!r} is not a named group (?P<{name}>...) of the pattern"
+            )
+        if conv not in CONVERTERS:
+            raise ParamError(
+                f"capture {name!r}: unknown converter {conv!r}; known: {', '.join(CONVERTERS)}"
+            )
+    return dict(value)
+
+
+def record(doc: DocContext, rule: Rule, m: re.Match[str]) -> None:
+    """Keep the fields a rule captures from its match (the line itself may still go)."""
+    for name, conv in rule.params.get("capture", {}).items():
+        raw = m.group(name)
+        value = convert(conv, raw) if raw else None
+        if value is not None:
+            doc.captures.append(Capture(name, value, rule.id, raw))
+
+
 def _keys(strings: list[str]) -> frozenset[str]:
     return frozenset(match_key(s) for s in strings)
 
@@ -104,7 +148,7 @@ def parse_line(raw: dict[str, Any]) -> dict[str, Any]:
 def apply_line(doc: DocContext, rule: Rule) -> None:
     keys = rule.params["keys"]
     for ln in _kept(doc):
-        if doc.key(ln) in keys:
+        if doc.literal_key(ln) in keys:
             ln.drop(rule.id, rule.category)
 
 
@@ -112,20 +156,47 @@ def apply_line(doc: DocContext, rule: Rule) -> None:
 
 
 def parse_pattern(raw: dict[str, Any]) -> dict[str, Any]:
+    rx = _regex(raw, "pattern")
     return {
-        "regex": _regex(raw, "pattern"),
+        "regex": rx,
         "max_length": _int(raw, "max_length", None),
         "on_key": bool(raw.get("on_key", False)),
+        "capture": _capture(raw, rx),
     }
 
 
 def apply_pattern(doc: DocContext, rule: Rule) -> None:
     rx, max_len, on_key = rule.params["regex"], rule.params["max_length"], rule.params["on_key"]
+    # A capturing rule also reads lines an earlier rule dropped: "31/12/2021" is dropped as
+    # a bare number by the global rules, and its date is still worth keeping.
+    lines = doc.lines if rule.params["capture"] else _kept(doc)
+    for ln in lines:
+        if max_len is not None and len(ln.text) > max_len:
+            continue
+        m = rx.search(doc.key(ln) if on_key else ln.text)
+        if m:
+            record(doc, rule, m)
+            ln.drop(rule.id, rule.category)
+
+
+# --- meta: capture fields from a line that stays (an agency named in the lead) ----------
+
+
+def parse_meta(raw: dict[str, Any]) -> dict[str, Any]:
+    params = parse_pattern(raw)
+    if not params["capture"]:
+        raise ParamError("a meta rule needs 'capture' (it never drops a line, it only reads it)")
+    return params
+
+
+def apply_meta(doc: DocContext, rule: Rule) -> None:
+    rx, max_len = rule.params["regex"], rule.params["max_length"]
     for ln in _kept(doc):
         if max_len is not None and len(ln.text) > max_len:
             continue
-        if rx.search(doc.key(ln) if on_key else ln.text):
-            ln.drop(rule.id, rule.category)
+        m = rx.search(ln.text)
+        if m:
+            record(doc, rule, m)
 
 
 # --- menu: a line made only of navigation phrases ----------------------------------------
@@ -144,7 +215,7 @@ def parse_menu(raw: dict[str, Any]) -> dict[str, Any]:
 def apply_menu(doc: DocContext, rule: Rule) -> None:
     rx = rule.params["regex"]
     for ln in _kept(doc):
-        if rx.match(doc.key(ln)):
+        if rx.match(doc.literal_key(ln)):
             ln.drop(rule.id, rule.category)
 
 
@@ -229,7 +300,9 @@ def apply_block(doc: DocContext, rule: Rule) -> None:
     while i < len(lines):
         ln = lines[i]
         m = p["header_rx"].search(ln.text) if p["header_rx"] is not None else None
-        if not ln.kept or not (m or doc.key(ln) in p["header_keys"]):
+        # A header another rule already dropped (a "related news" line rule) still opens
+        # the block: its items are what this rule is for.
+        if not (m or doc.literal_key(ln) in p["header_keys"]):
             i += 1
             continue
         ln.drop(rule.id, rule.category, "block header")
@@ -240,7 +313,7 @@ def apply_block(doc: DocContext, rule: Rule) -> None:
             text = item.text
             is_item = len(text) <= p["max_item_length"] and (
                 (p["item_rx"] is not None and p["item_rx"].search(text))
-                or (echo_key is not None and doc.key(item) == echo_key)
+                or (echo_key is not None and doc.literal_key(item) == echo_key)
             )
             if not is_item:
                 break
@@ -273,7 +346,10 @@ def apply_tail(doc: DocContext, rule: Rule) -> None:
     for pos, ln in enumerate(kept):
         if pos < p["min_before"]:
             continue
-        if not (doc.key(ln) in p["keys"] or (p["regex"] is not None and p["regex"].search(ln.text))):
+        if not (
+            doc.literal_key(ln) in p["keys"]
+            or (p["regex"] is not None and p["regex"].search(ln.text))
+        ):
             continue
         following = kept[pos + 1 :]
         if p["followed_by"] is not None and not (
@@ -298,7 +374,9 @@ def parse_repeat(raw: dict[str, Any]) -> dict[str, Any]:
 def apply_repeat(doc: DocContext, rule: Rule) -> None:
     seen: dict[str, int] = {}
     for ln in _kept(doc):
-        key = doc.key(ln)
+        # The output text is already normalised (spaces, invisible characters, Persian
+        # letter forms): exact repeats compare it directly, without a match key per line.
+        key = ln.text.casefold()
         if len(key) < rule.params["min_length"]:
             continue
         first = seen.setdefault(key, ln.index)
@@ -313,7 +391,8 @@ def parse_strip(raw: dict[str, Any]) -> dict[str, Any]:
     replace = raw.get("replace", "")
     if not isinstance(replace, str):
         raise ParamError("field 'replace' must be a string")
-    return {"regex": _regex(raw, "pattern"), "replace": replace}
+    rx = _regex(raw, "pattern")
+    return {"regex": rx, "replace": replace, "capture": _capture(raw, rx)}
 
 
 def apply_strip(doc: DocContext, rule: Rule) -> None:
@@ -322,6 +401,7 @@ def apply_strip(doc: DocContext, rule: Rule) -> None:
         m = rx.search(ln.text)
         if not m:
             continue
+        record(doc, rule, m)
         new = rx.sub(replace, ln.text, count=1).strip()
         ln.edits.append(Edit(rule.id, rule.category, m.group(0).strip()))
         ln.text = new
@@ -341,10 +421,18 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "strip": Kind(parse_strip, apply_strip, 0, frozenset({"pattern", "replace", "ignore_case"})),
+    "strip": Kind(
+        parse_strip, apply_strip, 0, frozenset({"pattern", "replace", "ignore_case", "capture"})
+    ),
+    "meta": Kind(
+        parse_meta, apply_meta, 5, frozenset({"pattern", "max_length", "ignore_case", "capture"})
+    ),
     "line": Kind(parse_line, apply_line, 1, frozenset({"match"})),
     "pattern": Kind(
-        parse_pattern, apply_pattern, 1, frozenset({"pattern", "max_length", "ignore_case", "on_key"})
+        parse_pattern,
+        apply_pattern,
+        1,
+        frozenset({"pattern", "max_length", "ignore_case", "on_key", "capture"}),
     ),
     "menu": Kind(parse_menu, apply_menu, 1, frozenset({"phrases", "min_phrases"})),
     "script": Kind(parse_script, apply_script, 1, frozenset({"scripts", "min_share", "langs"})),
@@ -368,11 +456,18 @@ KINDS: dict[str, Kind] = {
         apply_tail,
         3,
         frozenset(
-            {"marker", "marker_pattern", "followed_by", "min_before", "max_following", "ignore_case"}
+            {
+                "marker",
+                "marker_pattern",
+                "followed_by",
+                "min_before",
+                "max_following",
+                "ignore_case",
+            }
         ),
     ),
     "repeat": Kind(parse_repeat, apply_repeat, 4, frozenset({"min_length"})),
 }
 
 #: Phases in run order, for documentation and ``cleaner rules list``.
-PHASES = ("strip", "line", "block", "tail", "repeat")
+PHASES = ("strip", "line", "block", "tail", "repeat", "meta")

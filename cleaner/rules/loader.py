@@ -8,9 +8,9 @@ at 3 a.m. does not have to guess.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Iterable
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,8 @@ from cleaner.rules.model import CATEGORIES, Example, Rule, RuleSet
 SCOPES = ("global", "lang", "site")
 _LINE = "__line__"
 _COMMON_FIELDS = frozenset(
-    {"id", "kind", "category", "description", "drop", "keep", "examples", "strip_examples", _LINE}
+    {"id", "kind", "category", "description", "drop", "keep", "examples", "strip_examples"}
+    | {"capture_examples", _LINE}
 )
 _FILE_FIELDS = frozenset(
     {"name", "scope", "langs", "domains", "signatures", "description", "rules", _LINE}
@@ -93,7 +94,9 @@ def load_file(path: Path) -> RuleSet:
 def parse_ruleset(raw: Any, file: str) -> RuleSet:
     """Validate the parsed YAML of one rule file."""
     if not isinstance(raw, dict):
-        raise RuleError(file, 1, None, "a rule file must be a mapping with 'name', 'scope', 'rules'")
+        raise RuleError(
+            file, 1, None, "a rule file must be a mapping with 'name', 'scope', 'rules'"
+        )
     line = raw.get(_LINE, 1)
     unknown = set(raw) - _FILE_FIELDS
     if unknown:
@@ -154,7 +157,10 @@ def parse_rule(raw: Any, ruleset: str, file: str) -> Rule:
     category = raw.get("category")
     if category not in CATEGORIES:
         raise RuleError(
-            file, line, rid, f"unknown category {category!r}; known: {', '.join(sorted(CATEGORIES))}"
+            file,
+            line,
+            rid,
+            f"unknown category {category!r}; known: {', '.join(sorted(CATEGORIES))}",
         )
     description = raw.get("description")
     if not isinstance(description, str) or not description.strip():
@@ -162,7 +168,7 @@ def parse_rule(raw: Any, ruleset: str, file: str) -> Rule:
     unknown = set(raw) - _COMMON_FIELDS - kind.fields
     if unknown:
         raise RuleError(file, line, rid, f"unknown field(s) {sorted(unknown)} for kind {kind_name}")
-    params_raw = {k: v for k, v in raw.items() if k in kind.fields}
+    params_raw = {k: _unmarked(v) for k, v in raw.items() if k in kind.fields}
     try:
         params = kind.parse(params_raw)
     except ParamError as exc:
@@ -171,7 +177,13 @@ def parse_rule(raw: Any, ruleset: str, file: str) -> Rule:
     keep = tuple(_str_list(raw.get("keep", []), file, line, "keep", rid))
     examples = tuple(_examples(raw.get("examples", []), file, line, rid))
     strip = tuple(_strip_examples(raw.get("strip_examples", []), file, line, rid))
-    if not (drop or strip or any(e.dropped or e.output is not None for e in examples)):
+    captures = tuple(_capture_examples(raw.get("capture_examples", []), file, line, rid))
+    if "capture" in raw and not captures:
+        raise RuleError(file, line, rid, "a rule with 'capture' needs 'capture_examples'")
+    drops_something = kind_name != "meta"
+    if drops_something and not (
+        drop or strip or any(e.dropped or e.output is not None for e in examples)
+    ):
         raise RuleError(file, line, rid, "needs at least one example that must be dropped")
     if not (keep or any(e.kept or e.output is not None for e in examples)):
         raise RuleError(file, line, rid, "needs at least one example that must be kept")
@@ -185,14 +197,18 @@ def parse_rule(raw: Any, ruleset: str, file: str) -> Rule:
         keep=keep,
         examples=examples,
         strip=strip,
+        captures=captures,
         file=file,
         line=line,
     )
 
 
-def _str_list(
-    value: Any, file: str, line: int, name: str, rid: str | None = None
-) -> list[str]:
+def _unmarked(value: Any) -> Any:
+    """A mapping without the ``__line__`` marker the loader adds (``capture: {...}``)."""
+    return {k: v for k, v in value.items() if k != _LINE} if isinstance(value, dict) else value
+
+
+def _str_list(value: Any, file: str, line: int, name: str, rid: str | None = None) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -230,3 +246,22 @@ def _strip_examples(value: Any, file: str, line: int, rid: str) -> Iterable[tupl
         if not ok or not isinstance(ex.get("becomes"), str):
             raise RuleError(file, line, rid, "each strip example needs 'line' and 'becomes'")
         yield ex["line"], ex["becomes"]
+
+
+def _capture_examples(
+    value: Any, file: str, line: int, rid: str
+) -> Iterable[tuple[str, dict[str, str]]]:
+    if not isinstance(value, list):
+        raise RuleError(file, line, rid, "'capture_examples' must be a list")
+    for ex in value:
+        ok = isinstance(ex, dict) and isinstance(ex.get("line"), str)
+        fields = _unmarked(ex.get("fields")) if ok else None
+        if (
+            not ok
+            or not isinstance(fields, dict)
+            or not all(isinstance(v, str) for v in fields.values())
+        ):
+            raise RuleError(
+                file, line, rid, "each capture example needs 'line' and 'fields' (field: value)"
+            )
+        yield ex["line"], {str(k): v for k, v in fields.items()}

@@ -57,6 +57,8 @@ class Rule:
         drop: Single lines this rule alone must drop.
         keep: Single lines the whole applicable rule stack must keep.
         examples: Document-shaped examples.
+        strip: ``(line, becomes)`` pairs for within-line rules.
+        captures: ``(line, {field: value})`` pairs: what the rule must capture from the line.
         file: The rule file, for messages.
         line: Line of the rule in its file.
     """
@@ -70,6 +72,7 @@ class Rule:
     keep: tuple[str, ...] = ()
     examples: tuple[Example, ...] = ()
     strip: tuple[tuple[str, str], ...] = ()
+    captures: tuple[tuple[str, dict[str, str]], ...] = ()
     file: str = ""
     line: int = 0
 

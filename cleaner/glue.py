@@ -1,0 +1,76 @@
+"""Sentences glued without a space ("است.این"): judge them apart, print them together.
+
+A scrape that flattened ``<p>...گفت.</p><p>انتهای پیام</p>`` leaves ``...گفت.انتهای پیام``:
+the end marker is glued to the last body sentence, and a whole-line rule can no longer see it.
+:func:`split_glued` cuts a line at such glue points into *pieces*; the rules judge each piece
+as a line of its own; :func:`rejoin` then joins the kept pieces of one source line again with
+a space. So a glued leftover goes while the paragraph it was glued to stays one paragraph (the
+glue may have been a lost space as well as a lost paragraph break, and we cannot tell which).
+
+Only sentence terminators between two Arabic-script words count as glue: ``2.5``,
+``www.x.com`` and abbreviations such as ``ج.ا.ا`` (a one-letter word on either side) stay whole.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cleaner.document import Line
+
+_AR = (
+    "\u0620-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
+    "\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc"
+)
+_MARK = "\u064b-\u065f\u0670"
+
+# A terminator run after a word of 2+ letters, directly followed by a word of 2+ letters (an
+# opening guillemet may start the next sentence). Lookarounds are fixed-width, so a 50 MB line
+# costs one linear scan.
+_GLUE = re.compile(
+    rf"(?<=[{_AR}][{_AR}{_MARK}])[.!?\u061f\u2026]+[\u00bb\"\u201d)]?(?=\u00ab?[{_AR}]{{2}})"
+)
+
+
+def split_glued(line: str) -> list[str]:
+    """Cut a line after every terminator glued to the next sentence; one piece if none.
+
+    >>> split_glued("پوتین گفت.انتهای پیام")
+    ['پوتین گفت.', 'انتهای پیام']
+    >>> split_glued("آیا آمد؟«بله»")
+    ['آیا آمد؟', '«بله»']
+    >>> split_glued("نرخ ۲.۵ درصد و ج.ا.ا و www.isna.ir")
+    ['نرخ ۲.۵ درصد و ج.ا.ا و www.isna.ir']
+    """
+    cuts = [m.end() for m in _GLUE.finditer(line)]
+    if not cuts:
+        return [line]
+    bounds = [0, *cuts, len(line)]
+    return [p for a, b in zip(bounds, bounds[1:], strict=False) if (p := line[a:b].strip())]
+
+
+def rejoin(lines: list[Line], groups: list[int]) -> list[Line]:
+    """Join the kept pieces of each source line (``groups[i]`` is line i's source line).
+
+    Dropped pieces stay as they are, for the removal record. The joined line keeps the first
+    kept piece's index and edits.
+
+    >>> a, b, c = Line(0, "گفت.", "گفت."), Line(1, "انتهای پیام", ""), Line(2, "ادامه", "")
+    >>> b.drop("fa/end", "end-marker")
+    >>> [ln.text for ln in rejoin([a, b, c], [0, 0, 0]) if ln.kept]
+    ['گفت. ادامه']
+    """
+    out: list[Line] = []
+    head: dict[int, Line] = {}
+    for ln, group in zip(lines, groups, strict=True):
+        if not ln.kept:
+            out.append(ln)
+            continue
+        first = head.get(group)
+        if first is None:
+            head[group] = ln
+            out.append(ln)
+            continue
+        first.text = f"{first.text} {ln.text}"
+        first.original = f"{first.original} {ln.original}"
+        first.edits.extend(ln.edits)
+    return out
