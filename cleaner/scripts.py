@@ -65,6 +65,8 @@ def script_share(text: str, script: str) -> float:
     0.0
     """
     text = text[:SHARE_SAMPLE]
+    if not _SCRIPT_RES[script].search(text):  # the common case, decided without counting
+        return 0.0
     total = letter_count(text)
     if not total:
         return 0.0
