@@ -22,12 +22,15 @@ _AR = (
     "\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc"
 )
 _MARK = "\u064b-\u065f\u0670"
+#: Words written after a dot in outlet names ("العربية.نت"): a domain, not a new sentence.
+_DOMAIN_WORDS = "نت|كوم|کام|اورغ|أورغ"
 
 # A terminator run after a word of 2+ letters, directly followed by a word of 2+ letters (an
 # opening guillemet may start the next sentence). Lookarounds are fixed-width, so a 50 MB line
 # costs one linear scan.
 _GLUE = re.compile(
-    rf"(?<=[{_AR}][{_AR}{_MARK}])[.!?\u061f\u2026]+[\u00bb\"\u201d)]?(?=\u00ab?[{_AR}]{{2}})"
+    rf"(?<=[{_AR}][{_AR}{_MARK}])[.!?\u061f\u2026]+[\u00bb\"\u201d)]?"
+    rf"(?!(?:{_DOMAIN_WORDS})(?![{_AR}]))(?=\u00ab?[{_AR}]{{2}})"
 )
 
 
@@ -40,6 +43,8 @@ def split_glued(line: str) -> list[str]:
     ['آیا آمد؟', '«بله»']
     >>> split_glued("نرخ ۲.۵ درصد و ج.ا.ا و www.isna.ir")
     ['نرخ ۲.۵ درصد و ج.ا.ا و www.isna.ir']
+    >>> split_glued("دبي - العربية.نت")
+    ['دبي - العربية.نت']
     """
     cuts = [m.end() for m in _GLUE.finditer(line)]
     if not cuts:

@@ -127,7 +127,17 @@ def record(doc: DocContext, rule: Rule, m: re.Match[str]) -> None:
         raw = m.group(name)
         value = convert(conv, raw) if raw else None
         if value is not None:
-            doc.captures.append(Capture(name, value, rule.id, raw))
+            doc.captures.append(Capture(field_name(name), value, rule.id, raw))
+
+
+def field_name(group: str) -> str:
+    """The field a regex group fills: a trailing number is dropped, since one regex cannot
+    name two alternatives alike (``dateline2`` fills ``dateline``).
+
+    >>> field_name("dateline2"), field_name("news_code")
+    ('dateline', 'news_code')
+    """
+    return group.rstrip("0123456789") or group
 
 
 def _keys(strings: list[str]) -> frozenset[str]:
