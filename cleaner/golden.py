@@ -23,8 +23,28 @@ from cleaner.output import write_atomic
 from cleaner.pipeline import clean_sources
 from cleaner.rules import Rulebook
 
-#: Extra golden files computed over the whole seed folder (e.g. dedupe clusters), by name.
-EXTRA_PRODUCERS: dict[str, Callable[[list[CleanResult]], str]] = {}
+def _clusters(mode: str) -> Callable[[list[CleanResult]], str]:
+    """A producer of the dedupe clusters of the seeds, pretty-printed for readable diffs."""
+
+    def produce(results: list[CleanResult]) -> str:
+        from cleaner.dedupe import dedupe  # loaded only when goldens are produced
+
+        # ids, not paths, as sources: the seeds folder's location must not show
+        docs = [(r.id, r.id, r.paragraphs) for r in results]
+        clusters = dedupe(docs, mode=mode).clusters
+        return "".join(
+            json.dumps(c.to_dict(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+            for c in clusters
+        )
+
+    return produce
+
+
+#: Golden files computed over the whole seed folder (dedupe clusters), by name.
+EXTRA_PRODUCERS: dict[str, Callable[[list[CleanResult]], str]] = {
+    "clusters.near.json": _clusters("near"),
+    "clusters.reuse.json": _clusters("reuse"),
+}
 
 
 @dataclass(frozen=True)
