@@ -12,6 +12,7 @@ from collections.abc import Callable
 from cleaner.document import CleanerError
 from cleaner.index.base import Index, IndexItem
 from cleaner.index.memory import MemoryIndex
+from cleaner.index.redis import open_redis  # the redis client is imported on use
 from cleaner.index.sqlite import SQLiteIndex
 
 __all__ = ["BACKENDS", "Index", "IndexItem", "MemoryIndex", "SQLiteIndex", "open_index"]
@@ -27,6 +28,7 @@ def _open_sqlite(rest: str) -> Index:
 
 #: URL scheme -> opener taking the rest of the spec (after ``scheme:``).
 BACKENDS: dict[str, Callable[[str], Index]] = {"memory": _open_memory, "sqlite": _open_sqlite}
+BACKENDS["redis"] = open_redis
 
 
 def open_index(spec: str) -> Index:
