@@ -21,7 +21,7 @@ from cleaner.dedupe.cluster import (
 )
 from cleaner.dedupe.lsh import band_pairs, collision_pairs
 from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
-from cleaner.dedupe.prepare import Paragraph, Prepared, prepare
+from cleaner.dedupe.prepare import Paragraph, Prepared, anchor_pairs, prepare
 from cleaner.dedupe.reuse import Weights, reuse_score
 from cleaner.dedupe.verify import Overlap, is_near, overlap
 from cleaner.document import CleanerError, CleanResult
@@ -131,7 +131,15 @@ def run(
     reuse = opts.mode == "reuse"
     pairs = [band_pairs(prep.bands)]
     if opts.containment is not None:
-        pairs.append(collision_pairs(prep.anchor_key, prep.anchor_owner, opts.max_postings))
+        pairs.append(
+            anchor_pairs(
+                prep.anchor_owner,
+                prep.anchor_key,
+                opts.anchors_per_paragraph,
+                opts.max_postings,
+                opts.anchors_shared,
+            )
+        )
     if reuse:
         pairs.append(_phrase_pairs(prep, opts.max_postings))
     nodes = _Nodes(prep, [], {}, {})

@@ -33,6 +33,9 @@ class DedupeOptions:
         seed: Hash seed; an index only compares signatures made with its seed.
         shingle_size: Characters per shingle.
         anchor_rate: One shingle in about this many is an anchor (containment candidates).
+        anchors_per_paragraph: Each paragraph looks for its containers by this many of its
+            rarest anchors ...
+        anchors_shared: ... of which a container must hold this many.
         max_postings: Anchors and phrase keys held by more paragraphs than this are skipped
             as candidates (they are boilerplate; LSH still finds whole-paragraph repeats).
     """
@@ -48,8 +51,10 @@ class DedupeOptions:
     num_perm: int = 128
     seed: int = 1
     shingle_size: int = SHINGLE_SIZE
-    anchor_rate: int = 4
-    max_postings: int = 100
+    anchor_rate: int = 2
+    anchors_per_paragraph: int = 3
+    anchors_shared: int = 2
+    max_postings: int = 50
 
     def index_settings(self) -> dict[str, str]:
         """The options an index's stored keys depend on (a mismatch makes them useless)."""

@@ -73,6 +73,8 @@ class Prepared:
     def index_keys(self, i: int, with_phrases: bool) -> np.ndarray:
         """Every key paragraph ``i`` is found by in an index."""
         lo, hi = np.searchsorted(self.anchor_owner, [i, i + 1])  # owners are sorted
+        # All sampled anchors are stored: a later batch's paragraph must find its own
+        # rarest keys among them.
         parts = [self.bands[i], self.anchor_key[lo:hi]]
         if with_phrases:
             parts.append(self.phrase_keys(i))
@@ -90,28 +92,55 @@ def prepare(paragraphs: Sequence[Paragraph], opts: DedupeOptions) -> Prepared:
     return Prepared(list(paragraphs), keys, hashes, offsets, sig, bands, owner, anchor)
 
 
-def anchors(
-    hashes: np.ndarray, offsets: np.ndarray, rate: int, per_paragraph: int = 6
-) -> tuple[np.ndarray, np.ndarray]:
-    """The rarest sampled shingles of each paragraph, as ``(owner, key)`` arrays.
+def anchors(hashes: np.ndarray, offsets: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """A content-defined sample of shingles (about one in ``rate``), as ``(owner, key)``.
 
-    Shingles are sampled by content (about one in ``rate``), counted over the batch, and
-    each paragraph keeps its ``per_paragraph`` rarest. A short line quoted in a longer
-    paragraph shares its rarest shingles with it, so the two meet under a key that few
-    other paragraphs hold; LSH cannot propose such pairs (their Jaccard is low).
+    Rows are unique and sorted by owner. Sampling by content means two paragraphs sharing
+    a span sample the same shingles of it.
     """
     counts = np.diff(offsets)
     owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     pick = (hashes >> np.uint64(40)) % np.uint64(rate) == 0
     key = mix64(hashes[pick] ^ _ANCHOR_SALT)
     pairs = np.unique(np.stack([owner[pick].astype(np.uint64), key], axis=1), axis=0)
-    own, key = pairs[:, 0].astype(np.int64), pairs[:, 1]
+    return pairs[:, 0].astype(np.int64), pairs[:, 1]
+
+
+def rarest(owner: np.ndarray, key: np.ndarray, per_paragraph: int) -> np.ndarray:
+    """Mask of each owner's ``per_paragraph`` rarest keys (by count in the batch, seen twice+)."""
     _, inverse, df = np.unique(key, return_inverse=True, return_counts=True)
     freq = df[inverse]
-    order = np.lexsort((key, freq, own))
-    own, key, freq = own[order], key[order], freq[order]
-    first = np.searchsorted(own, own)  # rows are grouped by owner after the sort
-    rank = np.arange(len(own)) - first
-    chosen = np.unique(key[(rank < per_paragraph) & (freq > 1)])
-    hold = np.isin(key, chosen)
-    return own[hold], key[hold]
+    order = np.lexsort((key, freq, owner))
+    ranked = np.empty(len(owner), dtype=np.int64)
+    o = owner[order]
+    ranked[order] = np.arange(len(o)) - np.searchsorted(o, o)
+    return (ranked < per_paragraph) & (freq > 1)
+
+
+def anchor_pairs(
+    owner: np.ndarray, key: np.ndarray, per_paragraph: int, max_postings: int, min_shared: int
+) -> np.ndarray:
+    """Containment candidates: ``x`` pairs with ``y`` holding ``min_shared`` of x's rarest keys.
+
+    A short line quoted inside a longer paragraph has all its shingles there, its rarest
+    ones included, while two unrelated paragraphs of one story rarely share two rare
+    ones. Keys held by more than ``max_postings`` paragraphs are boilerplate and skipped.
+    LSH cannot propose these pairs: their Jaccard similarity is low.
+    """
+    if not len(key):
+        return np.zeros((0, 2), dtype=np.int64)
+    _, inverse, df = np.unique(key, return_inverse=True, return_counts=True)
+    chosen = rarest(owner, key, per_paragraph) & (df[inverse] <= max_postings)
+    sel_owner, sel_key = owner[chosen], inverse[chosen]
+    by_key = np.argsort(inverse, kind="stable")
+    holder_key, holder = inverse[by_key], owner[by_key]
+    start = np.searchsorted(holder_key, sel_key)
+    length = np.searchsorted(holder_key, sel_key, side="right") - start
+    x = np.repeat(sel_owner, length)
+    shift = np.repeat(start - np.concatenate(([0], np.cumsum(length)[:-1])), length)
+    y = holder[shift + np.arange(int(length.sum()))]
+    keep = x != y
+    lo, hi = np.minimum(x[keep], y[keep]), np.maximum(x[keep], y[keep])
+    code, count = np.unique(lo * np.int64(1 << 32) + hi, return_counts=True)
+    code = code[count >= min_shared]
+    return np.stack([code >> 32, code & 0xFFFFFFFF], axis=1)

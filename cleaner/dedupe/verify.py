@@ -35,8 +35,13 @@ def overlap(a: np.ndarray, b: np.ndarray) -> Overlap:
     """
     if not a.size or not b.size:
         return Overlap(0.0, 0.0, min(a.size, b.size))
-    inter = np.intersect1d(a, b, assume_unique=True).size
-    smaller = min(a.size, b.size)
+    if a.size > b.size:
+        a, b = b, a
+    # Look the smaller set up in the larger one (faster than intersect1d's merge sort).
+    at = np.searchsorted(b, a)
+    at[at == b.size] = 0
+    inter = int(np.count_nonzero(b[at] == a))
+    smaller = a.size
     return Overlap(inter / (a.size + b.size - inter), inter / smaller, smaller)
 
 

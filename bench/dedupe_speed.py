@@ -1,0 +1,178 @@
+"""Throughput and peak memory of ``cleaner.dedupe`` next to plain datasketch, same corpus.
+
+Plain datasketch is what a data engineer writes first: one ``MinHash(num_perm=128)`` per
+paragraph fed shingle by shingle with ``update``, every paragraph inserted into a
+``MinHashLSH`` and queried, candidates kept when the MinHash estimate reaches the threshold,
+clusters as connected components. Both run on the same 5-gram shingles of the same matching
+keys, each in its own subprocess (peak memory is that process's ``ru_maxrss``); both are
+scored with the same per-kind precision and recall.
+
+Plain datasketch on 200,000 paragraphs takes long, so by default it runs on a smaller
+corpus (``--baseline-n``), where ``cleaner.dedupe`` runs too (the like-for-like speed-up);
+its time at ``--n`` is then extrapolated linearly and printed as an extrapolation.
+
+Usage::
+
+    python bench/dedupe_speed.py                       # 200k ours, 20k both
+    python bench/dedupe_speed.py --n 50000 --baseline-n 50000
+
+PASS when ``cleaner.dedupe`` is at least 5x faster on the same corpus with recall no lower
+than plain datasketch's on any kind (0.005 tolerance for sampling noise).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from dedupe_eval import FLOORS, evaluate, load, score  # noqa: E402
+from dedupe_gen import generate, read_paragraphs  # noqa: E402
+
+from cleaner.dedupe import DedupeOptions  # noqa: E402
+from cleaner.dedupe.cluster import UnionFind  # noqa: E402
+from cleaner.dedupe.keys import SHINGLE_SIZE, shingle_text  # noqa: E402
+
+SPEEDUP_FLOOR = 5.0
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process in MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_ours(corpus: Path) -> dict[str, Any]:
+    """cleaner.dedupe over the corpus, near mode, default options."""
+    items = load(corpus)
+    report = evaluate(items)
+    return {"seconds": report["_run"]["seconds"], "report": report}
+
+
+def run_datasketch(corpus: Path) -> dict[str, Any]:
+    """Plain datasketch usage over the corpus."""
+    from datasketch import MinHash, MinHashLSH
+
+    items = load(corpus)
+    threshold = DedupeOptions.threshold
+    started = time.perf_counter()
+    sketches = []
+    for it in items:
+        text = shingle_text(it.text)
+        m = MinHash(num_perm=128)
+        for j in range(max(1, len(text) - SHINGLE_SIZE + 1)):
+            m.update(text[j : j + SHINGLE_SIZE].encode("utf-8"))
+        sketches.append(m)
+    lsh = MinHashLSH(threshold=threshold, num_perm=128)
+    for i, m in enumerate(sketches):
+        lsh.insert(i, m)
+    uf = UnionFind(len(items))
+    for i, m in enumerate(sketches):
+        for j in lsh.query(m):
+            if j != i and m.jaccard(sketches[j]) >= threshold:
+                uf.union(i, j)
+    seconds = time.perf_counter() - started
+    groups: dict[int, list[str]] = {}
+    for i, it in enumerate(items):
+        groups.setdefault(uf.find(i), []).append(it.id)
+    clusters = [g for g in groups.values() if len(g) > 1]
+    return {"seconds": seconds, "report": score(items, clusters)}
+
+
+def child(which: str, corpus: Path) -> dict[str, Any]:
+    """Run one contender in a fresh process and read its figures."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", which, "--corpus", str(corpus)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def write_corpus(n: int, seed: int, folder: Path) -> tuple[Path, int]:
+    """Generate a corpus of about ``n`` items from the seeds into a JSON lines file."""
+    items = generate(read_paragraphs(sorted((ROOT / "seeds").glob("*.txt"))), n, seed)
+    path = folder / f"corpus-{n}-{seed}.jsonl"
+    with path.open("w", encoding="utf-8") as f:
+        for it in items:
+            f.write(json.dumps(asdict(it), ensure_ascii=False) + "\n")
+    return path, len(items)
+
+
+def recall_row(report: dict[str, Any]) -> str:
+    """Recall per kind that has a recall floor, compactly."""
+    return "  ".join(
+        f"{k} {report[k]['recall']:.3f}" for k, (_, r) in FLOORS.items() if r is not None
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure both contenders, print the figures and PASS/FAIL."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=200_000, help="paragraphs for cleaner.dedupe")
+    ap.add_argument("--baseline-n", type=int, default=20_000, help="paragraphs for both")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--child", choices=("ours", "datasketch"), help=argparse.SUPPRESS)
+    ap.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        result = run_ours(args.corpus) if args.child == "ours" else run_datasketch(args.corpus)
+        result["peak_mb"] = peak_mb()
+        print(json.dumps(result))
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        small, n_small = write_corpus(args.baseline_n, args.seed, Path(tmp))
+        base = child("datasketch", small)
+        ours_small = child("ours", small)
+        big, n_big = (
+            (small, n_small)
+            if args.n == args.baseline_n
+            else write_corpus(args.n, args.seed, Path(tmp))
+        )
+        ours_big = ours_small if big == small else child("ours", big)
+    rows = [
+        ("plain datasketch", n_small, base, False),
+        ("cleaner.dedupe", n_small, ours_small, False),
+        ("cleaner.dedupe", n_big, ours_big, False),
+    ]
+    print(f"{'contender':<18}{'paragraphs':>11}{'seconds':>10}{'para/s':>10}{'peak MB':>9}  recall")
+    for name, n, r, _ in rows:
+        print(
+            f"{name:<18}{n:>11}{r['seconds']:>10.1f}{n / r['seconds']:>10.0f}{r['peak_mb']:>9.0f}"
+            f"  {recall_row(r['report'])}"
+        )
+    speedup = base["seconds"] / ours_small["seconds"]
+    base_big = base["seconds"] * n_big / n_small
+    print(f"\nspeed-up on the same {n_small} paragraphs: {speedup:.1f}x (floor {SPEEDUP_FLOOR}x)")
+    if n_big != n_small:
+        print(
+            f"plain datasketch at {n_big} paragraphs, EXTRAPOLATED linearly from {n_small}:"
+            f" {base_big:.0f} s -> speed-up {base_big / ours_big['seconds']:.1f}x"
+            f" (cleaner.dedupe measured: {ours_big['seconds']:.1f} s,"
+            f" {ours_big['peak_mb']:.0f} MB peak)"
+        )
+    worse = [
+        k
+        for k, (_, r) in FLOORS.items()
+        if r is not None and ours_small["report"][k]["recall"] < base["report"][k]["recall"] - 0.005
+    ]
+    for k in worse:
+        print(f"  recall below plain datasketch on {k}")
+    ok = speedup >= SPEEDUP_FLOOR and not worse
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
