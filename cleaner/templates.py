@@ -13,15 +13,18 @@ What convicts a line (:class:`TemplatePolicy`, every threshold measured on
 * **One source, many documents**: it occurs in at least ``min_docs`` documents of one source
   and in at least ``min_share`` of that source's documents. Page furniture is on nearly every
   page of a site; a quote repeated across a series is on a few of them.
-* **Re-scrapes are not evidence**: a document whose longest line was already seen in the same
-  source is the same article fetched twice; its lines are not counted again (otherwise every
-  sentence of an article scraped three times would look like a template).
+* **Re-scrapes are not evidence**: a document whose three longest lines were already seen
+  together in the same source is the same article fetched twice; its lines are not counted
+  again (otherwise every sentence of an article scraped three times would look like a
+  template). Three, not one: a site's long disclaimer may be the longest line of every page.
 * **Sentences need more**: a line that reads as a sentence (longer than ``short_chars``, or
   ending with a terminator after five words or more) is also required to (a) occur in no
   other source of the batch (a wire paragraph reprinted by several outlets is news) and (b)
   sit at the same place, counted from the top or from the bottom of the document, in at least
   ``stable_share`` of its documents (a site's disclaimer is always the last line but one; a
-  background paragraph repeated in a series moves with the length of each story).
+  background paragraph repeated in a series moves with the length of each story). Known
+  limit: a series whose stories all end with the same paragraph *and* the same number of
+  lines after it would be convicted; ``min_share`` keeps that to sources the series dominates.
 
 Cost: ``clean --templates`` reads and extracts every input twice (decode and extraction
 dominate, so about twice the time of a plain run); memory grows with the number of distinct
@@ -166,7 +169,7 @@ class TemplateIndex:
         if not keys:
             return
         sid = self._ids.setdefault(source, len(self._ids))
-        fingerprint = line_hash(max(keys, key=len))
+        fingerprint = line_hash("\n".join(sorted(keys, key=len)[-3:]))
         seen = self._seen.setdefault(sid, set())
         if fingerprint in seen:
             self.rescrapes += 1

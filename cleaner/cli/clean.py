@@ -71,6 +71,15 @@ DOC_SEPARATOR = "\f\n"
     is_flag=True,
     help="With -o DIR: continue an interrupted run; inputs whose output is done are skipped.",
 )
+@click.option(
+    "--templates",
+    "template_min_docs",
+    type=click.IntRange(min=2),
+    default=None,
+    metavar="N",
+    help="First pass over the batch: drop lines a source repeats in >= N of its documents"
+    " (category template; inputs are read twice, so not stdin; runs in one process).",
+)
 @workers_options
 def clean_cmd(fmt: str, out_dir: Path | None, explain: bool, **opts: Any) -> None:
     """Clean raw news scrapes (HTML or text, any encoding).
@@ -112,7 +121,10 @@ def clean_cmd(fmt: str, out_dir: Path | None, explain: bool, **opts: Any) -> Non
     progress = Progress("clean", None if resume else input_bytes(opts["paths"]), quiet=quiet)
     try:
         with progress:
-            results = iter_clean(items, config, workers, rulebook=rulebook)
+            if opts.get("template_min_docs"):  # two passes: see cleaner.templates
+                results = _with_templates(items, config, rulebook, opts)
+            else:
+                results = iter_clean(items, config, workers, rulebook=rulebook)
             failed = _write(results, fmt, out_dir, explain, progress, journal, part_size)
     except CleanerError as exc:
         raise click.UsageError(str(exc)) from None
@@ -196,3 +208,18 @@ def _render(res: CleanResult, fmt: str) -> str:
     if fmt == "jsonl":
         return json.dumps(res.to_dict(), ensure_ascii=False) + "\n"
     return res.text + "\n" if res.text else ""
+
+
+def _with_templates(
+    items: Iterator[Source | InputError], config: CleanConfig, rulebook: Any, opts: dict[str, Any]
+) -> Iterator[tuple[CleanResult | InputError, int]]:
+    """``clean --templates N``: count line keys over the batch, then clean in one process."""
+    from cleaner.pipeline import build_templates, clean_sources
+    from cleaner.templates import TemplatePolicy
+
+    if "-" in opts["paths"]:
+        raise click.UsageError("--templates reads the inputs twice: give files or folders, not -")
+    policy = TemplatePolicy(min_docs=opts["template_min_docs"])
+    index = build_templates(sources_from(opts), policy)
+    for res in clean_sources(items, config, rulebook, index):
+        yield res, 0

@@ -67,3 +67,9 @@ def test_cmd(rules_dirs: tuple[Path, ...], no_builtin_rules: bool) -> None:
     click.echo(f"{n} rules, {len(failures)} failing example(s)", err=True)
     if failures:
         sys.exit(1)
+
+
+# `rules learn` lives in its own module (cleaner.cli.learn); imported last to avoid a cycle.
+from cleaner.cli.learn import learn_cmd  # noqa: E402
+
+rules_group.add_command(learn_cmd)

@@ -41,6 +41,7 @@ class DocContext:
     lines: list[Line]
     lang: str
     captures: list[Capture] = field(default_factory=list)
+    read: set[int] = field(default_factory=set)  # lines some rule already captured from
     _keys: dict[int, str] = field(default_factory=dict)
 
     def key(self, line: Line) -> str:
@@ -121,13 +122,16 @@ def _capture(raw: dict[str, Any], rx: re.Pattern[str] | None) -> dict[str, str]:
     return dict(value)
 
 
-def record(doc: DocContext, rule: Rule, m: re.Match[str]) -> None:
-    """Keep the fields a rule captures from its match (the line itself may still go)."""
+def record(doc: DocContext, rule: Rule, m: re.Match[str]) -> bool:
+    """Keep the fields a rule captures from its match; True if any was kept."""
+    kept = False
     for name, conv in rule.params.get("capture", {}).items():
         raw = m.group(name)
         value = convert(conv, raw) if raw else None
         if value is not None:
             doc.captures.append(Capture(field_name(name), value, rule.id, raw))
+            kept = True
+    return kept
 
 
 def field_name(group: str) -> str:
@@ -177,15 +181,20 @@ def parse_pattern(raw: dict[str, Any]) -> dict[str, Any]:
 
 def apply_pattern(doc: DocContext, rule: Rule) -> None:
     rx, max_len, on_key = rule.params["regex"], rule.params["max_length"], rule.params["on_key"]
-    # A capturing rule also reads lines an earlier rule dropped: "31/12/2021" is dropped as
-    # a bare number by the global rules, and its date is still worth keeping.
-    lines = doc.lines if rule.params["capture"] else _kept(doc)
+    # A capturing rule also reads lines an earlier rule dropped without reading them:
+    # "31/12/2021" is dropped as a bare number by the global rules, and its date is still
+    # worth keeping. A line one rule captured from is not read twice.
+    if rule.params["capture"]:
+        lines = [ln for ln in doc.lines if ln.index not in doc.read]
+    else:
+        lines = _kept(doc)
     for ln in lines:
         if max_len is not None and len(ln.text) > max_len:
             continue
         m = rx.search(doc.key(ln) if on_key else ln.text)
         if m:
-            record(doc, rule, m)
+            if record(doc, rule, m):
+                doc.read.add(ln.index)
             ln.drop(rule.id, rule.category)
 
 
