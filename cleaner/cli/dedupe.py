@@ -16,10 +16,12 @@ from cleaner.cli.options import (
     report_error,
     sources_from,
 )
+from cleaner.cli.scale import engine_options, enter_engine, workers_option
 from cleaner.decode import decode
-from cleaner.dedupe import KEEP_POLICIES, MODES, SCOPES, DedupeOptions, clusters_to_jsonl, dedupe
+from cleaner.dedupe import KEEP_POLICIES, MODES, SCOPES, DedupeOptions, clusters_to_jsonl
 from cleaner.dedupe.api import DocLike
 from cleaner.document import CleanerError, CleanResult, InputError, Source
+from cleaner.engine import Engine, dedupe_on
 from cleaner.index import open_index
 from cleaner.output import output_path, write_atomic
 
@@ -84,10 +86,13 @@ from cleaner.output import output_path, write_atomic
     "index_spec",
     default=None,
     metavar="PATH",
-    help="SQLite file (or memory:) keeping what earlier batches saw; this batch is compared"
+    help="SQLite file, redis://HOST:PORT/DB (shared by many processes) or memory: keeping"
+    " what earlier batches saw; this batch is compared"
     " with it and added to it. Re-running a batch is harmless.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@workers_option
+@engine_options
 def dedupe_cmd(
     no_clean: bool,
     clusters_out: str | None,
@@ -114,12 +119,13 @@ def dedupe_cmd(
     options = {k: opts.pop(k) for k in ("keep", "scope", "mode", "threshold", "containment")}
     if clusters_out is None and out_dir is None:
         clusters_out = "-"
-    docs, failed = _documents(opts, no_clean)
+    engine = enter_engine(opts.pop("engine"), opts.pop("workers"), opts.pop("scheduler"))
+    docs, failed = _documents(opts, no_clean, engine)
     stored = 0
     try:
         index = open_index(index_spec) if index_spec else None
         try:
-            result = dedupe(docs, index=index, **options)
+            result = dedupe_on(engine, docs, index=index, **options)
         finally:
             if index is not None:
                 stored = int(index.stats().get("paragraphs") or 0)
@@ -144,7 +150,7 @@ def dedupe_cmd(
         sys.exit(1)
 
 
-def _documents(opts: dict[str, Any], no_clean: bool) -> tuple[list[DocLike], int]:
+def _documents(opts: dict[str, Any], no_clean: bool, engine: Engine) -> tuple[list[DocLike], int]:
     """The documents to deduplicate (cleaned unless ``no_clean``), and how many inputs failed."""
     docs: list[DocLike] = []
     failed = 0
@@ -159,10 +165,8 @@ def _documents(opts: dict[str, Any], no_clean: bool) -> tuple[list[DocLike], int
                 report_error(exc)
                 failed += 1
         return docs, failed
-    from cleaner.pipeline import clean_sources
-
     rulebook = load_rulebook(opts)
-    for res in clean_sources(items, clean_config(opts), rulebook):
+    for res in engine.clean(items, clean_config(opts), rulebook):
         if isinstance(res, InputError):
             report_error(res)
             failed += 1

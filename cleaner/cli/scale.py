@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 import click
 
+from cleaner.document import CleanerError
+from cleaner.engine import Engine, open_engine
 from cleaner.parallel import default_workers
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -20,6 +22,11 @@ def workers_options(f: F) -> F:
         is_flag=True,
         help="No progress bar and no summary line (errors are still reported).",
     )(f)
+    return workers_option(f)
+
+
+def workers_option(f: F) -> F:
+    """Decorate a command with ``--workers N``."""
     f = click.option(
         "-j",
         "--workers",
@@ -48,3 +55,11 @@ def engine_options(f: F) -> F:
         help="local: this machine's process pool; dask: a dask.distributed cluster.",
     )(f)
     return f
+
+
+def enter_engine(name: str, workers: int, scheduler: str | None) -> Engine:
+    """Open the engine for the running command; it is closed when the command ends."""
+    try:
+        return click.get_current_context().with_resource(open_engine(name, workers, scheduler))
+    except CleanerError as exc:
+        raise click.UsageError(str(exc)) from None

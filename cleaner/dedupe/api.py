@@ -122,11 +122,12 @@ def run(
     opts: DedupeOptions,
     index: Index | None = None,
     update_index: bool = True,
+    prepared: Prepared | None = None,
 ) -> DedupeResult:
-    """The dedupe of a flat list of paragraphs with explicit options."""
+    """The dedupe of a flat list of paragraphs (``prepared``: their material, made elsewhere)."""
     _check(opts)
     started = time.perf_counter()
-    prep = prepare(paragraphs, opts)
+    prep = prepared if prepared is not None else prepare(paragraphs, opts)
     n = len(paragraphs)
     reuse = opts.mode == "reuse"
     pairs = [band_pairs(prep.bands)]

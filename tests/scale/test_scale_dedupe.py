@@ -1,0 +1,109 @@
+"""Dedupe on several processes and on a real Dask LocalCluster: the same clusters as one process."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import seed_paragraphs
+
+from cleaner.cli import main
+from cleaner.dedupe import DedupeOptions, clusters_to_jsonl, dedupe, paragraphs_of
+from cleaner.dedupe.prepare import prepare
+from cleaner.document import InputError
+from cleaner.engine import LocalEngine, dedupe_on, open_engine
+from cleaner.inputs import iter_sources
+from cleaner.pipeline import clean_sources
+from cleaner.shards import prepare_parallel
+
+FIELDS = ("hashes", "offsets", "signature", "bands", "anchor_owner", "anchor_key")
+
+
+def make_docs(n_docs: int = 700) -> list[tuple[str, str, list[str]]]:
+    """Documents of seed paragraphs: exact repeats, small edits, quoted lines, fresh text."""
+    paras = seed_paragraphs()
+    docs = []
+    for d in range(n_docs):
+        body = []
+        for k in range(4):
+            p = paras[(d * 7 + k * 3) % len(paras)]
+            if (d + k) % 3 == 1:
+                p = p.replace("ی", "ي") + " (به گزارش ایسنا)"
+            elif (d + k) % 5 == 2:
+                p = " ".join(p.split()[1:])
+            body.append(p)
+        body.append(f"یادداشت {d} درباره موضوعی دیگر با شماره {d * 31 % 997} و متنی تازه.")
+        docs.append((f"doc-{d:04d}", f"outlet-{d % 5}", body))
+    return docs
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[tuple[str, str, list[str]]]:
+    return make_docs()
+
+
+def test_sharded_preparation_equals_one_prepare(docs):
+    paragraphs = paragraphs_of(docs)
+    opts = DedupeOptions()
+    whole = prepare(paragraphs, opts)
+    joined = prepare_parallel(paragraphs, opts, workers=2, size=700)
+    for name in FIELDS:
+        assert np.array_equal(getattr(whole, name), getattr(joined, name)), name
+    assert whole.keys == joined.keys
+    for i in (0, 1, 1234, len(paragraphs) - 1):
+        assert np.array_equal(whole.shingle_set(i), joined.shingle_set(i))
+
+
+@pytest.mark.parametrize("options", [{}, {"mode": "reuse", "scope": "across", "keep": "longest"}])
+def test_local_engine_clusters_equal_one_process(docs, options):
+    assert len(paragraphs_of(docs)) >= 3000  # large enough to be sharded
+    one = dedupe(docs, **options)
+    two = dedupe_on(LocalEngine(2), docs, **options)
+    assert one.clusters and clusters_to_jsonl(one) == clusters_to_jsonl(two)
+    assert one.dropped == two.dropped
+
+
+def _as_data(results):
+    return [r.source if isinstance(r, InputError) else r.to_dict() for r in results]
+
+
+def test_dask_local_cluster_cleans_and_clusters_like_the_local_engine(docs, corpus):
+    with open_engine("dask", workers=2) as engine:
+        info = engine.client.scheduler_info()["workers"]
+        assert len(info) == 2  # two worker processes
+        assert len({w["host"] + str(w.get("pid", w["id"])) for w in info.values()}) == 2
+        on_dask = dedupe_on(engine, docs)
+        cleaned = list(engine.clean(iter_sources([str(corpus), "missing.txt"]), None))
+    assert clusters_to_jsonl(on_dask) == clusters_to_jsonl(dedupe(docs))
+    assert on_dask.dropped == dedupe(docs).dropped
+    local = list(clean_sources(iter_sources([str(corpus), "missing.txt"])))
+    assert _as_data(cleaned) == _as_data(local)
+    assert isinstance(cleaned[-1], InputError)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+    ) as c:
+        yield c
+
+
+def test_cli_on_an_existing_cluster_gives_the_local_clusters(cluster, corpus, tmp_path):
+    runner = CliRunner()
+    base = ["dedupe", str(corpus), "--clusters", "-", "-q"]
+    local = runner.invoke(main, [*base, "-j", "1"])
+    remote = runner.invoke(
+        main, [*base, "--engine", "dask", "--scheduler", cluster.scheduler_address]
+    )
+    assert local.exit_code == 0, local.output
+    assert remote.exit_code == 0, remote.output
+    assert local.stdout and remote.stdout == local.stdout
+    two = runner.invoke(main, [*base, "-j", "2"])
+    assert two.stdout == local.stdout
+
+
+def test_scheduler_without_dask_engine_is_a_usage_error(corpus):
+    res = CliRunner().invoke(main, ["dedupe", str(corpus), "--scheduler", "tcp://x:1"])
+    assert res.exit_code == 2 and "--engine dask" in res.stderr
