@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+import re
+from re import _constants as re_constants  # the parsed form tells an anchored regex
+from re import _parser as re_parser
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from cleaner.document import Line
 from cleaner.metadata import Capture
-from cleaner.rules.kinds import KINDS, DocContext
+from cleaner.rules.kinds import KINDS, LITERAL_MAX_CHARS, DocContext
+from cleaner.scripts import SCRIPT_CLASSES
 from cleaner.rules.loader import RuleError, builtin_rules_dir, load_folder
 from cleaner.rules.model import Rule, RuleSet
 
@@ -71,6 +75,163 @@ class Rulebook:
         return sorted(chosen, key=lambda rs: _SCOPE_ORDER[rs.scope])
 
 
+#: Phases whose kinds judge each line on its own (line, pattern, menu, script, runon; meta).
+#: Their rules only see the lines the stack's prefilter lets through.
+LINE_LOCAL_PHASES = frozenset({1, 5})
+
+_SENTENCE_END = (".", "!", "?", "\u061f")
+_NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
+
+
+@dataclass(frozen=True)
+class Prefilter:
+    """One cheap test that every line a line-level rule of a stack could drop passes.
+
+    Body paragraphs make most of a document and match no rule; testing them against each
+    rule in turn was most of the rules stage's time. The stack's regexes are joined into one
+    alternation over the text and one over the comparison key, the literal strings into one
+    set; a line that passes none of them is skipped by every line-level rule. A rule whose
+    pattern cannot be joined (back references) makes every line pass.
+    """
+
+    floating: tuple[tuple[re.Pattern[str], int | None], ...]
+    literal_rx: re.Pattern[str] | None
+    literals: frozenset[str]
+    key_rx: re.Pattern[str] | None = None
+    key_max_chars: int | None = None
+    head_rx: re.Pattern[str] | None = None
+    literal_chars: int = 0
+    all_lines: bool = False
+
+    def passes(self, doc: DocContext, line: Line) -> bool:
+        """False only when no line-level rule of the stack can match ``line``."""
+        if self.all_lines:
+            return True
+        if self.head_rx is not None and self.head_rx.match(line.text):
+            return True
+        text = line.text
+        # Unanchored regexes are searched one by one: joined, they would be tried at every
+        # position together; alone, each gets the regex engine's prefix scan and its rule's
+        # max_length bound.
+        for rx, max_chars in self.floating:
+            if (max_chars is None or len(text) <= max_chars) and rx.search(text):
+                return True
+        n = len(text)
+        # Keys cost more than every test above: only short lines get one. Literals are
+        # compared up to twice their longest length (a key can be shorter than its text); a
+        # menu line never ends a sentence (parse_menu refuses phrases that do).
+        if n <= 2 * self.literal_chars + 8 and doc.literal_key(line) in self.literals:
+            return True
+        if (
+            self.literal_rx is not None
+            and n <= LITERAL_MAX_CHARS
+            and not text.endswith(_SENTENCE_END)
+            and self.literal_rx.search(doc.literal_key(line))
+        ):
+            return True
+        if self.key_rx is None:
+            return False
+        if self.key_max_chars is not None and len(line.text) > self.key_max_chars:
+            return False
+        return bool(self.key_rx.search(doc.key(line)))
+
+
+def _piece(rx: re.Pattern[str], drop_anchor: bool = False) -> str | None:
+    """A rule's regex as a non-capturing piece of a larger alternation (None: cannot be)."""
+    if _BACKREF.search(rx.pattern):
+        return None
+    body = _NAMED_GROUP.sub("(?:", rx.pattern[1:] if drop_anchor else rx.pattern)
+    return f"(?i:{body})" if rx.flags & re.IGNORECASE else f"(?:{body})"
+
+
+def _anchored(rx: re.Pattern[str]) -> bool:
+    """True when the whole regex is anchored at the start of the line by a leading ``^``.
+
+    Anchored regexes are joined under one ``^``: the regex engine then tries one position
+    per line instead of every position for every rule.
+    """
+    if not rx.pattern.startswith("^"):
+        return False
+    parsed = re_parser.parse(rx.pattern, rx.flags)
+    return len(parsed.data) > 0 and parsed.data[0] == (re_constants.AT, re_constants.AT_BEGINNING)
+
+
+def build_prefilter(rules: Sequence[Rule]) -> Prefilter:
+    """The prefilter of the line-level rules of a stack."""
+    everything = Prefilter((), None, frozenset(), all_lines=True)
+    text: list[tuple[re.Pattern[str], int | None]] = []  # searched in the line's text
+    short: list[re.Pattern[str]] = []  # searched in the literal key (short lines only)
+    key: list[re.Pattern[str]] = []  # searched in the full comparison key
+    key_max: list[int | None] = []
+    literals: set[str] = set()
+    for rule in rules:
+        p = rule.params
+        if rule.kind == "line":
+            literals |= p["keys"]
+        elif rule.kind in ("pattern", "meta") and p.get("on_key"):
+            key.append(p["regex"])
+            key_max.append(p["max_length"])
+        elif rule.kind in ("pattern", "meta"):
+            text.append((p["regex"], p["max_length"]))
+        elif rule.kind == "menu":
+            short.append(p["regex"])
+        elif rule.kind == "runon":
+            text.append((p["marker"], None))
+        elif rule.kind == "script":
+            chars = "".join(SCRIPT_CLASSES[s] for s in p["scripts"])
+            text.append((re.compile(f"[{chars}]"), None))
+        else:
+            return everything
+    heads = [rx for rx, _ in text if _anchored(rx)]
+    floating = tuple((rx, n) for rx, n in text if not _anchored(rx))
+    if any(_BACKREF.search(rx.pattern) for rx, _ in floating):
+        return everything
+    joined: list[re.Pattern[str] | None] = []
+    for group, prefix, drop in ((short, "", False), (key, "", False), (heads, "^", True)):
+        pieces = [_piece(rx, drop) for rx in group]
+        if any(pc is None for pc in pieces):
+            return everything
+        alt = "|".join(pc for pc in pieces if pc)
+        joined.append(re.compile(f"{prefix}(?:{alt})") if pieces else None)
+    bound = None if None in key_max else max(key_max, default=None)  # type: ignore[type-var]
+    return Prefilter(
+        floating,
+        joined[0],
+        frozenset(literals),
+        joined[1],
+        bound,
+        joined[2],
+        max((len(k) for k in literals), default=0),
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The rules of a stack in run order, and the prefilter of its line-level rules."""
+
+    rules: tuple[Rule, ...]
+    prefilter: Prefilter
+
+
+_PLANS: dict[tuple[int, ...], tuple[Sequence[RuleSet], Plan]] = {}
+
+
+def plan_for(rulesets: Sequence[RuleSet]) -> Plan:
+    """The plan of a stack of rule sets, built once per stack and process."""
+    key = tuple(id(rs) for rs in rulesets)
+    hit = _PLANS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], rulesets, strict=True)):
+        return hit[1]
+    rules = sorted(
+        (r for rs in rulesets for r in rs.rules), key=lambda r: KINDS[r.kind].phase
+    )  # stable: keeps file order within a phase
+    local = [r for r in rules if KINDS[r.kind].phase in LINE_LOCAL_PHASES]
+    plan = Plan(tuple(rules), build_prefilter(local))
+    _PLANS[key] = (tuple(rulesets), plan)
+    return plan
+
+
 def apply_rules(lines: list[Line], lang: str, rulesets: Sequence[RuleSet]) -> list[Capture]:
     """Label ``lines`` in place with every rule of ``rulesets``, phase by phase.
 
@@ -78,11 +239,17 @@ def apply_rules(lines: list[Line], lang: str, rulesets: Sequence[RuleSet]) -> li
     the first rule to drop a line gives its reason. Returns the metadata the rules captured
     (dates, codes, agencies...), in the order they were read.
     """
+    plan = plan_for(rulesets)
     doc = DocContext(lines=lines, lang=lang)
-    rules = [r for rs in rulesets for r in rs.rules]
-    rules.sort(key=lambda r: KINDS[r.kind].phase)  # stable: keeps file order within a phase
-    for rule in rules:
-        KINDS[rule.kind].apply(doc, rule)
+    candidates: DocContext | None = None
+    for rule in plan.rules:
+        kind = KINDS[rule.kind]
+        if kind.phase in LINE_LOCAL_PHASES:
+            if candidates is None:  # after the strip phase: it may change a line's text
+                candidates = doc.view([ln for ln in lines if plan.prefilter.passes(doc, ln)])
+            kind.apply(candidates, rule)
+        else:
+            kind.apply(doc, rule)
     return doc.captures
 
 

@@ -30,8 +30,10 @@ class ParamError(ValueError):
 
 
 #: Lines longer than this are never compared with literal strings (line, menu, block
-#: header and tail marker rules): no boilerplate literal is that long.
-LITERAL_MAX_CHARS = 300
+#: header and tail marker rules): boilerplate literals and menu bars are short (a 12-item
+#: menu is about 90 characters), and a comparison key for every body paragraph was the
+#: largest cost of the rules stage.
+LITERAL_MAX_CHARS = 150
 
 
 @dataclass
@@ -58,6 +60,10 @@ class DocContext:
         every long body paragraph was half the cost of the rules stage.
         """
         return "" if len(line.text) > LITERAL_MAX_CHARS else self.key(line)
+
+    def view(self, lines: list[Line]) -> DocContext:
+        """The same document seen through a subset of its lines (shared keys and captures)."""
+        return DocContext(lines, self.lang, self.captures, self.read, self._keys)
 
     def forget(self, line: Line) -> None:
         """Drop a cached key after the line's text changed."""
@@ -224,6 +230,9 @@ _MENU_SEP = r"[\s|/\\\-–—•·»«>,،:]*"
 
 
 def parse_menu(raw: dict[str, Any]) -> dict[str, Any]:
+    ends = [p for p in _strings(raw, "phrases") if p.rstrip().endswith((".", "!", "?", "\u061f"))]
+    if ends:  # the rules stage skips lines that end a sentence when it looks for menus
+        raise ParamError(f"menu phrase {ends[0]!r} ends like a sentence; use a line rule")
     phrases = sorted(_keys(_strings(raw, "phrases")), key=len, reverse=True)
     alt = "|".join(re.escape(p) for p in phrases)
     min_phrases = _int(raw, "min_phrases", 1) or 1
