@@ -53,7 +53,7 @@ class DedupeOptions:
     shingle_size: int = SHINGLE_SIZE
     anchor_rate: int = 2
     anchors_per_paragraph: int = 3
-    anchors_shared: int = 2
+    anchors_shared: int = 1
     max_postings: int = 50
 
     def index_settings(self) -> dict[str, str]:

@@ -123,8 +123,9 @@ def anchor_pairs(
     """Containment candidates: ``x`` pairs with ``y`` holding ``min_shared`` of x's rarest keys.
 
     A short line quoted inside a longer paragraph has all its shingles there, its rarest
-    ones included, while two unrelated paragraphs of one story rarely share two rare
-    ones. Keys held by more than ``max_postings`` paragraphs are boilerplate and skipped.
+    ones included, while two unrelated paragraphs of one story rarely share a paragraph's
+    rarest ones (``min_shared`` > 1 asks for more, trading recall for fewer candidates).
+    Keys held by more than ``max_postings`` paragraphs are boilerplate and skipped.
     LSH cannot propose these pairs: their Jaccard similarity is low.
     """
     if not len(key):
