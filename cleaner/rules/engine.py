@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 import re
-from re import _constants as re_constants  # the parsed form tells an anchored regex
-from re import _parser as re_parser
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,9 +11,9 @@ from urllib.parse import urlsplit
 from cleaner.document import Line
 from cleaner.metadata import Capture
 from cleaner.rules.kinds import KINDS, LITERAL_MAX_CHARS, DocContext
-from cleaner.scripts import SCRIPT_CLASSES
 from cleaner.rules.loader import RuleError, builtin_rules_dir, load_folder
 from cleaner.rules.model import Rule, RuleSet
+from cleaner.scripts import SCRIPT_CLASSES
 
 #: How much of a document is searched for a site's signatures: they sit in captions and
 #: credits, near the top or the bottom, but a whole 50 MB line is not worth scanning.
@@ -151,10 +149,35 @@ def _anchored(rx: re.Pattern[str]) -> bool:
     Anchored regexes are joined under one ``^``: the regex engine then tries one position
     per line instead of every position for every rule.
     """
-    if not rx.pattern.startswith("^"):
-        return False
-    parsed = re_parser.parse(rx.pattern, rx.flags)
-    return len(parsed.data) > 0 and parsed.data[0] == (re_constants.AT, re_constants.AT_BEGINNING)
+    return rx.pattern.startswith("^") and not _top_level_bar(rx.pattern)
+
+
+def _top_level_bar(pattern: str) -> bool:
+    """True when ``pattern`` has an alternation ``|`` outside every group and class.
+
+    >>> _top_level_bar("^a|b"), _top_level_bar("^(a|b)"), _top_level_bar(r"^[|]\\|")
+    (True, False, False)
+    """
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "]":  # "[]...]": a leading ] is a member
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
 
 
 def build_prefilter(rules: Sequence[Rule]) -> Prefilter:
