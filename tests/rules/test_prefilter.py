@@ -1,4 +1,4 @@
-"""The stack prefilter is only a shortcut: labels are the same as running every rule on every line."""
+"""The stack prefilter is a shortcut only: labels equal running every rule on every line."""
 
 from __future__ import annotations
 
