@@ -22,7 +22,6 @@ import hashlib
 import json
 import random
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -128,12 +127,16 @@ def main(argv: list[str] | None = None) -> int:
             contenders.append(["-j", "2", "--engine", "dask"])
         rows = [run(corpus, Path(tmp, f"c{i}.jsonl"), extra) for i, extra in enumerate(contenders)]
     base = rows[0]["seconds"]
-    print(f"{'run':<26}{'seconds':>9}{'para/s':>10}{'vs -j 1':>9}{'main MB':>9}{'worker MB':>11}"
-          f"{'clusters':>10}")
+    print(
+        f"{'run':<26}{'seconds':>9}{'para/s':>10}{'vs -j 1':>9}{'main MB':>9}{'worker MB':>11}"
+        f"{'clusters':>10}"
+    )
     for r in rows:
-        print(f"{r['args']:<26}{r['seconds']:>9.1f}{args.n / r['seconds']:>10.0f}"
-              f"{base / r['seconds']:>8.2f}x{r['main_peak_mb']:>9}{r['worker_peak_mb']:>11}"
-              f"{r['clusters']:>10}")
+        print(
+            f"{r['args']:<26}{r['seconds']:>9.1f}{args.n / r['seconds']:>10.0f}"
+            f"{base / r['seconds']:>8.2f}x{r['main_peak_mb']:>9}{r['worker_peak_mb']:>11}"
+            f"{r['clusters']:>10}"
+        )
     same = len({r["digest"] for r in rows}) == 1
     print("clusters identical across runs:", "yes" if same else "NO")
     if args.json:
