@@ -16,7 +16,7 @@ from cleaner.inputs import iter_sources
 from cleaner.pipeline import clean_sources
 from cleaner.shards import prepare_parallel
 
-FIELDS = ("hashes", "offsets", "signature", "bands", "anchor_owner", "anchor_key")
+FIELDS = ("signature", "bands", "anchor_owner", "anchor_key")
 
 
 def make_docs(n_docs: int = 700) -> list[tuple[str, str, list[str]]]:
@@ -50,7 +50,7 @@ def test_sharded_preparation_equals_one_prepare(docs):
     for name in FIELDS:
         assert np.array_equal(getattr(whole, name), getattr(joined, name)), name
     assert whole.keys == joined.keys
-    for i in (0, 1, 1234, len(paragraphs) - 1):
+    for i in range(len(paragraphs)):
         assert np.array_equal(whole.shingle_set(i), joined.shingle_set(i))
 
 
