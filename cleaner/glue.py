@@ -33,6 +33,10 @@ _GLUE = re.compile(
     rf"(?!(?:{_DOMAIN_WORDS})(?![{_AR}]))(?=\u00ab?[{_AR}]{{2}})"
 )
 
+#: A necessary condition of :data:`_GLUE` that the regex engine scans for fast (it starts with
+#: a character set, where _GLUE starts with a lookbehind tried at every position).
+_HINT = re.compile(rf"[.!?\u061f\u2026][\u00bb\"\u201d)]?\u00ab?[{_AR}]")
+
 
 #: At most this many cuts per line: the first and last half. A 5 MB line glued throughout
 #: would otherwise become hundreds of thousands of lines for the rules to judge.
@@ -53,6 +57,8 @@ def split_glued(line: str) -> list[str]:
     >>> len(split_glued("این است." * 500))
     65
     """
+    if not _HINT.search(line):
+        return [line]
     cuts = [m.end() for m in _GLUE.finditer(line)]
     if not cuts:
         return [line]
