@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from cleaner.document import Line
 from cleaner.metadata import Capture
+from cleaner.rules.firstchar import FirstCharIndex
 from cleaner.rules.kinds import KINDS, LITERAL_MAX_CHARS, DocContext
 from cleaner.rules.loader import RuleError, builtin_rules_dir, load_folder
 from cleaner.rules.model import Rule, RuleSet
@@ -76,6 +77,11 @@ class Rulebook:
 #: Phases whose kinds judge each line on its own (line, pattern, menu, script, runon; meta).
 #: Their rules only see the lines the stack's prefilter lets through.
 LINE_LOCAL_PHASES = frozenset({1, 5})
+#: The strip phase: line-local too, with a prefilter of its own (it runs before the others).
+STRIP_PHASE = 0
+#: Phases whose rules look at neighbours (block, tail) but start from one line: the
+#: prefilter of their headers and markers tells which lines may start them.
+TRIGGER_PHASES = frozenset({2, 3})
 
 _SENTENCE_END = (".", "!", "?", "\u061f")
 _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
@@ -98,7 +104,7 @@ class Prefilter:
     literals: frozenset[str]
     key_rx: re.Pattern[str] | None = None
     key_max_chars: int | None = None
-    head_rx: re.Pattern[str] | None = None
+    head: FirstCharIndex | None = None
     literal_chars: int = 0
     all_lines: bool = False
 
@@ -106,7 +112,7 @@ class Prefilter:
         """False only when no line-level rule of the stack can match ``line``."""
         if self.all_lines:
             return True
-        if self.head_rx is not None and self.head_rx.match(line.text):
+        if self.head is not None and self.head.match(line.text):
             return True
         text = line.text
         # Unanchored regexes are searched one by one: joined, they would be tried at every
@@ -197,6 +203,16 @@ def build_prefilter(rules: Sequence[Rule]) -> Prefilter:
             key_max.append(p["max_length"])
         elif rule.kind in ("pattern", "meta"):
             text.append((p["regex"], p["max_length"]))
+        elif rule.kind == "strip":
+            text.append((p["regex"], None))
+        elif rule.kind == "block":  # what may open a block
+            literals |= p["header_keys"]
+            if p["header_rx"] is not None:
+                text.append((p["header_rx"], None))
+        elif rule.kind == "tail":  # what may mark a tail
+            literals |= p["keys"]
+            if p["regex"] is not None:
+                text.append((p["regex"], None))
         elif rule.kind == "menu":
             short.append(p["regex"])
         elif rule.kind == "runon":
@@ -206,17 +222,27 @@ def build_prefilter(rules: Sequence[Rule]) -> Prefilter:
             text.append((re.compile(f"[{chars}]"), None))
         else:
             return everything
-    heads = [rx for rx, _ in text if _anchored(rx)]
+    heads = [(rx, n) for rx, n in text if _anchored(rx)]
     floating = tuple((rx, n) for rx, n in text if not _anchored(rx))
     if any(_BACKREF.search(rx.pattern) for rx, _ in floating):
         return everything
     joined: list[re.Pattern[str] | None] = []
-    for group, prefix, drop in ((short, "", False), (key, "", False), (heads, "^", True)):
-        pieces = [_piece(rx, drop) for rx in group]
+    for group in (short, key):
+        pieces = [_piece(rx) for rx in group]
         if any(pc is None for pc in pieces):
             return everything
         alt = "|".join(pc for pc in pieces if pc)
-        joined.append(re.compile(f"{prefix}(?:{alt})") if pieces else None)
+        joined.append(re.compile(f"(?:{alt})") if pieces else None)
+    head_pieces = [_piece(rx, drop_anchor=True) for rx, _ in heads]
+    if any(pc is None for pc in head_pieces):
+        return everything
+    head = (
+        FirstCharIndex(
+            [rx for rx, _ in heads], [pc for pc in head_pieces if pc], [n for _, n in heads]
+        )
+        if heads
+        else None
+    )
     bound = None if None in key_max else max(key_max, default=None)  # type: ignore[type-var]
     return Prefilter(
         floating,
@@ -224,17 +250,22 @@ def build_prefilter(rules: Sequence[Rule]) -> Prefilter:
         frozenset(literals),
         joined[1],
         bound,
-        joined[2],
+        head,
         max((len(k) for k in literals), default=0),
     )
 
 
 @dataclass(frozen=True)
 class Plan:
-    """The rules of a stack in run order, and the prefilter of its line-level rules."""
+    """The rules of a stack in run order, and the prefilters of its phases."""
 
     rules: tuple[Rule, ...]
     prefilter: Prefilter
+    strip: Prefilter
+    triggers: Prefilter
+    #: All three at once: a line failing it is touched by no rule of those phases, so the
+    #: phase prefilters only look at the few lines that pass it.
+    union: Prefilter
 
 
 _PLANS: dict[tuple[int, ...], tuple[Sequence[RuleSet], Plan]] = {}
@@ -249,8 +280,17 @@ def plan_for(rulesets: Sequence[RuleSet]) -> Plan:
     rules = sorted(
         (r for rs in rulesets for r in rs.rules), key=lambda r: KINDS[r.kind].phase
     )  # stable: keeps file order within a phase
-    local = [r for r in rules if KINDS[r.kind].phase in LINE_LOCAL_PHASES]
-    plan = Plan(tuple(rules), build_prefilter(local))
+
+    def of(phases: frozenset[int]) -> Prefilter:
+        return build_prefilter([r for r in rules if KINDS[r.kind].phase in phases])
+
+    plan = Plan(
+        tuple(rules),
+        of(LINE_LOCAL_PHASES),
+        of(frozenset({STRIP_PHASE})),
+        of(TRIGGER_PHASES),
+        of(LINE_LOCAL_PHASES | TRIGGER_PHASES | {STRIP_PHASE}),
+    )
     _PLANS[key] = (tuple(rulesets), plan)
     return plan
 
@@ -264,14 +304,23 @@ def apply_rules(lines: list[Line], lang: str, rulesets: Sequence[RuleSet]) -> li
     """
     plan = plan_for(rulesets)
     doc = DocContext(lines=lines, lang=lang)
+    maybe = [ln for ln in lines if plan.union.passes(doc, ln)]
+    stripping: DocContext | None = None
     candidates: DocContext | None = None
     for rule in plan.rules:
         kind = KINDS[rule.kind]
-        if kind.phase in LINE_LOCAL_PHASES:
-            if candidates is None:  # after the strip phase: it may change a line's text
-                candidates = doc.view([ln for ln in lines if plan.prefilter.passes(doc, ln)])
+        # Each prefilter runs when its phase starts: strip may change a line's text.
+        if kind.phase == STRIP_PHASE:
+            if stripping is None:
+                stripping = doc.view([ln for ln in maybe if plan.strip.passes(doc, ln)])
+            kind.apply(stripping, rule)
+        elif kind.phase in LINE_LOCAL_PHASES:
+            if candidates is None:
+                candidates = doc.view([ln for ln in maybe if plan.prefilter.passes(doc, ln)])
             kind.apply(candidates, rule)
         else:
+            if kind.phase in TRIGGER_PHASES and doc.triggers is None:
+                doc.triggers = frozenset(ln.index for ln in maybe if plan.triggers.passes(doc, ln))
             kind.apply(doc, rule)
     return doc.captures
 

@@ -45,6 +45,9 @@ class DocContext:
     captures: list[Capture] = field(default_factory=list)
     read: set[int] = field(default_factory=set)  # lines some rule already captured from
     _keys: dict[int, str] = field(default_factory=dict)
+    #: Lines that may open a block or mark a tail (None: any line); set by the engine from
+    #: its prefilter so block and tail rules skip the body paragraphs.
+    triggers: frozenset[int] | None = None
 
     def key(self, line: Line) -> str:
         """The line's comparison key, computed once per line text."""
@@ -63,7 +66,7 @@ class DocContext:
 
     def view(self, lines: list[Line]) -> DocContext:
         """The same document seen through a subset of its lines (shared keys and captures)."""
-        return DocContext(lines, self.lang, self.captures, self.read, self._keys)
+        return DocContext(lines, self.lang, self.captures, self.read, self._keys, self.triggers)
 
     def forget(self, line: Line) -> None:
         """Drop a cached key after the line's text changed."""
@@ -325,8 +328,12 @@ def apply_block(doc: DocContext, rule: Rule) -> None:
     p = rule.params
     lines = doc.lines
     i = 0
+    triggers = doc.triggers
     while i < len(lines):
         ln = lines[i]
+        if triggers is not None and ln.index not in triggers:
+            i += 1
+            continue
         m = p["header_rx"].search(ln.text) if p["header_rx"] is not None else None
         # A header another rule already dropped (a "related news" line rule) still opens
         # the block: its items are what this rule is for.
@@ -371,8 +378,9 @@ def parse_tail(raw: dict[str, Any]) -> dict[str, Any]:
 def apply_tail(doc: DocContext, rule: Rule) -> None:
     p = rule.params
     kept = _kept(doc)
+    triggers = doc.triggers
     for pos, ln in enumerate(kept):
-        if pos < p["min_before"]:
+        if pos < p["min_before"] or (triggers is not None and ln.index not in triggers):
             continue
         if not (
             doc.literal_key(ln) in p["keys"]
