@@ -51,16 +51,23 @@ def _set(items: list[tuple[Any, Any]], icase: bool) -> Pred:
         if op == _C.LITERAL:
             preds.append(_literal(av, icase))
         elif op == _C.RANGE:
-            lo, hi = av
-            preds.append(
-                (lambda c, lo=lo, hi=hi: any(lo <= ord(x) <= hi for x in (c, c.lower(), c.upper())))
-                if icase
-                else (lambda c, lo=lo, hi=hi: lo <= ord(c) <= hi)
-            )
+            preds.append(_range(av[0], av[1], icase))
         elif op == _C.CATEGORY:
             preds.append(_category(av))
         else:
             return _any
+    return _either(preds)
+
+
+def _range(lo: int, hi: int, icase: bool) -> Pred:
+    def pred(c: str) -> bool:
+        chars = (c, c.lower(), c.upper()) if icase else (c,)
+        return any(lo <= ord(x) <= hi for x in chars)
+
+    return pred
+
+
+def _either(preds: Sequence[Pred]) -> Pred:
     return lambda c: any(p(c) for p in preds)
 
 
@@ -88,8 +95,7 @@ def _first(seq: Sequence[tuple[Any, Any]], icase: bool) -> tuple[Pred, bool]:
             pred, nullable = _first(sub, icase or bool(add & re.IGNORECASE))
         elif op == _C.BRANCH:
             subs = [_first(alt, icase) for alt in av[1]]
-            branch_preds = [p for p, _ in subs]
-            pred = lambda c, ps=branch_preds: any(p(c) for p in ps)  # noqa: E731
+            pred = _either([p for p, _ in subs])
             nullable = any(n for _, n in subs)
         elif op in (_C.MAX_REPEAT, _C.MIN_REPEAT, getattr(_C, "POSSESSIVE_REPEAT", None)):
             low, _high, sub = av
@@ -99,8 +105,8 @@ def _first(seq: Sequence[tuple[Any, Any]], icase: bool) -> tuple[Pred, bool]:
             return _any, True  # ANY, NOT_LITERAL, GROUPREF...: anything may start it
         preds.append(pred)
         if not nullable:
-            return (lambda c, ps=tuple(preds): any(p(c) for p in ps)), False
-    return (lambda c, ps=tuple(preds): any(p(c) for p in ps)), True
+            return _either(tuple(preds)), False
+    return _either(tuple(preds)), True
 
 
 def first_char_predicate(rx: re.Pattern[str]) -> Pred:
