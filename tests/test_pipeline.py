@@ -15,14 +15,38 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 # Line numbers (1-based, in the seed file) that must be removed, with the category.
 EXPECTED_DROPS = {
-    "000_761eb659faaffd2f.txt": {3: "credit", 4: "related", 5: "share", 10: "related",
-                                 11: "related", 19: "related", 20: "metadata",
-                                 21: "navigation", 22: "comments", 23: "foreign-script"},
-    "001_05048e11740625ed.txt": {1: "metadata", 2: "metadata", 3: "navigation", 4: "metadata",
-                                 5: "metadata", 6: "metadata", 7: "metadata", 11: "duplicate",
-                                 24: "duplicate", 44: "share", 45: "related"},
-    "002_6dbdcfe647b1e665.txt": {1: "navigation", 6: "duplicate", 34: "comments",
-                                 36: "related", 38: "related"},
+    "000_761eb659faaffd2f.txt": {
+        3: "credit",
+        4: "related",
+        5: "share",
+        10: "related",
+        11: "related",
+        19: "related",
+        20: "metadata",
+        21: "navigation",
+        22: "comments",
+        23: "foreign-script",
+    },
+    "001_05048e11740625ed.txt": {
+        1: "metadata",
+        2: "metadata",
+        3: "navigation",
+        4: "metadata",
+        5: "metadata",
+        6: "metadata",
+        7: "metadata",
+        11: "duplicate",
+        24: "duplicate",
+        44: "share",
+        45: "related",
+    },
+    "002_6dbdcfe647b1e665.txt": {
+        1: "navigation",
+        6: "duplicate",
+        34: "comments",
+        36: "related",
+        38: "related",
+    },
     "003_810ed9ab73ffc4bd.txt": {n: "related" for n in range(5, 18)},
     "004_3c1e2d3964b0d365.txt": {**{n: "next-article" for n in range(9, 15)}, 15: "comments"},
 }
@@ -86,3 +110,21 @@ def test_binary_input_is_an_input_error():
 def test_empty_input_gives_empty_result():
     result = clean(b"")
     assert result.text == "" and result.paragraphs == ()
+
+
+def test_dedupe_within_marks_or_drops_the_later_near_duplicate():
+    a = (
+        "جن ساکی، سخنگوی کاخ سفید نیز گفت: بایدن بار دیگر تاکید کرد که پیشرفت اساسی در این"
+        " گفتگوها تنها در شرایط کاهش تنش به جای تشدید میتواند رخ دهد."
+    )
+    b = a.replace("نیز گفت", "گفت").replace("بار دیگر ", "")
+    other = (
+        "یوری اوشاکف، معاون پوتین نیز گفت که این گفتگو یک پیشزمینه خوب برای مذاکرات آتی ایجاد کرد."
+    )
+    text = "\n".join([a, other, b])
+    marked = clean(text, config=CleanConfig(dedupe="mark", dedupe_threshold=0.5))
+    assert len(marked.paragraphs) == 3
+    (near,) = marked.meta["near_duplicates"]
+    assert (near["paragraph"], near["duplicate_of"]) == (2, 0) and near["similarity"] >= 0.5
+    dropped = clean(text, config=CleanConfig(dedupe="drop", dedupe_threshold=0.5))
+    assert list(dropped.paragraphs) == [clean_line(a, "fa"), clean_line(other, "fa")]
