@@ -23,6 +23,7 @@ from cleaner.output import write_atomic
 from cleaner.pipeline import clean_sources
 from cleaner.rules import Rulebook
 
+
 def _clusters(mode: str) -> Callable[[list[CleanResult]], str]:
     """A producer of the dedupe clusters of the seeds, pretty-printed for readable diffs."""
 

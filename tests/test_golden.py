@@ -40,9 +40,10 @@ def test_missing_changed_and_orphan_golden_files_are_reported(tmp_path):
     (seeds / "003_810ed9ab73ffc4bd.txt").unlink()
     drifts = {d.name: d for d in golden.check(seeds, gold)}
     assert drifts["002_6dbdcfe647b1e665.txt.clean.txt"].status == "changed"
-    assert "-" in drifts["002_6dbdcfe647b1e665.txt.clean.txt"].diff and "LAVROV" in drifts[
-        "002_6dbdcfe647b1e665.txt.clean.txt"
-    ].diff
+    assert (
+        "-" in drifts["002_6dbdcfe647b1e665.txt.clean.txt"].diff
+        and "LAVROV" in drifts["002_6dbdcfe647b1e665.txt.clean.txt"].diff
+    )
     assert drifts["gone.txt.clean.txt"].status == "orphan"
     assert drifts["003_810ed9ab73ffc4bd.txt.json"].status == "orphan"
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tomllib
 import zipfile
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,16 +19,27 @@ def _declared_packages() -> set[str]:
 
 def test_every_package_folder_is_declared():
     found = {
-        ".".join(p.parent.relative_to(ROOT).parts)
-        for p in (ROOT / "cleaner").rglob("__init__.py")
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "cleaner").rglob("__init__.py")
     }
-    assert found <= _declared_packages(), f"add to pyproject packages: {found - _declared_packages()}"
+    assert found <= _declared_packages(), (
+        f"add to pyproject packages: {found - _declared_packages()}"
+    )
 
 
 def test_wheel_ships_rules_and_loads_them_without_the_checkout(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )

@@ -13,8 +13,15 @@ from cleaner.config import CleanConfig
 from cleaner.rules import RuleError
 
 _dirs = [
-    click.argument("seeds", required=False, default="seeds", type=click.Path(file_okay=False, path_type=Path)),
-    click.argument("golden_dir", required=False, default="golden", type=click.Path(file_okay=False, path_type=Path)),
+    click.argument(
+        "seeds", required=False, default="seeds", type=click.Path(file_okay=False, path_type=Path)
+    ),
+    click.argument(
+        "golden_dir",
+        required=False,
+        default="golden",
+        type=click.Path(file_okay=False, path_type=Path),
+    ),
     click.option(
         "--rules",
         "rules_dirs",

@@ -17,7 +17,7 @@ import click
 from cleaner.config import CleanConfig
 from cleaner.document import InputError, Source
 from cleaner.inputs import iter_sources
-from cleaner.rules import RuleError, Rulebook
+from cleaner.rules import Rulebook, RuleError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,11 +36,19 @@ def input_options(f: F) -> F:
             help="auto: by extension (.jsonl/.ndjson records, .html pages, other files sniffed).",
         ),
         click.option("--id-field", default="id", show_default=True, help="JSON lines: id field."),
-        click.option("--text-field", default="text", show_default=True, help="JSON lines: text field."),
-        click.option("--html-field", default="html", show_default=True, help="JSON lines: HTML field."),
-        click.option("--url-field", default="url", show_default=True, help="JSON lines: URL field."),
         click.option(
-            "--source-field", default=None, help="JSON lines: field naming the outlet (kept as source_name)."
+            "--text-field", default="text", show_default=True, help="JSON lines: text field."
+        ),
+        click.option(
+            "--html-field", default="html", show_default=True, help="JSON lines: HTML field."
+        ),
+        click.option(
+            "--url-field", default="url", show_default=True, help="JSON lines: URL field."
+        ),
+        click.option(
+            "--source-field",
+            default=None,
+            help="JSON lines: field naming the outlet (kept as source_name).",
         ),
         click.option(
             "--rules",

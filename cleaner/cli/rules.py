@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cleaner.rules import RuleError, Rulebook, check_rulebook
+from cleaner.rules import Rulebook, RuleError, check_rulebook
 
 _rules_option = click.option(
     "--rules",

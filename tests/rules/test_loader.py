@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner.rules import RuleError, Rulebook, load_file
+from cleaner.rules import Rulebook, RuleError, load_file
 
 HEADER = "name: site-x\nscope: global\nrules:\n"
 
