@@ -12,7 +12,10 @@ fresh process and in the same session, the real command:
 and prints wall time, paragraphs per second, speed-up against ``-j 1``, peak resident memory
 of the main process and of the largest worker, and checks the three cluster files are equal.
 
-Usage: ``python bench/scale_bench.py [--n 1000000] [--seed 0] [--skip-dask] [--json]``
+It also times ``cleaner clean`` with ``-j 1`` and ``-j 2`` on ``--clean-docs`` raw
+documents (the seeds, text and HTML, repeated under new ids) and checks the outputs are equal.
+
+Usage: ``python bench/scale_bench.py [--n 1000000] [--clean-docs 3000] [--skip-dask] [--json]``
 """
 
 from __future__ import annotations
@@ -108,12 +111,47 @@ def run(corpus: Path, out: Path, extra: list[str]) -> dict[str, Any]:
     }
 
 
+def write_raw_corpus(path: Path, n_docs: int) -> None:
+    """``n_docs`` raw seed documents (bytes as found, text or HTML) as JSON lines records."""
+    seeds = sorted(p for p in (ROOT / "seeds").iterdir() if p.suffix in (".txt", ".html"))
+    with path.open("w", encoding="utf-8") as out:
+        for d in range(n_docs):
+            seed = seeds[d % len(seeds)]
+            field = "html" if seed.suffix == ".html" else "text"
+            text = seed.read_bytes().decode("utf-8", "replace")
+            out.write(json.dumps({"id": f"raw-{d:06d}", field: text}, ensure_ascii=False) + "\n")
+
+
+def time_clean(corpus: Path, workers: int) -> tuple[float, str]:
+    """Seconds of one `cleaner clean` run and the digest of its output."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from cleaner.cli import main; main()",
+            "clean",
+            str(corpus),
+            "--format",
+            "jsonl",
+            "-q",
+            "-j",
+            str(workers),
+        ],
+        capture_output=True,
+        cwd=ROOT,
+        check=True,
+    )
+    return time.perf_counter() - started, hashlib.sha256(proc.stdout).hexdigest()[:16]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Generate the corpus, run the contenders, print the table."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=1_000_000, help="paragraphs in the corpus")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip-dask", action="store_true", help="no Dask run")
+    ap.add_argument("--clean-docs", type=int, default=3000, help="raw documents for clean")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
@@ -126,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_dask:
             contenders.append(["-j", "2", "--engine", "dask"])
         rows = [run(corpus, Path(tmp, f"c{i}.jsonl"), extra) for i, extra in enumerate(contenders)]
+        raw = Path(tmp, "raw.jsonl")
+        write_raw_corpus(raw, args.clean_docs)
+        clean_rows = [time_clean(raw, w) for w in (1, 2)] if args.clean_docs else []
     base = rows[0]["seconds"]
     print(
         f"{'run':<26}{'seconds':>9}{'para/s':>10}{'vs -j 1':>9}{'main MB':>9}{'worker MB':>11}"
@@ -139,6 +180,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     same = len({r["digest"] for r in rows}) == 1
     print("clusters identical across runs:", "yes" if same else "NO")
+    if clean_rows:
+        (t1, d1), (t2, d2) = clean_rows
+        print(
+            f"clean, {args.clean_docs} raw documents: -j 1 {t1:.1f} s ({args.clean_docs / t1:.0f}"
+            f" docs/s), -j 2 {t2:.1f} s ({args.clean_docs / t2:.0f} docs/s), {t1 / t2:.2f}x,"
+            f" output identical: {'yes' if d1 == d2 else 'NO'}"
+        )
+        same = same and d1 == d2
     if args.json:
         print(json.dumps({"n": args.n, "rows": rows}))
     return 0 if same else 1
