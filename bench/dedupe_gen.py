@@ -57,6 +57,7 @@ class Item:
     kind: str
     text: str
     anchor: str | None = None
+    host: str | None = None  # reuse rounds: the real paragraph a made item was built into
 
 
 def read_paragraphs(paths: Sequence[Path], min_words: int = 8) -> list[str]:

@@ -15,9 +15,10 @@ and never an item itself) with a line inserted at a clause boundary:
   its content. Anchored on the source it imitates: it must NOT be paired with it (nor
   with anything else).
 
-Hosts and sources of one round are drawn so that no two are related by the hand labels
-(``bench/reuse_seed_labels.tsv``: ``reuse`` or ``unclear``), when labels are given; on
-other text a host may by chance repeat a source, which then counts against precision.
+Hosts are never drawn beside a source the hand labels (``bench/reuse_seed_labels.tsv``)
+relate to it (``reuse`` or ``unclear``); two hosts may still be related, and the scorer
+leaves such pairs unscored. On other text (no labels) a host may by chance repeat a source,
+which then counts against precision.
 
 Usage: ``python bench/reuse_gen.py [--source FILE...] [--seed S] > round.jsonl``
 """
@@ -203,12 +204,15 @@ def generate_round(
         if not hosts[lang]:
             continue
         line = framed(rng, lang, paraphrase(rng, clause(rng, text), vocab))
-        items.append(Item(f"{sid}-reuse", g, "reuse", embed(rng, hosts[lang].pop(), line), sid))
+        host = hosts[lang].pop()
+        items.append(Item(f"{sid}-reuse", g, "reuse", embed(rng, host, line), sid, host))
         runs = common_runs(text, common)
         if len(runs) >= 3 and hosts[lang]:
             line = framed(rng, lang, decoy_line(rng, lang, runs))
-            decoy = embed(rng, hosts[lang].pop(), line)
-            items.append(Item(f"{sid}-decoy", 10_000 + g, "decoy", decoy, sid))
+            host = hosts[lang].pop()
+            items.append(
+                Item(f"{sid}-decoy", 10_000 + g, "decoy", embed(rng, host, line), sid, host)
+            )
     rng.shuffle(items)
     return items
 

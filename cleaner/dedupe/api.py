@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ from cleaner.dedupe.cluster import (
 from cleaner.dedupe.lsh import band_pairs, collision_pairs
 from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
 from cleaner.dedupe.prepare import Paragraph, Prepared, anchor_pairs, prepare
-from cleaner.dedupe.reuse import Weights, reuse_score
+from cleaner.dedupe.reuse import Weights, bigram_ids, reuse_score
 from cleaner.dedupe.verify import Overlap, is_near, overlap
 from cleaner.document import CleanerError, CleanResult
 from cleaner.index.base import Index, IndexItem
@@ -52,6 +52,7 @@ class _Nodes:
     external: list[IndexItem]
     self_pid: dict[int, int]  # index pid -> batch node (the same paragraph seen before)
     order_of_batch: dict[int, tuple[int, int]]  # batch node -> (0, pid) when stored before
+    _bigrams: dict[int, frozenset[int]] = field(default_factory=dict)
 
     def doc(self, node: int) -> str:
         n = len(self.prep.paragraphs)
@@ -61,9 +62,17 @@ class _Nodes:
         n = len(self.prep.paragraphs)
         return self.prep.shingle_set(node) if node < n else self.external[node - n].shingles
 
-    def words(self, node: int) -> list[str]:
-        n = len(self.prep.paragraphs)
-        return self.prep.words(node) if node < n else list(self.external[node - n].words)
+    def bigrams(self, node: int) -> frozenset[int]:
+        """Phrase keys (word bigram ids) of a node, cached."""
+        got = self._bigrams.get(node)
+        if got is None:
+            n = len(self.prep.paragraphs)
+            if node < n:
+                got = frozenset(self.prep.phrase_keys(node).view(np.int64).tolist())
+            else:
+                got = frozenset(bigram_ids(self.external[node - n].words))
+            self._bigrams[node] = got
+        return got
 
     def order(self, node: int) -> tuple[int, int]:
         """Seen order: index items by pid, then the batch in input order."""
@@ -137,12 +146,12 @@ def run(
                 prep.anchor_owner,
                 prep.anchor_key,
                 opts.anchors_per_paragraph,
-                opts.max_postings,
+                opts.postings_cap(n),
                 opts.anchors_shared,
             )
         )
     if reuse:
-        pairs.append(_phrase_pairs(prep, opts.max_postings))
+        pairs.append(_phrase_pairs(prep, opts.postings_cap(n)))
     nodes = _Nodes(prep, [], {}, {})
     if index is not None:
         _check_index(index, opts)
@@ -222,12 +231,13 @@ def _index_pairs(
         nodes.order_of_batch[i] = (0, pid)
     per_node = [np.unique(prep.index_keys(i, reuse)).tolist() for i in range(n)]
     hits = index.query(k for keys in per_node for k in keys)
+    cap = opts.postings_cap(n + index.document_frequencies(())[1])
     batch: list[tuple[int, int]] = []
     ext: list[tuple[int, int]] = []
     for i, keys in enumerate(per_node):
         for k in keys:
             pids = hits.get(k, ())
-            if len(pids) > opts.max_postings:
+            if len(pids) > cap:
                 continue
             for pid in pids:
                 j = nodes.self_pid.get(pid)
@@ -252,16 +262,26 @@ def _in_scope(cand: np.ndarray, nodes: _Nodes, scope: str) -> np.ndarray:
 
 
 def _weights(nodes: _Nodes, index: Index | None) -> Weights:
-    """IDF weights of words over the batch and the index."""
-    df: Counter[str] = Counter()
-    n = len(nodes.prep.paragraphs)
-    for i in range(n):
-        df.update(set(nodes.prep.words(i)))
-    total = n
+    """Rarity of bigrams over the distinct paragraphs of the batch and the index.
+
+    A paragraph repeated word for word (a syndicated copy) counts once; stored copies of
+    this batch's own paragraphs (the same batch run again) are not counted twice.
+    """
+    prep = nodes.prep
+    df: Counter[int] = Counter()
+    seen: set[str] = set()
+    for i in range(len(prep.paragraphs)):
+        digest = prep.digest(i)
+        if digest not in seen:
+            seen.add(digest)
+            df.update(nodes.bigrams(i))
+    total = len(seen)
     if index is not None:
-        stored, count = index.document_frequencies(df)
-        df.update(stored)
-        total += count
+        own = set(nodes.self_pid)
+        keys = np.array(sorted(df), dtype=np.int64).view(np.uint64).tolist()
+        for key, pids in index.query(keys).items():
+            df[int(np.uint64(key).view(np.int64))] += sum(1 for p in pids if p not in own)
+        total += max(0, index.document_frequencies(())[1] - len(own))
     return Weights(df, total)
 
 
@@ -270,7 +290,7 @@ def _score(nodes: _Nodes, a: int, b: int, weights: Weights | None) -> tuple[Over
     o = overlap(nodes.shingles(a), nodes.shingles(b))
     if weights is None:
         return o, 0.0
-    return o, reuse_score(nodes.words(a), nodes.words(b), weights).fraction
+    return o, reuse_score(nodes.bigrams(a), nodes.bigrams(b), weights).fraction
 
 
 def _verify(
@@ -282,7 +302,7 @@ def _verify(
         return True, o.similarity
     if weights is None:
         return False, o.similarity
-    r = reuse_score(nodes.words(a), nodes.words(b), weights)
+    r = reuse_score(nodes.bigrams(a), nodes.bigrams(b), weights)
     ok = r.weight >= opts.reuse_min_weight and r.fraction >= opts.reuse_threshold
     return ok, max(o.similarity, r.fraction)
 

@@ -23,10 +23,11 @@ class DedupeOptions:
             which it counts as contained; None turns containment off.
         min_contained: Shingles the smaller paragraph needs for containment to count
             (a five-word line is contained in too much by chance).
-        reuse_threshold: Reuse mode: share of each paragraph's rare-word weight that
-            shared phrases must cover.
-        reuse_min_weight: Reuse mode: rare-word weight (words seen once weigh 1) shared
-            phrases must cover in absolute terms.
+        reuse_threshold: Reuse mode: share of the larger paragraph's bigram rarity weight
+            that the shared bigrams must carry (see :mod:`cleaner.dedupe.reuse`).
+        reuse_min_weight: Reuse mode: rarity weight the shared bigrams must carry in
+            absolute terms (a bigram only the two paragraphs hold weighs 1). Both were
+            chosen on ``bench/reuse_eval.py`` rounds 0-19; see the README of bench/.
         scope: Pairs ``within`` one document, ``across`` documents, or ``all``.
         keep: Which member of a cluster is kept when dropping (see ``KEEP_POLICIES``).
         num_perm: Signature length (a power of two).
@@ -37,14 +38,20 @@ class DedupeOptions:
             rarest anchors ...
         anchors_shared: ... of which a container must hold this many.
         max_postings: Anchors and phrase keys held by more paragraphs than this are skipped
-            as candidates (they are boilerplate; LSH still finds whole-paragraph repeats).
+            as candidates (they are boilerplate; LSH still finds whole-paragraph repeats) ...
+        max_postings_share: ... or than this share of the paragraphs compared, when more.
+            A fixed cap skips more and more real anchors as a corpus grows: on 200,000
+            paragraphs built from the seeds the rarest anchors of a quoted line are held
+            by ten times more paragraphs than on 20,000, and quoted-span recall fell from
+            0.98 to 0.85 (``bench/dedupe_eval.py --n 200000``). Boilerplate grows with the
+            corpus too, so the cap follows it.
     """
 
     mode: str = "near"
     threshold: float = 0.4
     containment: float | None = 0.8
     min_contained: int = 20
-    reuse_threshold: float = 0.2
+    reuse_threshold: float = 0.15
     reuse_min_weight: float = 4.0
     scope: str = "all"
     keep: str = "first"
@@ -55,6 +62,15 @@ class DedupeOptions:
     anchors_per_paragraph: int = 3
     anchors_shared: int = 1
     max_postings: int = 50
+    max_postings_share: float = 0.0025
+
+    def postings_cap(self, paragraphs: int) -> int:
+        """Largest posting list used for candidates among ``paragraphs`` paragraphs.
+
+        >>> DedupeOptions().postings_cap(20_000), DedupeOptions().postings_cap(200_000)
+        (50, 500)
+        """
+        return max(self.max_postings, int(self.max_postings_share * paragraphs))
 
     def index_settings(self) -> dict[str, str]:
         """The options an index's stored keys depend on (a mismatch makes them useless)."""

@@ -1,12 +1,23 @@
 """Reuse mode: paragraphs that share a rare phrase, not the whole text.
 
 A quote repeated in paraphrase, or one line carried by several outlets inside otherwise
-different paragraphs, shares only a few phrases. Shared *phrases* are found as word bigrams
-present in both paragraphs; each word covered by a shared bigram counts its IDF weight
-(over the batch and the index), normalised to ``[0, 1]``, so the names and titles every
-article of a story repeats count little and rare words count fully. A pair is reused when
-the covered weight is large in absolute terms (``min_weight`` rare-word equivalents) and
-covers at least ``threshold`` of the weight of each paragraph.
+different paragraphs, shares only a few phrases. Phrases are word bigrams of the matching
+key; each bigram the two paragraphs share counts its own rarity: ``log((N+1)/df) /
+log((N+1)/2)``, capped at 1, where ``df`` is the number of *distinct* paragraphs (batch and
+index) holding the bigram. A bigram only the two hold weighs 1; the names and titles every
+article of a story repeats («ولادیمیر پوتین», «رئیس جمهور», «کاخ سفید») and generic frames
+(«اعلام کرد», «در این») are held by many and weigh little. A pair is reused when the shared
+weight reaches ``min_weight`` (rare-bigram equivalents) and ``threshold`` of the bigram
+weight of the larger paragraph (a share of the smaller alone pairs any short paragraph
+with every long one that happens to hold its few rare bigrams).
+
+Why bigrams and not words, by measurement (``python bench/reuse_eval.py``): weighting shared
+*words* by their IDF lets a run of names the story repeats in different contexts («ولادیمیر
+پوتین و جو بایدن روسای جمهوری روسیه و آمریکا») outweigh a paraphrased quote, because each
+name is still rare-ish as a word; as bigrams, the pieces of such a run are each held by many
+paragraphs, while a reused clause brings bigrams («پیشرفت اساسی», «اساسی در») no other
+paragraph has. Counting distinct paragraphs keeps a syndicated copy of an article from
+halving the weight of everything it repeats.
 
 Words are cut from the matching key; the standalone Persian affixes of :data:`JOIN_LEFT` and
 :data:`JOIN_RIGHT` are glued to their word, so ``گردان های`` and ``گردانهای`` are one word.
@@ -16,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from cleaner.dedupe.keys import matching_key
@@ -64,47 +75,43 @@ def bigram_ids(ws: Sequence[str]) -> list[int]:
 
 @dataclass(frozen=True)
 class ReuseScore:
-    """Covered rare-word weight (absolute) and its smallest share of either paragraph."""
+    """Shared rare-bigram weight (absolute) and its share of the larger paragraph's weight."""
 
     weight: float
     fraction: float
 
 
 class Weights:
-    """IDF weights of words, normalised so a word seen once weighs 1."""
+    """Rarity weights of bigram ids: 1 for a bigram two paragraphs hold, less when common."""
 
-    def __init__(self, df: Mapping[str, int], n_docs: int) -> None:
+    def __init__(self, df: Mapping[int, int], n_paragraphs: int) -> None:
         self._df = df
-        self._n = max(n_docs, 1)
-        self._log = math.log(self._n + 1)
+        self._n = max(n_paragraphs, 2)
+        self._scale = math.log((self._n + 1) / 2)
 
-    def __call__(self, word: str) -> float:
-        """Weight of one word: ``log((N+1)/df) / log(N+1)``, in ``[0, 1]``."""
-        df = max(self._df.get(word, 1), 1)
-        return max(0.0, math.log((self._n + 1) / df) / self._log)
+    def __call__(self, term: int) -> float:
+        """Weight of one bigram id, in ``[0, 1]``.
 
-
-def _covered(a: Sequence[str], b_bigrams: set[tuple[str, str]]) -> set[int]:
-    """Positions of ``a`` inside a bigram that ``b`` also has."""
-    cov: set[int] = set()
-    for p in range(len(a) - 1):
-        if (a[p], a[p + 1]) in b_bigrams:
-            cov.update((p, p + 1))
-    return cov
+        >>> w = Weights({1: 2, 2: 50, 3: 101}, 100)
+        >>> round(w(1), 2), round(w(2), 2), w(3)
+        (1.0, 0.18, 0.0)
+        """
+        df = max(self._df.get(term, 2), 2)
+        return min(1.0, max(0.0, math.log((self._n + 1) / df) / self._scale))
 
 
-def reuse_score(a: Sequence[str], b: Sequence[str], weight: Weights) -> ReuseScore:
-    """Rare-word weight covered by phrases two word lists share.
+def reuse_score(a: Collection[int], b: Collection[int], weight: Weights) -> ReuseScore:
+    """Rarity weight of the bigrams two paragraphs share (bigram ids, any order).
 
-    >>> w = Weights({"x": 1, "y": 1, "z": 1, "common": 9}, 9)
-    >>> s = reuse_score("x y z".split(), "q x y z".split(), w)
+    >>> w = Weights({1: 2, 2: 2, 3: 2, 9: 99}, 100)
+    >>> s = reuse_score([1, 2, 3, 4], [2, 3, 9], w)
     >>> round(s.weight, 2), round(s.fraction, 2)
-    (3.0, 0.75)
+    (2.0, 0.5)
     """
-    total_a = sum(weight(w) for w in a)
-    total_b = sum(weight(w) for w in b)
+    sa, sb = set(a), set(b)
+    total_a = sum(weight(t) for t in sa)
+    total_b = sum(weight(t) for t in sb)
     if not total_a or not total_b:
         return ReuseScore(0.0, 0.0)
-    cov_a = sum(weight(a[p]) for p in _covered(a, set(zip(b[:-1], b[1:], strict=True))))
-    cov_b = sum(weight(b[p]) for p in _covered(b, set(zip(a[:-1], a[1:], strict=True))))
-    return ReuseScore(min(cov_a, cov_b), min(cov_a / total_a, cov_b / total_b))
+    shared = sum(weight(t) for t in sa & sb)
+    return ReuseScore(shared, shared / max(total_a, total_b))
