@@ -26,7 +26,7 @@ from cleaner.config import CleanConfig
 from cleaner.dedupe.options import DedupeOptions
 from cleaner.dedupe.prepare import Paragraph, Prepared
 from cleaner.document import CleanerError, CleanResult, InputError, Source
-from cleaner.parallel import _WORKER, _byte_batches, _clean_batch, _init_clean, _ship
+from cleaner.parallel import WORKER_STATE, byte_batches, clean_batch, init_clean_worker, ship
 from cleaner.shards import SHARD_SIZE, Shard, join_shards, prepare_shard, shard_tasks
 
 T = TypeVar("T")
@@ -91,9 +91,9 @@ def ordered_submit(
 def _clean_on_worker(args: tuple[CleanConfig, list[Source | tuple[str, str]]]) -> list[Any]:
     """Clean a batch on a Dask worker; the rulebook is loaded once per worker process."""
     config, batch = args
-    if "rulebook" not in _WORKER or _WORKER.get("config") != config:
-        _init_clean(config)
-    return _clean_batch(batch)
+    if "rulebook" not in WORKER_STATE or WORKER_STATE.get("config") != config:
+        init_clean_worker(config)
+    return clean_batch(batch)
 
 
 def clean_on_dask(
@@ -104,7 +104,7 @@ def clean_on_dask(
 ) -> Iterator[CleanResult | InputError]:
     """Clean inputs on the cluster, in input order; failing inputs yield their InputError."""
     config = config or CleanConfig()
-    tasks = ((config, [_ship(x) for x in batch]) for batch in _byte_batches(items, 16, 4 << 20))
+    tasks = ((config, [ship(x) for x in batch]) for batch in byte_batches(items, 16, 4 << 20))
     for outcomes in ordered_submit(client, _clean_on_worker, tasks, in_flight):
         for res, err in outcomes:
             yield InputError(*err) if err else res

@@ -99,33 +99,33 @@ def ordered_map(
 
 # --- clean on a pool -------------------------------------------------------------------
 
-_WORKER: dict[str, Any] = {}
+WORKER_STATE: dict[str, Any] = {}
 
 #: What a worker sends back for one input: a result, or an input error as (source, reason)
 #: (InputError's two-argument constructor does not survive pickling).
 Outcome = tuple[CleanResult | None, tuple[str, str] | None]
 
 
-def _init_clean(config: CleanConfig, rulebook: Rulebook | None = None) -> None:
+def init_clean_worker(config: CleanConfig, rulebook: Rulebook | None = None) -> None:
     """Worker initializer: load the rulebook once for the life of the process."""
     from cleaner.pipeline import default_rulebook
 
-    _WORKER["config"] = config
-    _WORKER["rulebook"] = rulebook or default_rulebook(config)
+    WORKER_STATE["config"] = config
+    WORKER_STATE["rulebook"] = rulebook or default_rulebook(config)
 
 
-def _ship(item: Source | InputError) -> Source | tuple[str, str]:
+def ship(item: Source | InputError) -> Source | tuple[str, str]:
     """An input as it travels to a worker (an InputError as its source and reason)."""
     return (item.source, item.reason) if isinstance(item, InputError) else item
 
 
-def _clean_batch(batch: list[Source | tuple[str, str]]) -> list[Outcome]:
+def clean_batch(batch: list[Source | tuple[str, str]]) -> list[Outcome]:
     """Clean a batch in a worker; errors travel as data."""
     from cleaner.pipeline import clean_sources
 
     items = [InputError(*x) if isinstance(x, tuple) else x for x in batch]
     out: list[Outcome] = []
-    for res in clean_sources(items, _WORKER["config"], _WORKER["rulebook"]):
+    for res in clean_sources(items, WORKER_STATE["config"], WORKER_STATE["rulebook"]):
         if isinstance(res, InputError):
             out.append((None, (res.source, res.reason)))
         else:
@@ -141,7 +141,7 @@ def _size(item: Source | InputError) -> int:
     return len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
 
 
-def _byte_batches(
+def byte_batches(
     items: Iterable[Source | InputError], max_docs: int, max_bytes: int
 ) -> Iterator[list[Source | InputError]]:
     """Batches of at most ``max_docs`` inputs or about ``max_bytes`` bytes, in order."""
@@ -177,13 +177,13 @@ def iter_clean(
     sizes: deque[list[int]] = deque()
 
     def feed() -> Iterator[list[Source | tuple[str, str]]]:
-        for batch in _byte_batches(items, batch_docs, batch_bytes):
+        for batch in byte_batches(items, batch_docs, batch_bytes):
             sizes.append([_size(x) for x in batch])
-            yield [_ship(x) for x in batch]
+            yield [ship(x) for x in batch]
 
     initargs = (config, rulebook if workers <= 1 else None)
     for outcomes in ordered_map(
-        _clean_batch, feed(), workers, initializer=_init_clean, initargs=initargs
+        clean_batch, feed(), workers, initializer=init_clean_worker, initargs=initargs
     ):
         for (res, err), nbytes in zip(outcomes, sizes.popleft(), strict=True):
             yield (InputError(*err) if err else res), nbytes  # type: ignore[misc]

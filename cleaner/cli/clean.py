@@ -161,7 +161,7 @@ def _write(
 ) -> int:
     failed = 0
     first = True
-    out = click.get_text_stream("stdout")
+    out = sys.stdout  # click.get_text_stream is deprecated (Click 9 drops it)
     suffix = ".jsonl" if fmt == "jsonl" else ".txt"
     parts = None
     if out_dir is not None and journal is not None and part_size:
