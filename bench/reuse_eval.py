@@ -19,6 +19,26 @@ Usage::
     python bench/reuse_eval.py --reuse-threshold 0.3   # any DedupeOptions reuse knob
 
 Exit status 0 when every floor holds, 1 otherwise.
+
+Measured (2 cores, ``python bench/reuse_eval.py``; held-out ``--seed 100`` alike within 0.02):
+
+==============================  ========  ===========  =========  ==========  ===========
+scoring                          recall    decoys apart  precision  seeds raw   seeds clean
+==============================  ========  ===========  =========  ==========  ===========
+words by IDF, share of both      0.428     0.972        0.957      r .67 p .92  r .29 p 1.0
+(before)                                                                        issue pairs
+                                                                                missed
+rare bigrams, share of larger    0.589     0.951        0.927      r .72 p 1.0  r .57 p 1.0
+(now, defaults 4.0 / 0.15)
+==============================  ========  ===========  =========  ==========  ===========
+
+Floors not met. Every score tried traces about the same curve on these one-story rounds of
+~60 paragraphs (recall 0.9 only with half the decoys paired; decoys 0.99 only below recall
+0.45): word IDF coverage, bigram rarity (share of the smaller, of the larger, or over the
+pair's expected chance overlap), shared runs of 3+ words only, weighted local alignment
+(recall 0.71 at decoys 0.95, but it loses 000:9-000:12, whose shared words are three
+separate 3-word runs). In a batch this small no phrase of the story is rarer than 1 in 15
+paragraphs, so rarity alone cannot tell a reused clause from the story's names and frames.
 """
 
 from __future__ import annotations

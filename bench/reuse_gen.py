@@ -244,16 +244,17 @@ def related_texts(labels_path: Path, seeds: Path) -> set[frozenset[str]]:
 
 
 LABELS = ROOT / "bench" / "reuse_seed_labels.tsv"
-#: Shorter raw lines of the seeds are mostly menus and related-story links, not paragraphs.
-MIN_WORDS = 10
+#: Shorter raw lines of the seeds are mostly menus and related-story links, not paragraphs;
+#: longer ones are link lists glued into one line (001 line 45), not paragraphs either.
+MIN_WORDS, MAX_WORDS = 10, 100
 
 
 def seed_round(seed: int) -> list[Item]:
     """A round built from the seed story, hosts kept apart from sources by the hand labels."""
     seeds = ROOT / "seeds"
-    return generate_round(
-        read_paragraphs(sorted(seeds.glob("*.txt")), MIN_WORDS), seed, related_texts(LABELS, seeds)
-    )
+    paragraphs = read_paragraphs(sorted(seeds.glob("*.txt")), MIN_WORDS)
+    paragraphs = [p for p in paragraphs if len(p.split()) <= MAX_WORDS]
+    return generate_round(paragraphs, seed, related_texts(LABELS, seeds))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -263,7 +264,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     items = (
-        generate_round(read_paragraphs(args.source, MIN_WORDS), args.seed)
+        generate_round(
+            [p for p in read_paragraphs(args.source, MIN_WORDS) if len(p.split()) <= MAX_WORDS],
+            args.seed,
+        )
         if args.source
         else seed_round(args.seed)
     )

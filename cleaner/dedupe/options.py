@@ -27,7 +27,7 @@ class DedupeOptions:
             that the shared bigrams must carry (see :mod:`cleaner.dedupe.reuse`).
         reuse_min_weight: Reuse mode: rarity weight the shared bigrams must carry in
             absolute terms (a bigram only the two paragraphs hold weighs 1). Both were
-            chosen on ``bench/reuse_eval.py`` rounds 0-19; see the README of bench/.
+            chosen on ``bench/reuse_eval.py`` rounds 0-19 (figures in its docstring).
         scope: Pairs ``within`` one document, ``across`` documents, or ``all``.
         keep: Which member of a cluster is kept when dropping (see ``KEEP_POLICIES``).
         num_perm: Signature length (a power of two).

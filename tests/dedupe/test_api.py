@@ -119,3 +119,19 @@ def test_seed_reuse_leaves_unrelated_paragraphs_of_the_story_apart(seeds):
     assert not any(
         m.doc_id == d3 for c in result.clusters for m in c.members[1:] if c.members[0].doc_id != d3
     )
+
+
+def test_reuse_against_an_index_finds_the_pair_and_reruns_alike(tmp_path, seeds):
+    from cleaner.index import SQLiteIndex
+
+    docs, lines = seeds
+    by_name = {d[0]: d for d in docs}
+    d1, d4 = by_name["001_05048e11740625ed.txt"], by_name["004_3c1e2d3964b0d365.txt"]
+    with SQLiteIndex(tmp_path / "seen.db") as index:
+        dedupe([d1], mode="reuse", index=index)
+        second = dedupe([d4], mode="reuse", index=index)
+        again = dedupe([d4], mode="reuse", index=index)  # stored copies are not counted twice
+    found = pairs_of(second, lines)
+    white_house = frozenset({(d1[0], 18), (d4[0], 7)})
+    assert white_house in found
+    assert clusters_to_jsonl(again) == clusters_to_jsonl(second)

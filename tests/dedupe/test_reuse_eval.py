@@ -48,7 +48,7 @@ def test_generated_rounds_hold_their_measured_levels(tally):
         assert figures[name] >= floor, (name, figures[name])
 
 
-@pytest.mark.xfail(strict=True, reason="issue 3 floors not reached yet; see bench/README.md")
+@pytest.mark.xfail(strict=True, reason="issue 3 floors not reached yet; see bench/reuse_eval.py")
 def test_issue_floors(tally):
     figures = tally.figures()
     assert all(figures[name] >= floor for name, floor in FLOORS.items())
