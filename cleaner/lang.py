@@ -2,15 +2,14 @@
 
 Enough to tell the languages the rules are scoped by (fa, ar, ru, en) apart without a model:
 Persian and Arabic share a script but not letters: Persian has پ چ ژ گ and writes yeh/kaf as
-ی/ک; Arabic has ة, ى and writes ي/ك. The decision and its evidence are returned together so a
-caller can explain it.
+ی/ک; Arabic has ة, ى and writes ي/ك.
 """
 
 from __future__ import annotations
 
 import re
 
-from cleaner.scripts import script_counts
+from cleaner.scripts import block_counts
 
 _PERSIAN_ONLY = re.compile("[\u067e\u0686\u0698\u06af\u06cc\u06a9]")  # پ چ ژ گ ی ک
 _ARABIC_ONLY = re.compile("[\u0629\u064a\u0643\u0649\u0623\u0625]")  # ة ي ك ى أ إ
@@ -36,7 +35,7 @@ def detect_lang(text: str) -> str:
     'und'
     """
     sample = text[:SAMPLE_CHARS]
-    counts = script_counts(sample)
+    counts = block_counts(sample)
     if not counts:
         return "und"
     script = max(counts, key=lambda k: counts[k])

@@ -84,3 +84,38 @@ def dominant_script(text: str) -> str | None:
     """
     counts = script_counts(text)
     return max(counts, key=lambda k: counts[k]) if counts else None
+
+
+#: UTF-8 lead bytes of the two-byte blocks of each script (U+0080..U+07FF), and of Han's
+#: three-byte block; ASCII letters are counted apart. Counting bytes with bytes.translate
+#: runs in C, an order of magnitude faster than a regex per script on Arabic-script text.
+_LEAD_BYTES: dict[str, bytes] = {
+    "Arabic": bytes(range(0xD8, 0xDC)),  # U+0600..U+06FF
+    "Cyrillic": bytes(range(0xD0, 0xD4)),  # U+0400..U+04FF
+    "Greek": bytes(range(0xCD, 0xD0)),  # U+0340..U+03FF
+    "Hebrew": bytes(range(0xD6, 0xD8)),  # U+0580..U+05FF
+    "Han": bytes(range(0xE4, 0xEA)),  # U+4000..U+9FFF
+}
+_ASCII_LETTERS = bytes(range(0x41, 0x5B)) + bytes(range(0x61, 0x7B))
+_NOT_ASCII_LETTERS = bytes(b for b in range(256) if b not in _ASCII_LETTERS)
+
+
+def block_counts(text: str) -> dict[str, int]:
+    """Approximate letters per script, by Unicode block (marks and digits of a block count).
+
+    Good enough to find a document's dominant script; use :func:`script_counts` for exact
+    letter counts.
+
+    >>> block_counts("Привет سلام ok")
+    {'Latin': 2, 'Arabic': 4, 'Cyrillic': 6}
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    counts = {}
+    latin = len(data.translate(None, _NOT_ASCII_LETTERS))
+    if latin:
+        counts["Latin"] = latin
+    for name, leads in _LEAD_BYTES.items():
+        n = len(data) - len(data.translate(None, leads))
+        if n:
+            counts[name] = n
+    return counts
