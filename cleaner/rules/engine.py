@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from cleaner.document import Line
 from cleaner.metadata import Capture
-from cleaner.rules.firstchar import FirstCharIndex
+from cleaner.rules.firstchar import FirstCharIndex, required_literal
 from cleaner.rules.kinds import KINDS, LITERAL_MAX_CHARS, DocContext
 from cleaner.rules.loader import RuleError, builtin_rules_dir, load_folder
 from cleaner.rules.model import Rule, RuleSet
@@ -99,7 +99,7 @@ class Prefilter:
     pattern cannot be joined (back references) makes every line pass.
     """
 
-    floating: tuple[tuple[re.Pattern[str], int | None], ...]
+    floating: tuple[tuple[str, re.Pattern[str], int | None], ...]
     literal_rx: re.Pattern[str] | None
     literals: frozenset[str]
     key_rx: re.Pattern[str] | None = None
@@ -118,8 +118,12 @@ class Prefilter:
         # Unanchored regexes are searched one by one: joined, they would be tried at every
         # position together; alone, each gets the regex engine's prefix scan and its rule's
         # max_length bound.
-        for rx, max_chars in self.floating:
-            if (max_chars is None or len(text) <= max_chars) and rx.search(text):
+        for literal, rx, max_chars in self.floating:
+            if (
+                (max_chars is None or len(text) <= max_chars)
+                and literal in text
+                and rx.search(text)
+            ):
                 return True
         n = len(text)
         # Keys cost more than every test above: only short lines get one. Literals are
@@ -223,8 +227,8 @@ def build_prefilter(rules: Sequence[Rule]) -> Prefilter:
         else:
             return everything
     heads = [(rx, n) for rx, n in text if _anchored(rx)]
-    floating = tuple((rx, n) for rx, n in text if not _anchored(rx))
-    if any(_BACKREF.search(rx.pattern) for rx, _ in floating):
+    floating = tuple((required_literal(rx), rx, n) for rx, n in text if not _anchored(rx))
+    if any(_BACKREF.search(rx.pattern) for _, rx, _ in floating):
         return everything
     joined: list[re.Pattern[str] | None] = []
     for group in (short, key):

@@ -128,6 +128,33 @@ def first_char_predicate(rx: re.Pattern[str]) -> Pred:
     return _any if nullable else pred
 
 
+def required_literal(rx: re.Pattern[str]) -> str:
+    """The longest run of plain characters every match of ``rx`` contains ("" if none).
+
+    A cheap ``in`` test on it rules a line out before the regex runs (a regex that starts
+    with a lookbehind or a repeat gets no prefix scan from the regex engine).
+
+    >>> required_literal(re.compile(r"(?<=[.!])\\s*انتهای\\s*(پیام|خبر)"))
+    'انتهای'
+    >>> required_literal(re.compile("(a|b)c", re.I))
+    ''
+    """
+    if rx.flags & re.IGNORECASE:
+        return ""
+    try:
+        parsed = _sre.parse(rx.pattern, rx.flags)
+    except Exception:  # noqa: BLE001 - no literal known: the regex decides alone
+        return ""
+    best, run = "", ""
+    for op, av in parsed.data:
+        if op == _C.LITERAL:
+            run += chr(av)
+            best = max(best, run, key=len)
+        else:
+            run = ""
+    return best
+
+
 class FirstCharIndex:
     """Anchored regex pieces, joined per first character and length class of the line.
 
