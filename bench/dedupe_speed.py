@@ -15,6 +15,7 @@ Usage::
 
     python bench/dedupe_speed.py                       # 200k ours, 20k both
     python bench/dedupe_speed.py --n 50000 --baseline-n 50000
+    python bench/dedupe_speed.py --cache /tmp/corpora   # keep the corpora for the next run
 
 PASS when ``cleaner.dedupe`` is at least 5x faster on the same corpus with recall no lower
 than plain datasketch's on any kind (0.005 tolerance for sampling noise).
@@ -101,9 +102,16 @@ def child(which: str, corpus: Path) -> dict[str, Any]:
 
 
 def write_corpus(n: int, seed: int, folder: Path) -> tuple[Path, int]:
-    """Generate a corpus of about ``n`` items from the seeds into a JSON lines file."""
-    items = generate(read_paragraphs(sorted((ROOT / "seeds").glob("*.txt"))), n, seed)
+    """Generate a corpus of about ``n`` items from the seeds into a JSON lines file.
+
+    A corpus already in ``folder`` (``--cache``) is reused: generating 200,000 items takes
+    minutes, and the corpus is a pure function of ``n`` and ``seed``.
+    """
     path = folder / f"corpus-{n}-{seed}.jsonl"
+    if path.exists():
+        with path.open(encoding="utf-8") as f:
+            return path, sum(1 for line in f if line.strip())
+    items = generate(read_paragraphs(sorted((ROOT / "seeds").glob("*.txt"))), n, seed)
     with path.open("w", encoding="utf-8") as f:
         for it in items:
             f.write(json.dumps(asdict(it), ensure_ascii=False) + "\n")
@@ -123,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=200_000, help="paragraphs for cleaner.dedupe")
     ap.add_argument("--baseline-n", type=int, default=20_000, help="paragraphs for both")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--cache", type=Path, help="folder to keep (and reuse) generated corpora")
     ap.add_argument("--child", choices=("ours", "datasketch"), help=argparse.SUPPRESS)
     ap.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -132,13 +141,15 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
-        small, n_small = write_corpus(args.baseline_n, args.seed, Path(tmp))
+        folder = args.cache or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        small, n_small = write_corpus(args.baseline_n, args.seed, folder)
         base = child("datasketch", small)
         ours_small = child("ours", small)
         big, n_big = (
             (small, n_small)
             if args.n == args.baseline_n
-            else write_corpus(args.n, args.seed, Path(tmp))
+            else write_corpus(args.n, args.seed, folder)
         )
         ours_big = ours_small if big == small else child("ours", big)
     rows = [
