@@ -148,6 +148,7 @@ def run(
                 opts.anchors_per_paragraph,
                 opts.postings_cap(n),
                 opts.anchors_shared,
+                opts.anchors_per_paragraph * opts.max_postings,
             )
         )
     if reuse:

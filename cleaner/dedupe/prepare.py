@@ -118,20 +118,30 @@ def rarest(owner: np.ndarray, key: np.ndarray, per_paragraph: int) -> np.ndarray
 
 
 def anchor_pairs(
-    owner: np.ndarray, key: np.ndarray, per_paragraph: int, max_postings: int, min_shared: int
+    owner: np.ndarray,
+    key: np.ndarray,
+    per_paragraph: int,
+    max_postings: int,
+    min_shared: int,
+    budget: int | None = None,
 ) -> np.ndarray:
     """Containment candidates: ``x`` pairs with ``y`` holding ``min_shared`` of x's rarest keys.
 
     A short line quoted inside a longer paragraph has all its shingles there, its rarest
     ones included, while two unrelated paragraphs of one story rarely share a paragraph's
     rarest ones (``min_shared`` > 1 asks for more, trading recall for fewer candidates).
-    Keys held by more than ``max_postings`` paragraphs are boilerplate and skipped.
+    Keys held by more than ``max_postings`` paragraphs are boilerplate and skipped. With a
+    ``budget``, a paragraph's rarest key is used up to ``max_postings`` holders, and its
+    further keys only while the holders of the keys before them stay under ``budget``: a
+    large corpus needs a higher cap to keep its quoted lines, not three times as many pairs.
     LSH cannot propose these pairs: their Jaccard similarity is low.
     """
     if not len(key):
         return np.zeros((0, 2), dtype=np.int64)
     _, inverse, df = np.unique(key, return_inverse=True, return_counts=True)
     chosen = rarest(owner, key, per_paragraph) & (df[inverse] <= max_postings)
+    if budget is not None:
+        chosen &= _within_budget(owner, df[inverse], chosen, budget)
     sel_owner, sel_key = owner[chosen], inverse[chosen]
     by_key = np.argsort(inverse, kind="stable")
     holder_key, holder = inverse[by_key], owner[by_key]
@@ -145,3 +155,22 @@ def anchor_pairs(
     code, count = np.unique(lo * np.int64(1 << 32) + hi, return_counts=True)
     code = code[count >= min_shared]
     return np.stack([code >> 32, code & 0xFFFFFFFF], axis=1)
+
+
+def _within_budget(
+    owner: np.ndarray, freq: np.ndarray, chosen: np.ndarray, budget: int
+) -> np.ndarray:
+    """Mask of chosen keys whose owner spent less than ``budget`` holders on rarer ones.
+
+    >>> o, f = np.array([0, 0, 0, 1]), np.array([400, 60, 100, 80])
+    >>> _within_budget(o, f, np.ones(4, dtype=bool), 150).tolist()
+    [False, True, True, True]
+    """
+    idx = np.flatnonzero(chosen)
+    order = idx[np.lexsort((freq[idx], owner[idx]))]
+    spent = np.cumsum(freq[order])
+    start = np.searchsorted(owner[order], owner[order])  # first row of each owner
+    before = spent - freq[order] - np.where(start > 0, spent[start - 1], 0)
+    keep = np.zeros(len(owner), dtype=bool)
+    keep[order] = before < budget
+    return keep
