@@ -42,9 +42,10 @@ def test_index_matches_whenever_a_regex_matches():
 
 
 def test_predicates_are_supersets_on_the_first_character():
+    lines = _lines()
     for rx in _anchored_regexes():
         pred = first_char_predicate(rx)
-        for line in _lines():
+        for line in lines:
             if rx.match(line):
                 assert pred(line[0]), (rx.pattern, line)
 
