@@ -11,8 +11,7 @@ import re
 #: Letter ranges of the scripts we tell apart. Arabic covers Persian and Urdu letters too.
 SCRIPT_CLASSES: dict[str, str] = {
     "Arabic": (
-        "\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06fc\u06ff\u0750-\u077f"
-        "\ufb50-\ufdff\ufe70-\ufefc"
+        "\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06fc\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc"
     ),
     "Latin": "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f",
     "Cyrillic": "\u0400-\u04ff",

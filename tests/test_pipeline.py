@@ -119,8 +119,7 @@ def test_dedupe_within_marks_or_drops_the_later_near_duplicate():
     )
     b = a.replace("نیز گفت", "گفت").replace("بار دیگر ", "")
     other = (
-        "یوری اوشاکف، معاون پوتین نیز گفت که این گفتگو یک پیشزمینه خوب برای مذاکرات آتی"
-        " ایجاد کرد."
+        "یوری اوشاکف، معاون پوتین نیز گفت که این گفتگو یک پیشزمینه خوب برای مذاکرات آتی ایجاد کرد."
     )
     text = "\n".join([a, other, b])
     marked = clean(text, config=CleanConfig(dedupe="mark", dedupe_threshold=0.5))
