@@ -34,12 +34,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import trafilatura
-from trafilatura.settings import set_date_params
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cleaner.config import CleanConfig  # noqa: E402
+from cleaner.extract import run_trafilatura  # noqa: E402
 from cleaner.lang import detect_lang  # noqa: E402
 from cleaner.pipeline import clean, default_rulebook, label_lines  # noqa: E402
 from cleaner.segment import split_lines  # noqa: E402
@@ -77,17 +77,7 @@ def replicate(docs: Sequence[bytes], total_bytes: int) -> list[bytes]:
 
 def traf_ours(data: bytes) -> object:
     """trafilatura called exactly as ``cleaner.extract.extract_html`` calls it."""
-    return trafilatura.bare_extraction(
-        data,
-        fast=True,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        include_links=False,
-        include_formatting=False,
-        with_metadata=True,
-        date_extraction_params=set_date_params(extensive=False),
-    )
+    return run_trafilatura(data)
 
 
 def verdict(ok: bool) -> str:

@@ -14,6 +14,7 @@ from cleaner.cli.options import (
     clean_config,
     input_options,
     load_rulebook,
+    output_dir_option,
     report_error,
     sources_from,
 )
@@ -40,13 +41,8 @@ DOC_SEPARATOR = "\f\n"
     show_default=True,
     help="text: title, then paragraphs separated by a blank line; jsonl: one record per input.",
 )
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Write one file per input under this folder (mirroring relative paths), atomically.",
+@output_dir_option(
+    "Write one file per input under this folder (mirroring relative paths), atomically."
 )
 @click.option("--explain", is_flag=True, help="List every removed line with its rule and category.")
 @click.option(

@@ -13,6 +13,7 @@ from cleaner.cli.options import (
     clean_config,
     input_options,
     load_rulebook,
+    output_dir_option,
     report_error,
     sources_from,
 )
@@ -42,14 +43,7 @@ from cleaner.output import output_path, write_atomic
     help="Write the clusters as JSON lines to FILE, or - for stdout"
     " (the default when -o is not given).",
 )
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Write every document with its duplicate paragraphs dropped under this folder.",
-)
+@output_dir_option("Write every document with its duplicate paragraphs dropped under this folder.")
 @click.option(
     "--keep",
     type=click.Choice(sorted(KEEP_POLICIES)),

@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from cleaner.cli.options import clean_config, input_options, load_rulebook, sources_from
+from cleaner.cli.options import (
+    clean_config,
+    input_options,
+    load_rulebook,
+    output_dir_option,
+    sources_from,
+)
 from cleaner.output import write_atomic
 
 
@@ -27,14 +33,7 @@ from cleaner.output import write_atomic
     show_default=True,
     help="... and in at least this share of that source's documents.",
 )
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Write one learned-<source>.yaml per source here instead of printing them.",
-)
+@output_dir_option("Write one learned-<source>.yaml per source here instead of printing them.")
 def learn_cmd(min_docs: int, min_share: float, out_dir: Path | None, **opts: Any) -> None:
     """Propose rules for lines a source repeats across its documents (reads PATHS twice).
 

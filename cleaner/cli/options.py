@@ -24,6 +24,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 INPUT_FORMATS = ("auto", "text", "html", "jsonl")
 
 
+def output_dir_option(help: str) -> Callable[[F], F]:
+    """The ``-o/--output DIR`` option (parameter ``out_dir``), with the command's own help."""
+    return click.option(
+        "-o",
+        "--output",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=help,
+    )
+
+
 def input_options(f: F) -> F:
     """Decorate a command with PATHS... and the options that say how to read them."""
     decorators = [
