@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
+
+_Self = TypeVar("_Self", bound="ClosesOnExit")
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,19 @@ class Index(Protocol):
     def close(self) -> None:
         """Release the backend's resources."""
         ...
+
+
+class ClosesOnExit:
+    """Mixin of the backends: ``with open_index(...) as index:`` closes the index on exit."""
+
+    def close(self) -> None:  # pragma: no cover - every backend defines its own
+        raise NotImplementedError
+
+    def __enter__(self: _Self) -> _Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def iter_chunks(values: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:

@@ -8,10 +8,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from cleaner.index.base import IndexItem
+from cleaner.index.base import ClosesOnExit, IndexItem
 
 
-class MemoryIndex:
+class MemoryIndex(ClosesOnExit):
     """An :class:`~cleaner.index.base.Index` that lives as long as the process."""
 
     def __init__(self) -> None:
@@ -69,9 +69,3 @@ class MemoryIndex:
 
     def close(self) -> None:
         """Nothing to release."""
-
-    def __enter__(self) -> MemoryIndex:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

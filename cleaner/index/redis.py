@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import numpy as np
 
 from cleaner.document import CleanerError
-from cleaner.index.base import IndexItem, iter_chunks
+from cleaner.index.base import ClosesOnExit, IndexItem, iter_chunks
 
 DEFAULT_PREFIX = "cleaner:"
 _SEP = "\x1f"
@@ -77,7 +77,7 @@ def uid_field(uid: tuple[str, int, str]) -> str:
     return f"{uid[0]}{_SEP}{uid[1]}{_SEP}{uid[2]}"
 
 
-class RedisIndex:
+class RedisIndex(ClosesOnExit):
     """An :class:`~cleaner.index.base.Index` in a Redis database, safe for concurrent writers."""
 
     def __init__(self, url: str, batch: int = 500) -> None:
@@ -220,12 +220,6 @@ class RedisIndex:
     def close(self) -> None:
         """Close the connection pool."""
         self._db.close()
-
-    def __enter__(self) -> RedisIndex:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def _item(pid: int, row: Mapping[bytes, bytes]) -> IndexItem:

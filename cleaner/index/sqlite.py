@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from cleaner.document import CleanerError
-from cleaner.index.base import IndexItem, iter_chunks
+from cleaner.index.base import ClosesOnExit, IndexItem, iter_chunks
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -44,7 +44,7 @@ def to_sql_keys(keys: np.ndarray) -> list[int]:
     return keys.astype(np.uint64).view(np.int64).tolist()
 
 
-class SQLiteIndex:
+class SQLiteIndex(ClosesOnExit):
     """An :class:`~cleaner.index.base.Index` in one SQLite file."""
 
     def __init__(self, path: str | Path, timeout: float = 60.0) -> None:
@@ -198,9 +198,3 @@ class SQLiteIndex:
     def close(self) -> None:
         """Close the connection (an open bulk transaction is rolled back)."""
         self._db.close()
-
-    def __enter__(self) -> SQLiteIndex:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
