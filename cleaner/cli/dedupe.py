@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,8 @@ from cleaner.cli.options import (
 from cleaner.cli.scale import engine_options, enter_engine, workers_option
 from cleaner.decode import decode
 from cleaner.dedupe import KEEP_POLICIES, MODES, SCOPES, DedupeOptions, clusters_to_jsonl
-from cleaner.dedupe.api import DocLike
-from cleaner.document import CleanerError, CleanResult, InputError, Source
+from cleaner.dedupe.api import DocLike, unpack
+from cleaner.document import CleanerError, InputError, Source
 from cleaner.engine import Engine, dedupe_on
 from cleaner.index import open_index
 from cleaner.output import output_path, write_atomic
@@ -191,12 +191,7 @@ def _write_documents(
 ) -> None:
     """Each document with its dropped paragraphs left out (text, like `cleaner clean`)."""
     for doc in docs:
-        paras: Sequence[str]
-        if isinstance(doc, CleanResult):
-            doc_id, paras, title = doc.id, doc.paragraphs, doc.title
-        else:
-            doc_id, _, paras = doc
-            title = ""
+        doc_id, _, paras, title = unpack(doc)
         kept = [p for i, p in enumerate(paras) if (doc_id, i) not in dropped]
         sep = "\n" if no_clean else "\n\n"
         body = sep.join(([title] if title else []) + kept)

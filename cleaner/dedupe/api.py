@@ -31,15 +31,19 @@ from cleaner.index.base import Index, IndexItem
 DocLike = CleanResult | tuple[str, str, Sequence[str]]
 
 
+def unpack(doc: DocLike) -> tuple[str, str, Sequence[str], str]:
+    """A document's id, source, paragraphs and title ("" for a tuple document)."""
+    if isinstance(doc, CleanResult):
+        return doc.id, doc.source, doc.paragraphs, doc.title
+    doc_id, source, paras = doc
+    return doc_id, source, paras, ""
+
+
 def paragraphs_of(docs: Iterable[DocLike]) -> list[Paragraph]:
     """Flatten documents into paragraphs, in the order seen."""
     out: list[Paragraph] = []
     for doc in docs:
-        paras: Sequence[str]
-        if isinstance(doc, CleanResult):
-            doc_id, source, paras = doc.id, doc.source, doc.paragraphs
-        else:
-            doc_id, source, paras = doc
+        doc_id, source, paras, _ = unpack(doc)
         out.extend(Paragraph(doc_id, source, i, text) for i, text in enumerate(paras))
     return out
 
