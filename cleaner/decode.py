@@ -78,7 +78,9 @@ _NEUTRAL = (
 )
 _NON_ASCII = re.compile(f"[^\\x00-\\x7f\\s{_NEUTRAL}]")
 #: A high byte touching an ASCII letter: accents inside Latin words, not Arabic words.
-_HIGH_NEXT_TO_LATIN = re.compile(rb"(?<=[A-Za-z])[\x80-\xff]|[\x80-\xff](?=[A-Za-z])")
+#: (Written to start with the high byte, so the regex engine scans for it: same matches as
+#: ``(?<=[A-Za-z])[\x80-\xff]|[\x80-\xff](?=[A-Za-z])``.)
+_HIGH_NEXT_TO_LATIN = re.compile(rb"[\x80-\xff](?:(?<=[A-Za-z][\x80-\xff])|(?=[A-Za-z]))")
 
 #: A legacy sample reads as Arabic script when at least this share of its non-neutral
 #: non-ASCII characters are Arabic-script (Cyrillic or Latin code pages stay well below).
@@ -510,27 +512,41 @@ def _sniff_arabic_codepage(sample: bytes) -> str | None:
     best, best_share = None, 0.0
     for codec in ("cp1256", "iso8859_6"):
         try:
-            text = sample.decode(codec)
+            sample.decode(codec)
         except UnicodeDecodeError:
             continue
-        if len(_NON_ASCII.findall(text)) < _MIN_ARABIC_EVIDENCE:
+        # Both code pages map one byte to one character, so the characters of a class are
+        # counted as the bytes that decode into it (bytes.translate, in C): the same figures
+        # as arabic_share and a letter-frequency check on the decoded text, with no regex pass.
+        other = _count_decoded(sample, codec, _NON_ASCII)
+        if other < _MIN_ARABIC_EVIDENCE:
             continue
-        share = arabic_share(text)
-        if share >= _MIN_ARABIC_SHARE and share > best_share and _letters_look_arabic(text):
+        share = _count_decoded(sample, codec, _ARABIC_SCRIPT) / other
+        letters = _count_decoded(sample, codec, _ARABIC_LETTER)
+        common = _count_decoded(sample, codec, _COMMON_ARABIC_LETTERS)
+        looks = letters < _MIN_LETTERS_FOR_FREQUENCY or common >= _MIN_COMMON_SHARE * letters
+        if share >= _MIN_ARABIC_SHARE and share > best_share and looks:
             best, best_share = codec, share
     return best
 
 
-def _letters_look_arabic(text: str) -> bool:
-    """Whether the Arabic letters of ``text`` have the frequencies of real Arabic or Persian.
+@functools.cache
+def _bytes_outside(codec: str, rx: re.Pattern[str]) -> bytes:
+    """The byte values a single-byte ``codec`` does not decode into ``rx``'s character class."""
+    outside = bytearray()
+    for b in range(256):
+        try:
+            ch = bytes([b]).decode(codec)
+        except UnicodeDecodeError:
+            ch = ""
+        if not (ch and rx.fullmatch(ch)):
+            outside.append(b)
+    return bytes(outside)
 
-    >>> _letters_look_arabic("وقال يوري أوشاكوف مستشار"), _letters_look_arabic("ًزإعةؤإخش ٍدسسةة")
-    (True, False)
-    """
-    letters = len(_ARABIC_LETTER.findall(text))
-    if letters < _MIN_LETTERS_FOR_FREQUENCY:
-        return True
-    return len(_COMMON_ARABIC_LETTERS.findall(text)) >= _MIN_COMMON_SHARE * letters
+
+def _count_decoded(sample: bytes, codec: str, rx: re.Pattern[str]) -> int:
+    """How many characters of ``rx``'s class ``sample`` decodes into (single-byte codecs)."""
+    return len(sample.translate(None, _bytes_outside(codec, rx)))
 
 
 def _sniff_with_detector(sample: bytes, source: str) -> str:
