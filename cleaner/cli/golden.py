@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from cleaner import golden
+from cleaner.cli.options import rules_option
 from cleaner.config import CleanConfig
 from cleaner.rules import RuleError
 
@@ -22,13 +23,7 @@ _dirs = [
         default="golden",
         type=click.Path(file_okay=False, path_type=Path),
     ),
-    click.option(
-        "--rules",
-        "rules_dirs",
-        multiple=True,
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Extra rule folder (repeatable).",
-    ),
+    rules_option,
 ]
 
 

@@ -24,6 +24,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 INPUT_FORMATS = ("auto", "text", "html", "jsonl")
 
 
+#: ``--rules DIR`` (repeatable): user rule folders, shared by every command that loads rules.
+rules_option = click.option(
+    "--rules",
+    "rules_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Extra rule folder (repeatable), loaded after the built-in rules.",
+)
+no_builtin_option = click.option(
+    "--no-builtin-rules", is_flag=True, help="Use only the --rules folders."
+)
+
+
 def output_dir_option(help: str) -> Callable[[F], F]:
     """The ``-o/--output DIR`` option (parameter ``out_dir``), with the command's own help."""
     return click.option(
@@ -62,14 +75,8 @@ def input_options(f: F) -> F:
             default=None,
             help="JSON lines: field naming the outlet (kept as source_name).",
         ),
-        click.option(
-            "--rules",
-            "rules_dirs",
-            multiple=True,
-            type=click.Path(file_okay=False, path_type=Path),
-            help="Extra rule folder (repeatable), loaded after the built-in rules.",
-        ),
-        click.option("--no-builtin-rules", is_flag=True, help="Use only the --rules folders."),
+        rules_option,
+        no_builtin_option,
     ]
     for deco in reversed(decorators):
         f = deco(f)

@@ -7,23 +7,8 @@ from pathlib import Path
 
 import click
 
-from cleaner.rules import Rulebook, RuleError, check_rulebook
-
-_rules_option = click.option(
-    "--rules",
-    "rules_dirs",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Extra rule folder (repeatable), loaded after the built-in rules.",
-)
-_builtin_option = click.option("--no-builtin-rules", is_flag=True, help="Only the --rules folders.")
-
-
-def _load(rules_dirs: tuple[Path, ...], no_builtin_rules: bool) -> Rulebook:
-    try:
-        return Rulebook.load(rules_dirs, not no_builtin_rules)
-    except RuleError as exc:
-        raise click.UsageError(f"invalid rule file: {exc}") from None
+from cleaner.cli.options import load_rulebook, no_builtin_option, rules_option
+from cleaner.rules import check_rulebook
 
 
 @click.group("rules")
@@ -32,8 +17,8 @@ def rules_group() -> None:
 
 
 @rules_group.command("list")
-@_rules_option
-@_builtin_option
+@rules_option
+@no_builtin_option
 def list_cmd(rules_dirs: tuple[Path, ...], no_builtin_rules: bool) -> None:
     """List rule sets (scope, languages, sites) and their rules (id, kind, category).
 
@@ -41,7 +26,7 @@ def list_cmd(rules_dirs: tuple[Path, ...], no_builtin_rules: bool) -> None:
     Example:
       cleaner rules list --rules my_rules/
     """
-    book = _load(rules_dirs, no_builtin_rules)
+    book = load_rulebook({"rules_dirs": rules_dirs, "no_builtin_rules": no_builtin_rules})
     for rs in book.rulesets:
         where = ",".join(rs.langs + rs.domains) or "-"
         click.echo(f"{rs.name}  scope={rs.scope} for={where}  {rs.file}")
@@ -50,8 +35,8 @@ def list_cmd(rules_dirs: tuple[Path, ...], no_builtin_rules: bool) -> None:
 
 
 @rules_group.command("test")
-@_rules_option
-@_builtin_option
+@rules_option
+@no_builtin_option
 def test_cmd(rules_dirs: tuple[Path, ...], no_builtin_rules: bool) -> None:
     """Run every rule's drop/keep examples; exit 1 if any fails.
 
@@ -59,7 +44,7 @@ def test_cmd(rules_dirs: tuple[Path, ...], no_builtin_rules: bool) -> None:
     Example:
       cleaner rules test --rules my_rules/
     """
-    book = _load(rules_dirs, no_builtin_rules)
+    book = load_rulebook({"rules_dirs": rules_dirs, "no_builtin_rules": no_builtin_rules})
     failures = check_rulebook(book)
     n = sum(len(rs.rules) for rs in book.rulesets)
     for f in failures:
