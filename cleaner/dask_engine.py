@@ -6,11 +6,14 @@ each worker machine; every worker needs ``cleaner[scale]`` installed, and the sa
 folders at the same paths when ``--rules`` is given). Without ``--scheduler`` a
 ``LocalCluster`` of ``--workers`` processes (one thread each) is started and stopped.
 
-What runs on the workers: cleaning (each worker process loads the rulebook once) and the
-per-paragraph dedupe material of each shard (matching keys, shingles, signatures, band keys,
-anchors, shingle sets; see :mod:`cleaner.shards`). The client sends inputs in batches, keeps
-at most a few batches per worker in flight, and takes results back in input order, so the
-documents, paragraphs and clusters are the same as the local engine's. Candidates (band
+What runs on the workers: reading the input partitions (``cleaner dedupe`` sends each
+worker the paths of a few files, JSON lines or Parquet, which it opens itself: the files
+must be on storage the workers share; see :mod:`cleaner.partitions`), cleaning (each worker
+process loads the rulebook once), and the per-paragraph dedupe material of each task
+(matching keys, shingles, signatures, band keys, anchors, shingle sets; see
+:mod:`cleaner.shards`). When the input is stdin the client reads it and sends batches. At
+most a few tasks per worker are in flight, and results are taken back in input order, so
+the documents, paragraphs and clusters are the same as the local engine's. Candidates (band
 collisions, anchors), exact verification and clustering then run once on the client over
 the joined material.
 """
@@ -19,15 +22,22 @@ from __future__ import annotations
 
 import contextlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cleaner.config import CleanConfig
 from cleaner.dedupe.options import DedupeOptions
 from cleaner.dedupe.prepare import Paragraph, Prepared
 from cleaner.document import CleanerError, CleanResult, InputError, Source
 from cleaner.parallel import WORKER_STATE, byte_batches, clean_batch, init_clean_worker, ship
+from cleaner.partitions import Partition, ReadOptions, balance, read_partition
 from cleaner.shards import SHARD_SIZE, Shard, join_shards, prepare_shard, shard_tasks
+
+if TYPE_CHECKING:
+    from cleaner.engine import Loaded
+
+#: Input bytes per task when workers read partitions (small files are grouped).
+TASK_BYTES = 16 << 20
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -91,9 +101,13 @@ def ordered_submit(
 def _clean_on_worker(args: tuple[CleanConfig, list[Source | tuple[str, str]]]) -> list[Any]:
     """Clean a batch on a Dask worker; the rulebook is loaded once per worker process."""
     config, batch = args
+    _ensure_rulebook(config)
+    return clean_batch(batch)
+
+
+def _ensure_rulebook(config: CleanConfig) -> None:
     if "rulebook" not in WORKER_STATE or WORKER_STATE.get("config") != config:
         init_clean_worker(config)
-    return clean_batch(batch)
 
 
 def clean_on_dask(
@@ -124,3 +138,60 @@ def prepare_on_dask(
         client, _prepare_on_worker, shard_tasks(paragraphs, opts, size), in_flight
     )
     return join_shards(paragraphs, shards)
+
+
+LoadTask = tuple[list[tuple[int, Partition]], ReadOptions, CleanConfig | None, DedupeOptions]
+Loaded_ = tuple[list[Any], list[int], list[tuple[str, str]], Shard]
+
+
+def load_partitions(task: LoadTask) -> Loaded_:
+    """On a worker: read, clean (config None: the text is clean) and prepare partitions.
+
+    Returns the documents in order, each one's partition number, the inputs that failed as
+    ``(source, reason)``, and the material of the documents' paragraphs.
+    """
+    from cleaner.dedupe.api import paragraphs_of
+    from cleaner.engine import collect
+
+    parts, read, config, opts = task
+    owners: list[int] = []
+    items: list[Source | InputError] = []
+    for k, part in parts:
+        for item in read_partition(part, read):
+            owners.append(k)
+            items.append(item)
+    outcomes: list[Any] = items
+    if config is not None:
+        _ensure_rulebook(config)
+        cleaned = clean_batch([ship(x) for x in items])
+        outcomes = [InputError(*err) if err else res for res, err in cleaned]
+    docs, errors, part_of = collect(zip(owners, outcomes, strict=True))
+    shard = prepare_shard(paragraphs_of(docs), opts)
+    return docs, part_of, [(e.source, e.reason) for e in errors], shard
+
+
+def load_on_dask(
+    client: Any,
+    parts: Sequence[Partition],
+    read: ReadOptions,
+    config: CleanConfig | None,
+    opts: DedupeOptions,
+    in_flight: int,
+) -> Loaded:
+    """Read, clean and prepare the partitions on the cluster; join in input order."""
+    from cleaner.dedupe.api import paragraphs_of
+    from cleaner.engine import Loaded
+
+    tasks = (
+        ([(k, parts[k]) for k in group], read, config, opts) for group in balance(parts, TASK_BYTES)
+    )
+    loaded = Loaded([], [], [], None, [])
+    shards: list[Shard] = []
+    for docs, part_of, errors, shard in ordered_submit(client, load_partitions, tasks, in_flight):
+        loaded.docs += docs
+        loaded.part_of += part_of
+        loaded.errors += [InputError(*e) for e in errors]
+        shards.append(shard)
+    loaded.paragraphs = paragraphs_of(loaded.docs)
+    loaded.prepared = join_shards(loaded.paragraphs, shards)
+    return loaded

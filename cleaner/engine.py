@@ -2,7 +2,10 @@
 
 An engine cleans a stream of inputs (in input order) and prepares a dedupe batch's
 per-paragraph material; candidates, verification and clustering then run once in this
-process (:func:`dedupe_on`), so every engine gives the same clusters.
+process (:func:`dedupe_on`), so every engine gives the same clusters. :meth:`Engine.load`
+does the first half of ``cleaner dedupe`` from the input paths: read (JSON lines, Parquet,
+documents), clean unless told the text is clean, prepare. The Dask engine sends each worker
+the paths of its partitions, which it reads itself (:mod:`cleaner.partitions`).
 
 >>> with open_engine("local", workers=1) as engine:
 ...     result = dedupe_on(engine, [("a", "a.txt", ["one paragraph of text here", "x"]),
@@ -14,26 +17,103 @@ process (:func:`dedupe_on`), so every engine gives the same clusters.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from cleaner.config import CleanConfig
+from cleaner.decode import decode
 from cleaner.dedupe.api import DocLike, paragraphs_of, run
 from cleaner.dedupe.cluster import DedupeResult
 from cleaner.dedupe.options import DedupeOptions
 from cleaner.dedupe.prepare import Paragraph, Prepared
 from cleaner.document import CleanerError, CleanResult, InputError, Source
 from cleaner.index.base import Index
+from cleaner.inputs import iter_sources
 from cleaner.parallel import iter_clean
+from cleaner.partitions import ReadOptions, list_partitions, read_partition, write_part
 from cleaner.shards import prepare_parallel
 
 ENGINES = ("local", "dask")
+#: A partition to write: its path, its records, and ``jsonl`` or ``parquet``.
+PartJob = tuple[Path, list[dict[str, Any]], str]
 #: Below this many paragraphs the material is prepared in this process (no shipping cost).
 MIN_SHARDED = 2000
 
 
+@dataclass
+class Loaded:
+    """A dedupe batch as read, cleaned and prepared by an engine.
+
+    Attributes:
+        docs: The documents, in input order.
+        errors: Inputs that could not be read or cleaned, in input order.
+        paragraphs: Every paragraph of ``docs``, in order.
+        prepared: Their dedupe material (None: the dedupe prepares it in-process).
+        part_of: Per document, the index of the input partition it came from.
+    """
+
+    docs: list[DocLike]
+    errors: list[InputError]
+    paragraphs: list[Paragraph]
+    prepared: Prepared | None
+    part_of: list[int] = field(default_factory=list)
+
+
+def plain_document(src: Source) -> tuple[str, str, list[str]]:
+    """A clean text input as a document: one paragraph per non-blank line.
+
+    >>> plain_document(Source("d", "one\n\n two \n", "d.txt"))
+    ('d', 'd.txt', ['one', 'two'])
+    """
+    text = src.data if isinstance(src.data, str) else decode(src.data, src.source).text
+    return (src.id, src.source, [line.strip() for line in text.splitlines() if line.strip()])
+
+
+def collect(
+    outcomes: Iterable[tuple[int, CleanResult | Source | InputError]],
+) -> tuple[list[DocLike], list[InputError], list[int]]:
+    """Documents, errors and each document's partition from ``(partition, outcome)`` pairs.
+
+    A :class:`Source` is a clean text input (``no_clean``); a CleanResult is already a document.
+    """
+    docs: list[DocLike] = []
+    errors: list[InputError] = []
+    part_of: list[int] = []
+    for part, res in outcomes:
+        if isinstance(res, InputError):
+            errors.append(res)
+            continue
+        if isinstance(res, Source):
+            try:
+                docs.append(plain_document(res))
+            except InputError as exc:
+                errors.append(exc)
+                continue
+        else:
+            docs.append(res)
+        part_of.append(part)
+    return docs, errors, part_of
+
+
 class Engine(Protocol):
     """What a run asks of an engine."""
+
+    def load(
+        self,
+        paths: Sequence[str],
+        read: ReadOptions,
+        config: CleanConfig | None,
+        opts: DedupeOptions,
+        rulebook: Any = None,
+    ) -> Loaded:
+        """Read, clean (unless ``config`` is None: the inputs are clean text) and prepare."""
+        ...
+
+    def write_parts(self, jobs: Sequence[PartJob]) -> None:
+        """Write partitions of records: ``(path, records, format)`` each."""
+        ...
 
     def clean(
         self, items: Iterable[Source | InputError], config: CleanConfig | None, rulebook: Any = None
@@ -65,6 +145,22 @@ class LocalEngine:
             return None
         return prepare_parallel(paragraphs, opts, self.workers)
 
+    def load(
+        self,
+        paths: Sequence[str],
+        read: ReadOptions,
+        config: CleanConfig | None,
+        opts: DedupeOptions,
+        rulebook: Any = None,
+    ) -> Loaded:
+        """Read in this process, clean and prepare on the pool."""
+        return _load_here(self, paths, read, config, opts, rulebook)
+
+    def write_parts(self, jobs: Sequence[PartJob]) -> None:
+        """Write the partitions in this process (writing is I/O bound)."""
+        for path, records, fmt in jobs:
+            write_part(records, path, fmt)
+
 
 class DaskEngine:
     """A dask.distributed client: cleaning and preparation run on its workers."""
@@ -89,6 +185,64 @@ class DaskEngine:
         if not paragraphs:
             return None
         return prepare_on_dask(self.client, paragraphs, opts, self.in_flight)
+
+    def load(
+        self,
+        paths: Sequence[str],
+        read: ReadOptions,
+        config: CleanConfig | None,
+        opts: DedupeOptions,
+        rulebook: Any = None,
+    ) -> Loaded:
+        """Each worker reads, cleans and prepares whole partitions (stdin: read here)."""
+        from cleaner.dask_engine import load_on_dask
+
+        parts = list_partitions(paths)
+        if parts is None:
+            return _load_here(self, paths, read, config, opts, rulebook)
+        return load_on_dask(self.client, parts, read, config, opts, self.in_flight)
+
+    def write_parts(self, jobs: Sequence[PartJob]) -> None:
+        """Each partition is written by a worker (to storage the workers share)."""
+        from cleaner.dask_engine import ordered_submit
+
+        for _ in ordered_submit(self.client, _write_job, jobs, self.in_flight):
+            pass
+
+
+def _write_job(job: PartJob) -> int:
+    return write_part(job[1], job[0], job[2])
+
+
+def _load_here(
+    engine: Engine,
+    paths: Sequence[str],
+    read: ReadOptions,
+    config: CleanConfig | None,
+    opts: DedupeOptions,
+    rulebook: Any,
+) -> Loaded:
+    """Read the inputs in this process; clean and prepare with ``engine``."""
+    parts = list_partitions(paths)
+    owners: list[int] = []
+
+    def items() -> Iterator[Source | InputError]:
+        if parts is None:  # stdin: one partition
+            for item in iter_sources(paths, **asdict(read)):
+                owners.append(0)
+                yield item
+            return
+        for k, part in enumerate(parts):
+            for item in read_partition(part, read):
+                owners.append(k)
+                yield item
+
+    outcomes: Iterable[CleanResult | Source | InputError]
+    outcomes = items() if config is None else engine.clean(items(), config, rulebook)
+    # Outcomes come one per item, in order, so item k's partition is owners[k].
+    docs, errors, part_of = collect((owners[k], res) for k, res in enumerate(outcomes))
+    paragraphs = paragraphs_of(docs)
+    return Loaded(docs, errors, paragraphs, engine.prepare(paragraphs, opts), part_of)
 
 
 @contextlib.contextmanager
@@ -122,3 +276,10 @@ def dedupe_on(
     paragraphs = paragraphs_of(docs)
     prepared = engine.prepare(paragraphs, opts)
     return run(paragraphs, opts, index, update_index, prepared=prepared)
+
+
+def dedupe_loaded(
+    loaded: Loaded, opts: DedupeOptions, index: Index | None = None, update_index: bool = True
+) -> DedupeResult:
+    """The dedupe of a batch an engine loaded."""
+    return run(loaded.paragraphs, opts, index, update_index, prepared=loaded.prepared)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +14,16 @@ from cleaner.cli.options import (
     load_rulebook,
     output_dir_option,
     report_error,
-    sources_from,
 )
 from cleaner.cli.scale import engine_options, enter_engine, workers_option
-from cleaner.decode import decode
 from cleaner.dedupe import KEEP_POLICIES, MODES, SCOPES, DedupeOptions, clusters_to_jsonl
 from cleaner.dedupe.api import DocLike, unpack
-from cleaner.document import CleanerError, InputError, Source
-from cleaner.engine import Engine, dedupe_on
+from cleaner.document import CleanerError
+from cleaner.engine import Engine, Loaded, dedupe_loaded
 from cleaner.index import open_index
 from cleaner.output import output_path, write_atomic
+from cleaner.partitions import PART_FORMATS, ReadOptions
+from cleaner.resume import part_name
 
 
 @click.command("dedupe")
@@ -44,6 +43,14 @@ from cleaner.output import output_path, write_atomic
     " (the default when -o is not given).",
 )
 @output_dir_option("Write every document with its duplicate paragraphs dropped under this folder.")
+@click.option(
+    "--parts",
+    "part_format",
+    type=click.Choice(PART_FORMATS),
+    default=None,
+    help="With -o DIR: write one part-00000.jsonl (or .parquet) per input file instead of"
+    " one text file per document; records hold id, source, title and the kept text.",
+)
 @click.option(
     "--keep",
     type=click.Choice(sorted(KEEP_POLICIES)),
@@ -91,6 +98,7 @@ def dedupe_cmd(
     no_clean: bool,
     clusters_out: str | None,
     out_dir: Path | None,
+    part_format: str | None,
     index_spec: str | None,
     quiet: bool,
     **opts: Any,
@@ -113,13 +121,20 @@ def dedupe_cmd(
     options = {k: opts.pop(k) for k in ("keep", "scope", "mode", "threshold", "containment")}
     if clusters_out is None and out_dir is None:
         clusters_out = "-"
+    if part_format and out_dir is None:
+        raise click.UsageError("--parts needs an output folder (-o DIR)")
     engine = enter_engine(opts.pop("engine"), opts.pop("workers"), opts.pop("scheduler"))
-    docs, failed = _documents(opts, no_clean, engine)
+    dedupe_opts = DedupeOptions(**options)
+    loaded = _load(opts, no_clean, engine, dedupe_opts)
+    for err in loaded.errors:
+        report_error(err)
+    failed = len(loaded.errors)
+    docs = loaded.docs
     stored = 0
     try:
         index = open_index(index_spec) if index_spec else None
         try:
-            result = dedupe_on(engine, docs, index=index, **options)
+            result = dedupe_loaded(loaded, dedupe_opts, index)
         finally:
             if index is not None:
                 stored = int(index.stats().get("paragraphs") or 0)
@@ -128,7 +143,9 @@ def dedupe_cmd(
         raise click.UsageError(str(exc)) from None
     if clusters_out is not None:
         _write_clusters(clusters_out, clusters_to_jsonl(result))
-    if out_dir is not None:
+    if out_dir is not None and part_format:
+        _write_parts(engine, out_dir, loaded, result.dropped_ids(), no_clean, part_format)
+    elif out_dir is not None:
         _write_documents(out_dir, docs, result.dropped_ids(), no_clean)
     if not quiet:
         s = result.stats
@@ -144,35 +161,22 @@ def dedupe_cmd(
         sys.exit(1)
 
 
-def _documents(opts: dict[str, Any], no_clean: bool, engine: Engine) -> tuple[list[DocLike], int]:
-    """The documents to deduplicate (cleaned unless ``no_clean``), and how many inputs failed."""
-    docs: list[DocLike] = []
-    failed = 0
-    items: Iterator[Source | InputError] = sources_from(opts)
-    if no_clean:
-        for item in items:
-            try:
-                if isinstance(item, InputError):
-                    raise item
-                docs.append(_plain(item))
-            except InputError as exc:
-                report_error(exc)
-                failed += 1
-        return docs, failed
-    rulebook = load_rulebook(opts)
-    for res in engine.clean(items, clean_config(opts), rulebook):
-        if isinstance(res, InputError):
-            report_error(res)
-            failed += 1
-        else:
-            docs.append(res)
-    return docs, failed
-
-
-def _plain(src: Source) -> tuple[str, str, list[str]]:
-    """A clean text input: one paragraph per non-blank line."""
-    text = src.data if isinstance(src.data, str) else decode(src.data, src.source).text
-    return (src.id, src.source, [line.strip() for line in text.splitlines() if line.strip()])
+def _load(opts: dict[str, Any], no_clean: bool, engine: Engine, dedupe: DedupeOptions) -> Loaded:
+    """The documents to deduplicate, read, cleaned unless ``no_clean``, and prepared."""
+    read = ReadOptions(
+        opts["input_format"],
+        opts["id_field"],
+        opts["text_field"],
+        opts["html_field"],
+        opts["url_field"],
+        opts["source_field"],
+    )
+    config = None if no_clean else clean_config(opts)
+    rulebook = None if no_clean else load_rulebook(opts)
+    try:
+        return engine.load(opts["paths"], read, config, dedupe, rulebook)
+    except CleanerError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _write_clusters(target: str, text: str) -> None:
@@ -186,15 +190,41 @@ def _write_clusters(target: str, text: str) -> None:
         raise click.UsageError(f"{target}: cannot write the clusters: {exc}") from None
 
 
+def _kept_text(doc: DocLike, dropped: set[tuple[str, int]], no_clean: bool) -> str:
+    """A document's title and kept paragraphs as text, like `cleaner clean` writes it."""
+    doc_id, _, paras, title = unpack(doc)
+    kept = [p for i, p in enumerate(paras) if (doc_id, i) not in dropped]
+    return ("\n" if no_clean else "\n\n").join(([title] if title else []) + kept)
+
+
+def _write_parts(
+    engine: Engine,
+    out_dir: Path,
+    loaded: Loaded,
+    dropped: set[tuple[str, int]],
+    no_clean: bool,
+    fmt: str,
+) -> None:
+    """One part file per input partition (on the cluster's workers with the Dask engine)."""
+    parts: dict[int, list[dict[str, Any]]] = {}
+    for doc, k in zip(loaded.docs, loaded.part_of, strict=True):
+        doc_id, source, _, title = unpack(doc)
+        record = {"id": doc_id, "source": source, "title": title}
+        parts.setdefault(k, []).append({**record, "text": _kept_text(doc, dropped, no_clean)})
+    jobs = [(out_dir / part_name(k, "." + fmt), records, fmt) for k, records in parts.items()]
+    try:
+        engine.write_parts(jobs)
+    except (OSError, CleanerError) as exc:
+        raise click.UsageError(f"{out_dir}: cannot write the parts: {exc}") from None
+
+
 def _write_documents(
     out_dir: Path, docs: list[DocLike], dropped: set[tuple[str, int]], no_clean: bool
 ) -> None:
     """Each document with its dropped paragraphs left out (text, like `cleaner clean`)."""
     for doc in docs:
-        doc_id, _, paras, title = unpack(doc)
-        kept = [p for i, p in enumerate(paras) if (doc_id, i) not in dropped]
-        sep = "\n" if no_clean else "\n\n"
-        body = sep.join(([title] if title else []) + kept)
+        doc_id = unpack(doc)[0]
+        body = _kept_text(doc, dropped, no_clean)
         try:
             write_atomic(output_path(out_dir, doc_id, ".txt"), body + "\n" if body else "")
         except (OSError, CleanerError) as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import socket
 import subprocess
@@ -12,27 +11,7 @@ from pathlib import Path
 
 import pytest
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
-
-
-def seed_paragraphs() -> list[str]:
-    """Every non-blank line of the text seeds."""
-    out = []
-    for path in sorted(SEEDS.glob("*.txt")):
-        out += [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
-    return out
-
-
-def write_corpus(path: Path, n_docs: int, paras_per_doc: int = 4) -> Path:
-    """JSON lines of ``n_docs`` records made of seed paragraphs (rotated, so docs differ)."""
-    paras = seed_paragraphs()
-    with path.open("w", encoding="utf-8") as out:
-        for d in range(n_docs):
-            body = [paras[(d * 7 + k * 3) % len(paras)] for k in range(paras_per_doc)]
-            body.append(f"یادداشت شماره {d} از مجموعه آزمایشی، نوشته شده برای سنجش.")
-            record = {"id": f"doc-{d:05d}", "text": "\n\n".join(body)}
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return path
+from .scale_corpus import write_corpus
 
 
 @pytest.fixture(scope="session")
@@ -104,3 +83,13 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[object]:
+    """A real dask.distributed LocalCluster of two worker processes, shared by the session."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+    ) as c:
+        yield c

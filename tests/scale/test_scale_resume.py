@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import write_corpus
 
 from cleaner.cli import main
 from cleaner.resume import JOURNAL_NAME, Journal, PartWriter
+
+from .scale_corpus import write_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 CLEANER = [sys.executable, "-c", "from cleaner.cli import main; main()"]
