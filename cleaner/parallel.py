@@ -4,7 +4,8 @@
 order, so output is byte-identical to a one-worker run. At most ``max_in_flight`` batches
 are pending at any time: the input iterator is read only as fast as results are taken,
 which keeps memory bounded by the batch size, not by the corpus. ``iter_clean`` runs the
-clean pipeline this way; each worker loads the rulebook once (in its initializer).
+clean pipeline this way; each worker gets the caller's rulebook once (in its initializer:
+inherited for free when the pool forks, pickled otherwise, 50 KB against 0.3 s to load).
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ def iter_clean(
     Results come in input order and are the same as :func:`cleaner.pipeline.clean_sources`
     gives; a failing input yields its InputError and the rest go on. Memory holds at most
     ``4 * workers`` batches of ``batch_docs`` inputs (or ``batch_bytes``) at a time. A
-    ``rulebook`` already loaded is used by the one-worker path; workers load their own.
+    ``rulebook`` already loaded is handed to the workers; without one each loads its own.
     """
     config = config or CleanConfig()
     sizes: deque[list[int]] = deque()
@@ -181,7 +182,7 @@ def iter_clean(
             sizes.append([_size(x) for x in batch])
             yield [ship(x) for x in batch]
 
-    initargs = (config, rulebook if workers <= 1 else None)
+    initargs = (config, rulebook)
     for outcomes in ordered_map(
         clean_batch, feed(), workers, initializer=init_clean_worker, initargs=initargs
     ):
