@@ -2,20 +2,27 @@
 
 Builds a corpus of ``--n`` paragraphs (default 1,000,000) from the seeds' vocabulary, a
 third of them near copies of earlier ones (a word dropped, yeh/kaf spelt the Arabic way,
-an attribution added), in documents of 10 paragraphs, as JSON lines. Then runs, each in a
-fresh process and in the same session, the real command:
+an attribution added), in documents of 10 paragraphs, as JSON lines split into ``--parts``
+files in one folder (a partitioned dataset). Then runs, each in a fresh process and in the
+same session, the real command:
 
-    cleaner dedupe CORPUS --no-clean --clusters OUT -q -j 1
-    cleaner dedupe CORPUS --no-clean --clusters OUT -q -j 2
-    cleaner dedupe CORPUS --no-clean --clusters OUT -q -j 2 --engine dask   (local cluster)
+    cleaner dedupe CORPUS/ --no-clean --clusters OUT -q -j 1
+    cleaner dedupe CORPUS/ --no-clean --clusters OUT -q -j 2
+    cleaner dedupe CORPUS/ --no-clean --clusters OUT -q -j 2 --engine dask   (local cluster;
+                                                 its workers read the partition files)
 
 and prints wall time, paragraphs per second, speed-up against ``-j 1``, peak resident memory
-of the main process and of the largest worker, and checks the three cluster files are equal.
+of the main process and of the largest worker, and the CPU seconds spent by the main process
+and by its workers (on a machine shared with other jobs the wall time is noisy, the CPU time
+much less so: together they say whether the main process or the workers are the bottleneck),
+and checks the cluster files are equal. A contender still running after ``--timeout``
+seconds is stopped and reported as such.
 
 It also times ``cleaner clean`` with ``-j 1`` and ``-j 2`` on ``--clean-docs`` raw
 documents (the seeds, text and HTML, repeated under new ids) and checks the outputs are equal.
 
-Usage: ``python bench/scale_bench.py [--n 1000000] [--clean-docs 3000] [--skip-dask] [--json]``
+Usage: ``python bench/scale_bench.py [--n 1000000] [--parts 8] [--clean-docs 3000]
+[--skip-dask] [--timeout SECONDS] [--json]``
 """
 
 from __future__ import annotations
@@ -56,13 +63,27 @@ def variant(text: str, rng: random.Random) -> str:
     return rng.choice(ATTRIBUTIONS) + text
 
 
-def write_corpus(path: Path, n: int, seed: int, per_doc: int = 10) -> None:
-    """``n`` paragraphs in documents of ``per_doc``, a third of them near copies."""
+def write_corpus(path: Path, n: int, seed: int, per_doc: int = 10, parts: int = 1) -> None:
+    """``n`` paragraphs in documents of ``per_doc``, a third of them near copies.
+
+    With ``parts`` > 1, ``path`` is a folder of ``part-00000.jsonl``... holding the documents
+    in order, split evenly.
+    """
     rng = random.Random(seed)
     vocab = vocabulary()
     made: list[str] = []
-    with path.open("w", encoding="utf-8") as out:
+    n_docs = -(-n // per_doc)
+    per_part = -(-n_docs // max(1, parts))
+    if parts > 1:
+        path.mkdir(parents=True, exist_ok=True)
+    out = None
+    try:
         for d in range(0, n, per_doc):
+            if d // per_doc % per_part == 0:
+                if out is not None:
+                    out.close()
+                name = path / f"part-{d // per_doc // per_part:05d}.jsonl" if parts > 1 else path
+                out = name.open("w", encoding="utf-8")
             paras = []
             for _ in range(min(per_doc, n - d)):
                 if made and rng.random() < 1 / 3:
@@ -76,39 +97,60 @@ def write_corpus(path: Path, n: int, seed: int, per_doc: int = 10) -> None:
                 paras.append(text)
             record = {"id": f"doc-{d // per_doc:07d}", "text": "\n".join(paras)}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    finally:
+        if out is not None:
+            out.close()
 
 
-def run(corpus: Path, out: Path, extra: list[str]) -> dict[str, Any]:
-    """One `cleaner dedupe` run in a fresh process: time, peak memory, clusters digest."""
-    args = ["dedupe", str(corpus), "--no-clean", "--clusters", str(out), "-q", *extra]
-    # Report the main process's own peak and its largest child's (a worker) at exit.
-    wrapper = (
-        "import atexit, resource, sys\n"
-        "def peak():\n"
-        "    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-        "    print('PEAK', own, child, file=sys.stderr)\n"
-        "atexit.register(peak)\n"
-        "from cleaner.cli import main\n"
-        "main(sys.argv[1:])\n"
-    )
+#: Runs the CLI in a fresh process and reports, at exit, its own and its children's peak
+#: resident memory (KB) and CPU seconds.
+WRAPPER = (
+    "import atexit, resource, sys\n"
+    "def peak():\n"
+    "    own = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "    kids = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "    print('PEAK', own.ru_maxrss, kids.ru_maxrss, own.ru_utime + own.ru_stime,\n"
+    "          kids.ru_utime + kids.ru_stime, file=sys.stderr)\n"
+    "atexit.register(peak)\n"
+    "from cleaner.cli import main\n"
+    "main(sys.argv[1:])\n"
+)
+
+
+def measured(args: list[str], timeout: float | None) -> tuple[float, dict[str, Any], bytes]:
+    """Wall seconds, peak memory and CPU of one CLI run in a fresh process, and its stdout."""
     started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-c", wrapper, *args], capture_output=True, text=True, cwd=ROOT
-    )
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", WRAPPER, *args], capture_output=True, cwd=ROOT, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return time.perf_counter() - started, {"stopped": True}, b""
     seconds = time.perf_counter() - started
+    err = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
-        raise SystemExit(f"run failed ({' '.join(extra)}):\n{proc.stderr}")
-    peak = re.search(r"PEAK (\d+) (\d+)", proc.stderr)
-    main_kb, child_kb = (int(peak.group(1)), int(peak.group(2))) if peak else (0, 0)
-    return {
-        "args": " ".join(extra),
-        "seconds": round(seconds, 1),
-        "main_peak_mb": round(main_kb / 1024),
-        "worker_peak_mb": round(child_kb / 1024),
-        "clusters": sum(1 for _ in out.open(encoding="utf-8")),
-        "digest": hashlib.sha256(out.read_bytes()).hexdigest()[:16],
-    }
+        raise SystemExit(f"run failed ({' '.join(args[:1] + args[2:])}):\n{err}")
+    peak = re.search(r"PEAK (\d+) (\d+) ([\d.]+) ([\d.]+)", err)
+    fig = {"main_peak_mb": 0, "worker_peak_mb": 0, "main_cpu": 0.0, "worker_cpu": 0.0}
+    if peak:
+        fig = {
+            "main_peak_mb": round(int(peak.group(1)) / 1024),
+            "worker_peak_mb": round(int(peak.group(2)) / 1024),
+            "main_cpu": round(float(peak.group(3)), 1),
+            "worker_cpu": round(float(peak.group(4)), 1),
+        }
+    return seconds, fig, proc.stdout
+
+
+def run(corpus: Path, out: Path, extra: list[str], timeout: float | None) -> dict[str, Any]:
+    """One `cleaner dedupe` run in a fresh process: time, peak memory, CPU, clusters digest."""
+    args = ["dedupe", str(corpus), "--no-clean", "--clusters", str(out), "-q", *extra]
+    seconds, fig, _ = measured(args, timeout)
+    row: dict[str, Any] = {"args": " ".join(extra), "seconds": round(seconds, 1), **fig}
+    if not fig.get("stopped"):
+        row["clusters"] = sum(1 for _ in out.open(encoding="utf-8"))
+        row["digest"] = hashlib.sha256(out.read_bytes()).hexdigest()[:16]
+    return row
 
 
 def write_raw_corpus(path: Path, n_docs: int) -> None:
@@ -122,74 +164,75 @@ def write_raw_corpus(path: Path, n_docs: int) -> None:
             out.write(json.dumps({"id": f"raw-{d:06d}", field: text}, ensure_ascii=False) + "\n")
 
 
-def time_clean(corpus: Path, workers: int) -> tuple[float, str]:
-    """Seconds of one `cleaner clean` run and the digest of its output."""
-    started = time.perf_counter()
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from cleaner.cli import main; main()",
-            "clean",
-            str(corpus),
-            "--format",
-            "jsonl",
-            "-q",
-            "-j",
-            str(workers),
-        ],
-        capture_output=True,
-        cwd=ROOT,
-        check=True,
-    )
-    return time.perf_counter() - started, hashlib.sha256(proc.stdout).hexdigest()[:16]
+def time_clean(corpus: Path, workers: int) -> dict[str, Any]:
+    """One `cleaner clean` run: seconds, CPU of the main process and workers, output digest."""
+    args = ["clean", str(corpus), "--format", "jsonl", "-q", "-j", str(workers)]
+    seconds, fig, stdout = measured(args, None)
+    return {"seconds": seconds, **fig, "digest": hashlib.sha256(stdout).hexdigest()[:16]}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Generate the corpus, run the contenders, print the table."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=1_000_000, help="paragraphs in the corpus")
+    ap.add_argument("--parts", type=int, default=8, help="files the corpus is split into")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip-dask", action="store_true", help="no Dask run")
+    ap.add_argument("--timeout", type=float, default=None, help="stop a run after SECONDS")
     ap.add_argument("--clean-docs", type=int, default=3000, help="raw documents for clean")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp, "corpus.jsonl")
+        corpus = Path(tmp, "corpus")
         t = time.perf_counter()
-        write_corpus(corpus, args.n, args.seed)
-        mb = corpus.stat().st_size / 1e6
-        print(f"corpus: {args.n} paragraphs, {mb:.0f} MB, made in {time.perf_counter() - t:.0f} s")
+        write_corpus(corpus, args.n, args.seed, parts=args.parts)
+        files = [corpus] if corpus.is_file() else list(corpus.iterdir())
+        mb = sum(f.stat().st_size for f in files) / 1e6
+        print(
+            f"corpus: {args.n} paragraphs, {mb:.0f} MB in {len(files)} file(s),"
+            f" made in {time.perf_counter() - t:.0f} s",
+            flush=True,
+        )
         contenders = [["-j", "1"], ["-j", "2"]]
         if not args.skip_dask:
             contenders.append(["-j", "2", "--engine", "dask"])
-        rows = [run(corpus, Path(tmp, f"c{i}.jsonl"), extra) for i, extra in enumerate(contenders)]
+        rows = []
+        for i, extra in enumerate(contenders):
+            rows.append(run(corpus, Path(tmp, f"c{i}.jsonl"), extra, args.timeout))
+            print(json.dumps(rows[-1]), flush=True)
         raw = Path(tmp, "raw.jsonl")
         write_raw_corpus(raw, args.clean_docs)
         clean_rows = [time_clean(raw, w) for w in (1, 2)] if args.clean_docs else []
-    base = rows[0]["seconds"]
     print(
-        f"{'run':<26}{'seconds':>9}{'para/s':>10}{'vs -j 1':>9}{'main MB':>9}{'worker MB':>11}"
-        f"{'clusters':>10}"
+        f"{'run':<26}{'seconds':>9}{'para/s':>9}{'vs -j 1':>9}{'main MB':>9}{'KB/para':>9}"
+        f"{'worker MB':>10}{'main CPU':>9}{'work CPU':>9}{'clusters':>9}"
     )
+    base = rows[0]["seconds"] if not rows[0].get("stopped") else None
     for r in rows:
+        if r.get("stopped"):
+            print(f"{r['args']:<26}{'stopped after':>20} {r['seconds']:.0f} s")
+            continue
+        speed = f"{base / r['seconds']:>8.2f}x" if base else f"{'-':>9}"
         print(
-            f"{r['args']:<26}{r['seconds']:>9.1f}{args.n / r['seconds']:>10.0f}"
-            f"{base / r['seconds']:>8.2f}x{r['main_peak_mb']:>9}{r['worker_peak_mb']:>11}"
-            f"{r['clusters']:>10}"
+            f"{r['args']:<26}{r['seconds']:>9.1f}{args.n / r['seconds']:>9.0f}{speed}"
+            f"{r['main_peak_mb']:>9}{r['main_peak_mb'] * 1024 / args.n:>9.1f}"
+            f"{r['worker_peak_mb']:>10}{r['main_cpu']:>9.1f}{r['worker_cpu']:>9.1f}"
+            f"{r['clusters']:>9}"
         )
-    same = len({r["digest"] for r in rows}) == 1
+    same = len({r["digest"] for r in rows if not r.get("stopped")}) == 1
     print("clusters identical across runs:", "yes" if same else "NO")
     if clean_rows:
-        (t1, d1), (t2, d2) = clean_rows
+        one, two = clean_rows
         print(
-            f"clean, {args.clean_docs} raw documents: -j 1 {t1:.1f} s ({args.clean_docs / t1:.0f}"
-            f" docs/s), -j 2 {t2:.1f} s ({args.clean_docs / t2:.0f} docs/s), {t1 / t2:.2f}x,"
-            f" output identical: {'yes' if d1 == d2 else 'NO'}"
+            f"clean, {args.clean_docs} raw documents: -j 1 {one['seconds']:.1f} s"
+            f" (CPU {one['main_cpu']:.1f} s), -j 2 {two['seconds']:.1f} s"
+            f" (CPU main {two['main_cpu']:.1f} s + workers {two['worker_cpu']:.1f} s),"
+            f" {one['seconds'] / two['seconds']:.2f}x,"
+            f" output identical: {'yes' if one['digest'] == two['digest'] else 'NO'}"
         )
-        same = same and d1 == d2
+        same = same and one["digest"] == two["digest"]
     if args.json:
-        print(json.dumps({"n": args.n, "rows": rows}))
+        print(json.dumps({"n": args.n, "rows": rows, "clean": clean_rows}))
     return 0 if same else 1
 
 
