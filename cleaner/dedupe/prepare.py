@@ -1,24 +1,37 @@
-"""A batch of paragraphs made ready for matching: keys, shingles, signatures, band keys, anchors.
+"""A batch of paragraphs made ready for matching: shingle sets, signatures, band keys, sketches.
 
-Everything here is computed once per batch with numpy over all paragraphs together.
+Everything here is computed once per batch with numpy over all paragraphs together, and
+held as flat arrays (one row, or one slice of a flat array, per paragraph): no Python object
+per paragraph besides the paragraph itself.
+
+Memory per paragraph (default options; ``bench/dedupe_speed.py`` measures it): the sorted
+unique shingle set (8 bytes a shingle: about 0.9 KB for the 150-character paragraphs of the
+benchmark corpus, 2 KB for 250 characters), the signature (``num_perm`` x 4 bytes: 512 bytes),
+band keys (``bands`` x 8: 56 bytes), the occupancy sketch (64 bytes), the key digest (10
+bytes) and an offset (8 bytes): 1.5 KB for a 150-character paragraph, plus its text.
+Anchors and phrase keys are derived from the sets when they are needed, not stored.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from cleaner.dedupe.keys import batch_shingles, mix64, shingle_text
+from cleaner.dedupe.keys import batch_shingles, mix64, shingle_texts
 from cleaner.dedupe.lsh import band_keys, optimal_bands
 from cleaner.dedupe.minhash import signatures
 from cleaner.dedupe.options import DedupeOptions
 from cleaner.dedupe.reuse import bigram_ids, words
+from cleaner.dedupe.verify import ShingleSets, occupancy
 
 #: Salts that keep anchor keys and phrase keys apart from band keys in one key space.
 _ANCHOR_SALT = np.uint64(0xA5A5A5A55A5A5A5A)
+
+#: Bytes of the content hash of a matching key (see :meth:`Prepared.digest`).
+DIGEST_SIZE = 10
 
 
 @dataclass(frozen=True)
@@ -33,26 +46,40 @@ class Paragraph:
 
 @dataclass
 class Prepared:
-    """The matching material of a batch; row ``i`` belongs to ``paragraphs[i]``."""
+    """The matching material of a batch; row ``i`` belongs to ``paragraphs[i]``.
+
+    Attributes:
+        paragraphs: The paragraphs (empty in material shipped between processes).
+        digests: ``(n, DIGEST_SIZE)`` uint8, the content hash of each matching key.
+        set_hashes: Sorted unique shingle hashes of every paragraph, concatenated (uint64).
+        set_offsets: Paragraph ``i``'s set is ``set_hashes[set_offsets[i]:set_offsets[i+1]]``.
+        signature: ``(n, num_perm)`` uint32 MinHash signatures.
+        bands: ``(n, bands)`` uint64 band keys.
+        sketch: ``(n, SKETCH_BITS // 8)`` uint8 occupancy sketches (see ``verify``).
+        anchor_rate: One shingle in about this many is an anchor.
+    """
 
     paragraphs: list[Paragraph]
-    keys: list[str]
-    hashes: np.ndarray
-    offsets: np.ndarray
+    digests: np.ndarray
+    set_hashes: np.ndarray
+    set_offsets: np.ndarray
     signature: np.ndarray
     bands: np.ndarray
-    anchor_owner: np.ndarray
-    anchor_key: np.ndarray
-    _sets: dict[int, np.ndarray] = field(default_factory=dict)
+    sketch: np.ndarray
+    anchor_rate: int
     _words: dict[int, list[str]] = field(default_factory=dict)
 
+    def __len__(self) -> int:
+        return len(self.set_offsets) - 1
+
+    @property
+    def sets(self) -> ShingleSets:
+        """The shingle sets and sketches, as verification takes them (no copy)."""
+        return ShingleSets(self.set_hashes, self.set_offsets, self.sketch)
+
     def shingle_set(self, i: int) -> np.ndarray:
-        """Sorted unique shingle hashes of paragraph ``i`` (cached)."""
-        s = self._sets.get(i)
-        if s is None:
-            s = np.unique(self.hashes[self.offsets[i] : self.offsets[i + 1]])
-            self._sets[i] = s
-        return s
+        """Sorted unique shingle hashes of paragraph ``i`` (a view)."""
+        return self.set_hashes[self.set_offsets[i] : self.set_offsets[i + 1]]
 
     def words(self, i: int) -> list[str]:
         """Words of paragraph ``i`` for reuse mode (cached)."""
@@ -64,57 +91,122 @@ class Prepared:
 
     def digest(self, i: int) -> str:
         """Content hash of paragraph ``i``'s matching key (part of its identity in an index)."""
-        return hashlib.blake2b(self.keys[i].encode(), digest_size=10).hexdigest()
+        return self.digests[i].tobytes().hex()
 
     def phrase_keys(self, i: int) -> np.ndarray:
         """Reuse-mode phrase keys (word bigram ids) of paragraph ``i`` as uint64."""
         return np.array(bigram_ids(self.words(i)), dtype=np.int64).view(np.uint64)
 
+    @property
+    def anchor_owner(self) -> np.ndarray:
+        """Owner of each anchor (sorted), see :func:`anchors`."""
+        return anchors(self.set_hashes, self.set_offsets, self.anchor_rate)[0]
+
+    @property
+    def anchor_key(self) -> np.ndarray:
+        """Key of each anchor, row for row with :attr:`anchor_owner`."""
+        return anchors(self.set_hashes, self.set_offsets, self.anchor_rate)[1]
+
     def index_keys(self, i: int, with_phrases: bool) -> np.ndarray:
         """Every key paragraph ``i`` is found by in an index."""
-        lo, hi = np.searchsorted(self.anchor_owner, [i, i + 1])  # owners are sorted
+        lo, hi = self.set_offsets[i], self.set_offsets[i + 1]
         # All sampled anchors are stored: a later batch's paragraph must find its own
         # rarest keys among them.
-        parts = [self.bands[i], self.anchor_key[lo:hi]]
+        _, anchor = anchors(self.set_hashes[lo:hi], np.array([0, hi - lo]), self.anchor_rate)
+        parts = [self.bands[i], anchor]
         if with_phrases:
             parts.append(self.phrase_keys(i))
         return np.concatenate(parts)
 
+    def without_texts(self) -> Prepared:
+        """The same material without the paragraphs (to ship it between processes)."""
+        return replace(self, paragraphs=[], _words={})
+
 
 def prepare(paragraphs: Sequence[Paragraph], opts: DedupeOptions) -> Prepared:
     """Compute the matching material of a batch."""
-    keys = [shingle_text(p.text) for p in paragraphs]
+    keys = shingle_texts([p.text for p in paragraphs])
+    digests = np.frombuffer(
+        b"".join(hashlib.blake2b(k.encode(), digest_size=DIGEST_SIZE).digest() for k in keys),
+        dtype=np.uint8,
+    ).reshape(len(keys), DIGEST_SIZE)
     hashes, offsets = batch_shingles(keys, opts.shingle_size)
-    sig = signatures(hashes, offsets, opts.num_perm, opts.seed)
+    del keys
+    set_hashes, set_offsets = unique_sets(hashes, offsets)
+    del hashes
+    sig = signatures(set_hashes, set_offsets, opts.num_perm, opts.seed).astype(np.uint32)
     b, r = optimal_bands(opts.threshold, opts.num_perm)
-    bands = band_keys(sig, b, r)
-    owner, anchor = anchors(hashes, offsets, opts.anchor_rate)
-    return Prepared(list(paragraphs), keys, hashes, offsets, sig, bands, owner, anchor)
+    return Prepared(
+        paragraphs=list(paragraphs),
+        digests=digests,
+        set_hashes=set_hashes,
+        set_offsets=set_offsets,
+        signature=sig,
+        bands=band_keys(sig, b, r),
+        sketch=occupancy(set_hashes, set_offsets),
+        anchor_rate=opts.anchor_rate,
+    )
 
 
-def anchors(hashes: np.ndarray, offsets: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
-    """A content-defined sample of shingles (about one in ``rate``), as ``(owner, key)``.
+def join_prepared(paragraphs: list[Paragraph], parts: Sequence[Prepared]) -> Prepared:
+    """One Prepared for a batch from the material of its consecutive slices, in order."""
+    if not parts:
+        return prepare(paragraphs, DedupeOptions())
+    rows = sum(len(p) for p in parts)
+    if rows != len(paragraphs):
+        raise ValueError(f"the parts hold {rows} paragraphs, the batch {len(paragraphs)}")
+    starts = np.cumsum([0] + [len(p.set_hashes) for p in parts[:-1]])
+    offsets = [p.set_offsets[:-1] + s for p, s in zip(parts, starts, strict=True)]
+    offsets.append(np.array([sum(len(p.set_hashes) for p in parts)]))
+    return Prepared(
+        paragraphs=list(paragraphs),
+        digests=np.concatenate([p.digests for p in parts]),
+        set_hashes=np.concatenate([p.set_hashes for p in parts]),
+        set_offsets=np.concatenate(offsets).astype(np.int64),
+        signature=np.concatenate([p.signature for p in parts]),
+        bands=np.concatenate([p.bands for p in parts]),
+        sketch=np.concatenate([p.sketch for p in parts]),
+        anchor_rate=parts[0].anchor_rate,
+    )
 
-    Rows are unique and sorted by owner. Sampling by content means two paragraphs sharing
-    a span sample the same shingles of it.
+
+def unique_sets(hashes: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each paragraph's shingle hashes sorted and made unique, flat, with new offsets.
+
+    >>> h, off = unique_sets(np.array([5, 3, 5, 9, 9], dtype=np.uint64), np.array([0, 3, 5]))
+    >>> h.tolist(), off.tolist()
+    ([3, 5, 9], [0, 2, 3])
     """
+    out = hashes.copy()
+    # A sort per paragraph beats one lexsort by (owner, hash) over the batch several times.
+    for i in np.flatnonzero(np.diff(offsets) > 1).tolist():
+        lo, hi = offsets[i], offsets[i + 1]
+        out[lo:hi].sort()
     counts = np.diff(offsets)
     owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-    pick = (hashes >> np.uint64(40)) % np.uint64(rate) == 0
-    key = mix64(hashes[pick] ^ _ANCHOR_SALT)
-    pairs = np.unique(np.stack([owner[pick].astype(np.uint64), key], axis=1), axis=0)
-    return pairs[:, 0].astype(np.int64), pairs[:, 1]
+    keep = np.ones(len(out), dtype=bool)
+    keep[1:] = (out[1:] != out[:-1]) | (owner[1:] != owner[:-1])
+    new_offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner[keep], minlength=len(counts)), out=new_offsets[1:])
+    return out[keep], new_offsets
 
 
-def rarest(owner: np.ndarray, key: np.ndarray, per_paragraph: int) -> np.ndarray:
-    """Mask of each owner's ``per_paragraph`` rarest keys (by count in the batch, seen twice+)."""
-    _, inverse, df = np.unique(key, return_inverse=True, return_counts=True)
-    freq = df[inverse]
-    order = np.lexsort((key, freq, owner))
-    ranked = np.empty(len(owner), dtype=np.int64)
-    o = owner[order]
-    ranked[order] = np.arange(len(o)) - np.searchsorted(o, o)
-    return (ranked < per_paragraph) & (freq > 1)
+def anchors(
+    set_hashes: np.ndarray, set_offsets: np.ndarray, rate: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """A content-defined sample of shingles (about one in ``rate``), as ``(owner, key)``.
+
+    Rows are unique (the sets are) and sorted by owner. Sampling by content means two
+    paragraphs sharing a span sample the same shingles of it.
+
+    >>> owner, key = anchors(np.arange(8, dtype=np.uint64) << np.uint64(40), np.array([0, 4, 8]), 2)
+    >>> owner.tolist()
+    [0, 0, 1, 1]
+    """
+    counts = np.diff(set_offsets)
+    pick = (set_hashes >> np.uint64(40)) % np.uint64(rate) == 0
+    owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)[pick]
+    return owner, mix64(set_hashes[pick] ^ _ANCHOR_SALT)
 
 
 def anchor_pairs(
@@ -130,47 +222,90 @@ def anchor_pairs(
     A short line quoted inside a longer paragraph has all its shingles there, its rarest
     ones included, while two unrelated paragraphs of one story rarely share a paragraph's
     rarest ones (``min_shared`` > 1 asks for more, trading recall for fewer candidates).
-    Keys held by more than ``max_postings`` paragraphs are boilerplate and skipped. With a
-    ``budget``, a paragraph's rarest key is used up to ``max_postings`` holders, and its
-    further keys only while the holders of the keys before them stay under ``budget``: a
-    large corpus needs a higher cap to keep its quoted lines, not three times as many pairs.
-    LSH cannot propose these pairs: their Jaccard similarity is low.
+    A paragraph's ``per_paragraph`` rarest keys (by holders, then by key) are its
+    candidates' keys, of which those held once are of no use. Keys held by more than
+    ``max_postings`` paragraphs are boilerplate and skipped. With a ``budget``, a
+    paragraph's rarest key is used up to ``max_postings`` holders, and its further keys
+    only while the holders of the keys before them stay under ``budget``: a large corpus
+    needs a higher cap to keep its quoted lines, not three times as many pairs. LSH cannot
+    propose these pairs: their Jaccard similarity is low.
+
+    Args:
+        owner: Paragraph of each row, sorted; rows are unique ``(owner, key)``.
+        key: Anchor key of each row.
+        per_paragraph: Rarest keys a paragraph looks its containers up by.
+        max_postings: Largest number of holders a key may have to be used.
+        min_shared: Of the looked-up keys, how many a container must hold.
+        budget: Holders a paragraph may spend on keys after its rarest (None: no limit).
+
+    Returns:
+        ``(m, 2)`` sorted unique pairs ``(i, j)``, ``i < j``.
+
+    >>> owner = np.array([0, 0, 1, 1, 2])
+    >>> anchor_pairs(owner, np.array([7, 8, 7, 9, 8], dtype=np.uint64), 1, 5, 1).tolist()
+    [[0, 1], [0, 2]]
     """
     if not len(key):
         return np.zeros((0, 2), dtype=np.int64)
-    _, inverse, df = np.unique(key, return_inverse=True, return_counts=True)
-    chosen = rarest(owner, key, per_paragraph) & (df[inverse] <= max_postings)
+    # One sort of the keys gives each row its key's rank and holder count, and the holders
+    # of each key (np.unique would sort twice and hash).
+    by_key = np.argsort(key)
+    sorted_key = key[by_key]
+    first = np.concatenate(([True], sorted_key[1:] != sorted_key[:-1]))
+    rank_sorted = np.cumsum(first) - 1
+    rank = np.empty(len(key), dtype=np.int64)
+    rank[by_key] = rank_sorted
+    df = np.bincount(rank_sorted)
+    rows = _by_rarity(owner, rank, df, max_postings)
+    o, f = owner[rows], df[rank[rows]]
+    chosen = (np.arange(len(o)) - np.searchsorted(o, o) < per_paragraph) & (f > 1)
+    chosen &= f <= max_postings
     if budget is not None:
-        chosen &= _within_budget(owner, df[inverse], chosen, budget)
-    sel_owner, sel_key = owner[chosen], inverse[chosen]
-    by_key = np.argsort(inverse, kind="stable")
-    holder_key, holder = inverse[by_key], owner[by_key]
-    start = np.searchsorted(holder_key, sel_key)
-    length = np.searchsorted(holder_key, sel_key, side="right") - start
+        idx = np.flatnonzero(chosen)
+        chosen[idx[~_within_budget(o[idx], f[idx], budget)]] = False
+    sel_owner, sel_key = o[chosen], rank[rows[chosen]]
+    holder = owner[by_key]
+    start = np.searchsorted(rank_sorted, sel_key)
+    length = df[sel_key]
     x = np.repeat(sel_owner, length)
     shift = np.repeat(start - np.concatenate(([0], np.cumsum(length)[:-1])), length)
     y = holder[shift + np.arange(int(length.sum()))]
     keep = x != y
     lo, hi = np.minimum(x[keep], y[keep]), np.maximum(x[keep], y[keep])
-    code, count = np.unique(lo * np.int64(1 << 32) + hi, return_counts=True)
-    code = code[count >= min_shared]
+    code = np.sort(lo * np.int64(1 << 32) + hi)
+    starts = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
+    count = np.diff(np.append(starts, len(code)))
+    code = code[starts[count >= min_shared]]
     return np.stack([code >> 32, code & 0xFFFFFFFF], axis=1)
 
 
-def _within_budget(
-    owner: np.ndarray, freq: np.ndarray, chosen: np.ndarray, budget: int
-) -> np.ndarray:
-    """Mask of chosen keys whose owner spent less than ``budget`` holders on rarer ones.
+def _by_rarity(owner: np.ndarray, rank: np.ndarray, df: np.ndarray, cap: int) -> np.ndarray:
+    """Row numbers ordered by owner, then holders of the key, then key.
 
-    >>> o, f = np.array([0, 0, 0, 1]), np.array([400, 60, 100, 80])
-    >>> _within_budget(o, f, np.ones(4, dtype=bool), 150).tolist()
-    [False, True, True, True]
+    Holder counts above ``cap`` are all one value here: such keys are never used, and a
+    used key keeps its place before them. The three fields are packed into one int64 when
+    they fit (one argsort instead of a three-key lexsort).
+
+    >>> _by_rarity(np.array([0, 0, 1]), np.array([0, 1, 0]), np.array([2, 1]), 10).tolist()
+    [1, 0, 2]
     """
-    idx = np.flatnonzero(chosen)
-    order = idx[np.lexsort((freq[idx], owner[idx]))]
-    spent = np.cumsum(freq[order])
-    start = np.searchsorted(owner[order], owner[order])  # first row of each owner
-    before = spent - freq[order] - np.where(start > 0, spent[start - 1], 0)
-    keep = np.zeros(len(owner), dtype=bool)
-    keep[order] = before < budget
-    return keep
+    freq = np.minimum(df[rank], cap + 1)
+    bits_r = max(1, int(rank.max()).bit_length())
+    bits_f = max(1, int(freq.max()).bit_length())
+    if int(owner.max()).bit_length() + bits_f + bits_r > 62:
+        return np.lexsort((rank, freq, owner))
+    code = (owner << (bits_f + bits_r)) | (freq << bits_r) | rank
+    return np.argsort(code)
+
+
+def _within_budget(owner: np.ndarray, freq: np.ndarray, budget: int) -> np.ndarray:
+    """Mask of keys (rows sorted by owner, then rarity) whose owner spent under ``budget``
+    holders on the keys before them.
+
+    >>> _within_budget(np.array([0, 0, 0, 1]), np.array([60, 100, 400, 80]), 150).tolist()
+    [True, True, False, True]
+    """
+    spent = np.cumsum(freq)
+    start = np.searchsorted(owner, owner)  # first row of each owner
+    before = spent - freq - np.where(start > 0, spent[start - 1], 0)
+    return before < budget

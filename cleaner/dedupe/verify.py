@@ -3,13 +3,30 @@
 LSH and anchors only propose pairs; a pair is reported when its exact Jaccard similarity
 reaches the threshold, or when the smaller paragraph is contained in the larger one (a short
 line quoted inside a longer paragraph) and is long enough for containment to mean something.
+
+Most candidates of a large batch are not pairs (two paragraphs of one story sharing a rare
+phrase), and counting a set intersection costs as many steps as the sets have shingles. So
+every candidate first meets a safe bound, computed for all candidates at once from a small
+occupancy sketch per paragraph: the shingle hash space is cut into ``SKETCH_BITS`` buckets,
+and a shingle of ``A`` whose bucket holds no shingle of ``B`` cannot be in ``B``, so
+``|A & B| <= |A| - popcount(sketch_A & ~sketch_B)``. A pair whose bound already misses the
+threshold is rejected (it would fail the exact count too); only the others are counted
+exactly. On the benchmark corpus the bound leaves about 1.05 candidates per true pair.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+#: Buckets of the occupancy sketch (64 bytes a paragraph). 256 lets through 19% more false
+#: candidates on the 20k benchmark corpus, 1024 only 2% fewer than 512.
+SKETCH_BITS = 512
+
+#: Candidate pairs bounded at once (bounds memory: two sketch rows a pair).
+_CHUNK = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -26,6 +43,42 @@ class Overlap:
         return max(self.jaccard, self.containment)
 
 
+@dataclass(frozen=True)
+class ShingleSets:
+    """Sorted unique shingle hashes of many paragraphs, flat, and their occupancy sketches.
+
+    Attributes:
+        hashes: Every set, concatenated (uint64).
+        offsets: Set ``i`` is ``hashes[offsets[i]:offsets[i + 1]]``.
+        sketch: ``(n, SKETCH_BITS // 8)`` uint8, see :func:`occupancy`.
+    """
+
+    hashes: np.ndarray
+    offsets: np.ndarray
+    sketch: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def get(self, i: int) -> np.ndarray:
+        """Set ``i`` (a view)."""
+        return self.hashes[self.offsets[i] : self.offsets[i + 1]]
+
+    def sizes(self) -> np.ndarray:
+        """Size of every set."""
+        return np.diff(self.offsets)
+
+    def extended(self, more: Sequence[np.ndarray]) -> ShingleSets:
+        """These sets followed by ``more`` (sorted unique arrays), numbered on from ``len``."""
+        if not more:
+            return self
+        sizes = np.fromiter((len(m) for m in more), dtype=np.int64, count=len(more))
+        hashes = np.concatenate([self.hashes, *[m.astype(np.uint64) for m in more]])
+        offsets = np.concatenate([self.offsets, self.offsets[-1] + np.cumsum(sizes)])
+        extra = occupancy(hashes[self.offsets[-1] :], offsets[len(self) :] - self.offsets[-1])
+        return ShingleSets(hashes, offsets, np.concatenate([self.sketch, extra]))
+
+
 def overlap(a: np.ndarray, b: np.ndarray) -> Overlap:
     """Jaccard and containment of two sorted unique hash arrays.
 
@@ -33,16 +86,27 @@ def overlap(a: np.ndarray, b: np.ndarray) -> Overlap:
     >>> o.jaccard, o.containment, o.smaller
     (0.5, 1.0, 2)
     """
+    inter = intersection(a, b)
     if not a.size or not b.size:
         return Overlap(0.0, 0.0, min(a.size, b.size))
+    smaller = min(a.size, b.size)
+    return Overlap(inter / (a.size + b.size - inter), inter / smaller, smaller)
+
+
+def intersection(a: np.ndarray, b: np.ndarray) -> int:
+    """Size of the intersection of two sorted unique arrays.
+
+    >>> intersection(np.array([1, 2, 3, 4]), np.array([0, 3, 4, 9]))
+    2
+    """
+    if not a.size or not b.size:
+        return 0
     if a.size > b.size:
         a, b = b, a
     # Look the smaller set up in the larger one (faster than intersect1d's merge sort).
     at = np.searchsorted(b, a)
     at[at == b.size] = 0
-    inter = int(np.count_nonzero(b[at] == a))
-    smaller = a.size
-    return Overlap(inter / (a.size + b.size - inter), inter / smaller, smaller)
+    return int(np.count_nonzero(b[at] == a))
 
 
 def is_near(o: Overlap, threshold: float, containment: float | None, min_contained: int) -> bool:
@@ -54,3 +118,119 @@ def is_near(o: Overlap, threshold: float, containment: float | None, min_contain
     if o.jaccard >= threshold:
         return True
     return containment is not None and o.smaller >= min_contained and o.containment >= containment
+
+
+def occupancy(hashes: np.ndarray, offsets: np.ndarray, bits: int = SKETCH_BITS) -> np.ndarray:
+    """Occupancy sketch of each set: bit ``k`` of row ``i`` is set when a hash of set ``i``
+    has ``k`` in its top bits.
+
+    >>> occupancy(np.array([0, 1 << 63], dtype=np.uint64), np.array([0, 1, 2]), 8).tolist()
+    [[128], [8]]
+    """
+    n = len(offsets) - 1
+    out = np.zeros((n, bits // 8), dtype=np.uint8)
+    shift = np.uint64(64 - (bits.bit_length() - 1))
+    rows = 1 << 15  # rows per step, so the unpacked bits stay small
+    for lo in range(0, n, rows):
+        hi = min(n, lo + rows)
+        a, b = offsets[lo], offsets[hi]
+        owner = np.repeat(np.arange(hi - lo, dtype=np.int64), np.diff(offsets[lo : hi + 1]))
+        flat = np.zeros((hi - lo) * bits, dtype=bool)
+        flat[owner * bits + (hashes[a:b] >> shift).astype(np.int64)] = True
+        out[lo:hi] = np.packbits(flat.reshape(hi - lo, bits), axis=1)
+    return out
+
+
+def intersection_bound(sets: ShingleSets, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """An upper bound of ``|A & B|`` for every pair ``(a[k], b[k])``, from the sketches alone.
+
+    >>> s = ShingleSets(np.array([1, 2, 3], dtype=np.uint64), np.array([0, 2, 3]),
+    ...                 np.array([[0b11], [0b100]], dtype=np.uint8))
+    >>> intersection_bound(s, np.array([0]), np.array([1])).tolist()
+    [0]
+    """
+    sizes = sets.sizes()
+    out = np.empty(len(a), dtype=np.int64)
+    for lo in range(0, len(a), _CHUNK):
+        sa, sb = sets.sketch[a[lo : lo + _CHUNK]], sets.sketch[b[lo : lo + _CHUNK]]
+        only_a = np.bitwise_count(sa & ~sb).sum(axis=1, dtype=np.int64)
+        only_b = np.bitwise_count(sb & ~sa).sum(axis=1, dtype=np.int64)
+        out[lo : lo + _CHUNK] = np.minimum(
+            sizes[a[lo : lo + _CHUNK]] - only_a, sizes[b[lo : lo + _CHUNK]] - only_b
+        )
+    return out
+
+
+def near_mask(
+    inter: np.ndarray,
+    size_a: np.ndarray,
+    size_b: np.ndarray,
+    threshold: float,
+    containment: float | None,
+    min_contained: int,
+) -> np.ndarray:
+    """:func:`is_near` for many pairs given their intersection sizes (the same arithmetic).
+
+    >>> near_mask(np.array([2, 2]), np.array([4, 2]), np.array([2, 40]), 0.5, 0.8, 2).tolist()
+    [True, True]
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jac = inter / (size_a + size_b - inter)
+        ok = jac >= threshold
+        if containment is not None:
+            smaller = np.minimum(size_a, size_b)
+            ok |= (smaller >= min_contained) & (inter / smaller >= containment)
+    return ok & (size_a > 0) & (size_b > 0)
+
+
+def verify_pairs(
+    sets: ShingleSets,
+    cand: np.ndarray,
+    threshold: float,
+    containment: float | None,
+    min_contained: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which candidate pairs are near duplicates, and their exact similarity.
+
+    A pure function of arrays, so a worker can verify a chunk of candidates.
+
+    Args:
+        sets: The shingle sets the pair numbers refer to.
+        cand: ``(m, 2)`` int array of set numbers.
+        threshold: Jaccard threshold.
+        containment: Containment threshold of the smaller set (None: off).
+        min_contained: Size the smaller set needs for containment to count.
+
+    Returns:
+        ``(mask, similarity)``: ``mask[k]`` when pair ``k`` is a near duplicate;
+        ``similarity[k]``, the larger of its exact Jaccard and containment, for every pair
+        counted exactly, and NaN for pairs the bound rejected without counting.
+
+    >>> s = ShingleSets(np.array([1, 2, 3, 1, 2, 3, 9], dtype=np.uint64), np.array([0, 3, 7]),
+    ...                 np.full((2, 64), 255, dtype=np.uint8))
+    >>> mask, sim = verify_pairs(s, np.array([[0, 1]]), 0.5, None, 20)
+    >>> mask.tolist(), sim.tolist()
+    ([True], [1.0])
+    """
+    a, b = cand[:, 0].astype(np.int64), cand[:, 1].astype(np.int64)
+    sizes = sets.sizes()
+    size_a, size_b = sizes[a], sizes[b]
+    bound = intersection_bound(sets, a, b)
+    mask = near_mask(bound, size_a, size_b, threshold, containment, min_contained)
+    todo = np.flatnonzero(mask)
+    h, off = sets.hashes, sets.offsets
+    inter = np.fromiter(
+        (
+            intersection(h[off[i] : off[i + 1]], h[off[j] : off[j + 1]])
+            for i, j in zip(a[todo].tolist(), b[todo].tolist(), strict=True)
+        ),
+        dtype=np.int64,
+        count=len(todo),
+    )
+    mask[todo] = near_mask(inter, size_a[todo], size_b[todo], threshold, containment, min_contained)
+    sim = np.full(len(cand), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sa, sb = size_a[todo], size_b[todo]
+        sim[todo] = np.maximum(inter / (sa + sb - inter), inter / np.minimum(sa, sb))
+    sim[todo[(sa == 0) | (sb == 0)]] = 0.0
+    return mask, sim

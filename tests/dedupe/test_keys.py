@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cleaner.dedupe.keys import batch_shingles, matching_key, shingle_text
+from cleaner.dedupe.keys import batch_shingles, matching_key, shingle_text, shingle_texts
 
 
 def test_key_folds_orthographic_variants():
@@ -29,3 +29,19 @@ def test_batch_shingles_match_one_by_one():
         alone, off = batch_shingles([t])
         assert np.array_equal(hashes[offsets[i] : offsets[i + 1]], alone)
     assert offsets.tolist() == [0, 8, 8, 9, 45]
+
+
+def test_batch_keys_equal_text_by_text():
+    rng = np.random.default_rng(2)
+    # Persian/Arabic, Latin, digits, invisibles, combining marks, presentation forms (NFKC
+    # changes them), an emoji; then batches that take the per-text path (a newline inside a
+    # text, a character case-folded into two).
+    alphabet = (
+        [chr(c) for c in range(0x600, 0x700)]
+        + list("abcXYZ 019.,!?«»-_")
+        + ["\u200c", "\u200d", "\u00ad", "\ufeff", "\u0301", "\ufb50", "\ufe8d", "\U0001f600"]
+    )
+    texts = ["".join(rng.choice(alphabet, int(rng.integers(0, 60)))) for _ in range(500)]
+    assert shingle_texts(texts) == [shingle_text(t) for t in texts]
+    for odd in (["a\nb", "c"], ["Straße", "x"], [""], []):
+        assert shingle_texts(odd) == [shingle_text(t) for t in odd]

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cleaner.dedupe.prepare import unique_sets
+from cleaner.dedupe.verify import (
+    ShingleSets,
+    intersection,
+    intersection_bound,
+    is_near,
+    occupancy,
+    overlap,
+    verify_pairs,
+)
+
+
+def _random_sets(rng: np.random.Generator, count: int) -> list[np.ndarray]:
+    """Sets drawn from a few shared pools, so overlaps run from none to all."""
+    pools = [rng.integers(0, 2**64, 400, dtype=np.uint64) for _ in range(4)]
+    out = []
+    for _ in range(count):
+        pool = pools[int(rng.integers(0, len(pools)))]
+        size = int(rng.integers(0, 120))
+        take = rng.choice(len(pool), size=min(size, len(pool)), replace=False)
+        fresh = rng.integers(0, 2**64, int(rng.integers(0, 30)), dtype=np.uint64)
+        out.append(np.unique(np.concatenate([pool[take[: size // 2]], fresh])))
+    return out
+
+
+def _sets(arrays: list[np.ndarray]) -> ShingleSets:
+    offsets = np.concatenate(([0], np.cumsum([len(a) for a in arrays]))).astype(np.int64)
+    hashes = np.concatenate(arrays).astype(np.uint64)
+    return ShingleSets(hashes, offsets, occupancy(hashes, offsets))
+
+
+def test_bound_never_below_the_true_intersection():
+    rng = np.random.default_rng(3)
+    arrays = _random_sets(rng, 300)
+    sets = _sets(arrays)
+    a, b = rng.integers(0, 300, 5000), rng.integers(0, 300, 5000)
+    bound = intersection_bound(sets, a, b)
+    true = np.array([intersection(arrays[i], arrays[j]) for i, j in zip(a, b, strict=True)])
+    assert (bound >= true).all()
+    assert (bound < np.minimum(sets.sizes()[a], sets.sizes()[b])).any()  # it does prune
+
+
+@pytest.mark.parametrize("containment", [None, 0.8])
+def test_verify_pairs_agrees_with_pair_by_pair(containment):
+    rng = np.random.default_rng(5)
+    arrays = _random_sets(rng, 300)
+    cand = np.stack([rng.integers(0, 300, 4000), rng.integers(0, 300, 4000)], axis=1)
+    mask, sim = verify_pairs(_sets(arrays), cand, 0.4, containment, 20)
+    for k, (i, j) in enumerate(cand.tolist()):
+        o = overlap(arrays[i], arrays[j])
+        assert mask[k] == is_near(o, 0.4, containment, 20)
+        if mask[k]:
+            assert sim[k] == o.similarity
+    assert 0 < mask.sum() < len(cand)
+
+
+def test_extended_sets_number_on():
+    arrays = _random_sets(np.random.default_rng(7), 5)
+    sets = _sets(arrays[:3]).extended(arrays[3:])
+    assert len(sets) == 5
+    assert np.array_equal(sets.get(4), arrays[4])
+    assert np.array_equal(sets.sketch, _sets(arrays).sketch)
+
+
+def test_unique_sets_sorts_and_dedupes_each_paragraph():
+    rng = np.random.default_rng(1)
+    parts = [rng.integers(0, 50, int(rng.integers(0, 40))).astype(np.uint64) for _ in range(60)]
+    offsets = np.concatenate(([0], np.cumsum([len(p) for p in parts]))).astype(np.int64)
+    hashes, new = unique_sets(np.concatenate(parts), offsets)
+    for i, p in enumerate(parts):
+        assert np.array_equal(hashes[new[i] : new[i + 1]], np.unique(p))
