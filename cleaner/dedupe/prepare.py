@@ -4,12 +4,14 @@ Everything here is computed once per batch with numpy over all paragraphs togeth
 held as flat arrays (one row, or one slice of a flat array, per paragraph): no Python object
 per paragraph besides the paragraph itself.
 
-Memory per paragraph (default options; ``bench/dedupe_speed.py`` measures it): the sorted
-unique shingle set (8 bytes a shingle: about 0.9 KB for the 150-character paragraphs of the
-benchmark corpus, 2 KB for 250 characters), the signature (``num_perm`` x 4 bytes: 512 bytes),
-band keys (``bands`` x 8: 56 bytes), the occupancy sketch (64 bytes), the key digest (10
-bytes) and an offset (8 bytes): 1.5 KB for a 150-character paragraph, plus its text.
-Anchors and phrase keys are derived from the sets when they are needed, not stored.
+Memory per paragraph (default options; ``bench/dedupe_speed.py`` prints it as B/para): the
+sorted unique shingle set (8 bytes a shingle; 897 bytes on the benchmark corpus, whose
+paragraphs have 148 characters and 112 distinct shingles on average), the signature
+(``num_perm`` x 4 bytes: 512), band keys (32 bands x 8: 256), the occupancy sketch (64), the
+key digest (10) and an offset (8): 1,747 bytes a paragraph there, plus its text. The
+previous layout (raw shingle stream, uint64 signatures, stored anchors, the matching key
+string, sets cached as one array each) took about 4.7 KB. Anchors are derived from the
+sets when they are needed, not stored.
 """
 
 from __future__ import annotations
@@ -117,6 +119,11 @@ class Prepared:
         if with_phrases:
             parts.append(self.phrase_keys(i))
         return np.concatenate(parts)
+
+    def nbytes(self) -> int:
+        """Bytes of the matching material (the arrays; not the paragraphs' texts)."""
+        arrays = (self.digests, self.set_hashes, self.set_offsets, self.signature)
+        return sum(a.nbytes for a in (*arrays, self.bands, self.sketch))
 
     def without_texts(self) -> Prepared:
         """The same material without the paragraphs (to ship it between processes)."""
@@ -256,14 +263,14 @@ def anchor_pairs(
     rank = np.empty(len(key), dtype=np.int64)
     rank[by_key] = rank_sorted
     df = np.bincount(rank_sorted)
-    rows = _by_rarity(owner, rank, df, max_postings)
-    o, f = owner[rows], df[rank[rows]]
+    o, r = _by_rarity(owner, rank, df, max_postings)
+    f = df[r]
     chosen = (np.arange(len(o)) - np.searchsorted(o, o) < per_paragraph) & (f > 1)
     chosen &= f <= max_postings
     if budget is not None:
         idx = np.flatnonzero(chosen)
         chosen[idx[~_within_budget(o[idx], f[idx], budget)]] = False
-    sel_owner, sel_key = o[chosen], rank[rows[chosen]]
+    sel_owner, sel_key = o[chosen], r[chosen]
     holder = owner[by_key]
     start = np.searchsorted(rank_sorted, sel_key)
     length = df[sel_key]
@@ -279,23 +286,27 @@ def anchor_pairs(
     return np.stack([code >> 32, code & 0xFFFFFFFF], axis=1)
 
 
-def _by_rarity(owner: np.ndarray, rank: np.ndarray, df: np.ndarray, cap: int) -> np.ndarray:
-    """Row numbers ordered by owner, then holders of the key, then key.
+def _by_rarity(
+    owner: np.ndarray, rank: np.ndarray, df: np.ndarray, cap: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows as ``(owner, key rank)``, ordered by owner, then holders of the key, then key.
 
     Holder counts above ``cap`` are all one value here: such keys are never used, and a
     used key keeps its place before them. The three fields are packed into one int64 when
-    they fit (one argsort instead of a three-key lexsort).
+    they fit, so one plain sort replaces a three-key lexsort.
 
-    >>> _by_rarity(np.array([0, 0, 1]), np.array([0, 1, 0]), np.array([2, 1]), 10).tolist()
-    [1, 0, 2]
+    >>> o, r = _by_rarity(np.array([0, 0, 1]), np.array([0, 1, 0]), np.array([2, 1]), 10)
+    >>> o.tolist(), r.tolist()
+    ([0, 0, 1], [1, 0, 0])
     """
     freq = np.minimum(df[rank], cap + 1)
     bits_r = max(1, int(rank.max()).bit_length())
     bits_f = max(1, int(freq.max()).bit_length())
     if int(owner.max()).bit_length() + bits_f + bits_r > 62:
-        return np.lexsort((rank, freq, owner))
-    code = (owner << (bits_f + bits_r)) | (freq << bits_r) | rank
-    return np.argsort(code)
+        order = np.lexsort((rank, freq, owner))
+        return owner[order], rank[order]
+    code = np.sort((owner << (bits_f + bits_r)) | (freq << bits_r) | rank)
+    return code >> (bits_f + bits_r), code & ((1 << bits_r) - 1)
 
 
 def _within_budget(owner: np.ndarray, freq: np.ndarray, budget: int) -> np.ndarray:

@@ -86,11 +86,19 @@ def overlap(a: np.ndarray, b: np.ndarray) -> Overlap:
     >>> o.jaccard, o.containment, o.smaller
     (0.5, 1.0, 2)
     """
-    inter = intersection(a, b)
-    if not a.size or not b.size:
-        return Overlap(0.0, 0.0, min(a.size, b.size))
-    smaller = min(a.size, b.size)
-    return Overlap(inter / (a.size + b.size - inter), inter / smaller, smaller)
+    return overlap_of(intersection(a, b), a.size, b.size)
+
+
+def overlap_of(inter: int, size_a: int, size_b: int) -> Overlap:
+    """The overlap of two sets from their sizes and the size of their intersection.
+
+    >>> overlap_of(2, 4, 2).jaccard
+    0.5
+    """
+    if not size_a or not size_b:
+        return Overlap(0.0, 0.0, min(size_a, size_b))
+    smaller = min(size_a, size_b)
+    return Overlap(inter / (size_a + size_b - inter), inter / smaller, smaller)
 
 
 def intersection(a: np.ndarray, b: np.ndarray) -> int:
@@ -99,13 +107,13 @@ def intersection(a: np.ndarray, b: np.ndarray) -> int:
     >>> intersection(np.array([1, 2, 3, 4]), np.array([0, 3, 4, 9]))
     2
     """
-    if not a.size or not b.size:
-        return 0
     if a.size > b.size:
         a, b = b, a
+    if not a.size:
+        return 0
     # Look the smaller set up in the larger one (faster than intersect1d's merge sort).
-    at = np.searchsorted(b, a)
-    at[at == b.size] = 0
+    at = b.searchsorted(a)
+    np.minimum(at, b.size - 1, out=at)
     return int(np.count_nonzero(b[at] == a))
 
 
@@ -212,6 +220,38 @@ def verify_pairs(
     >>> mask.tolist(), sim.tolist()
     ([True], [1.0])
     """
+    mask, inter = verify_counts(sets, cand, threshold, containment, min_contained)
+    sizes = sets.sizes()
+    return mask, similarity_of(inter, sizes[cand[:, 0]], sizes[cand[:, 1]])
+
+
+def similarity_of(inter: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
+    """``Overlap.similarity`` of many pairs from their counts (NaN where ``inter`` is -1).
+
+    >>> similarity_of(np.array([2, -1, 0]), np.array([4, 4, 0]), np.array([3, 4, 5])).tolist()
+    [0.6666666666666666, nan, 0.0]
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sim = np.maximum(inter / (size_a + size_b - inter), inter / np.minimum(size_a, size_b))
+    sim[(inter >= 0) & ((size_a == 0) | (size_b == 0))] = 0.0
+    sim[inter < 0] = np.nan
+    return sim
+
+
+def verify_counts(
+    sets: ShingleSets,
+    cand: np.ndarray,
+    threshold: float,
+    containment: float | None,
+    min_contained: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`verify_pairs` giving the exact intersection size of each pair (-1: not counted).
+
+    >>> s = ShingleSets(np.array([1, 2, 3, 9], dtype=np.uint64), np.array([0, 3, 4]),
+    ...                 np.array([[1] + [0] * 63, [2] + [0] * 63], dtype=np.uint8))
+    >>> [x.tolist() for x in verify_counts(s, np.array([[0, 0], [0, 1]]), 0.5, None, 20)]
+    [[True, False], [3, -1]]
+    """
     a, b = cand[:, 0].astype(np.int64), cand[:, 1].astype(np.int64)
     sizes = sets.sizes()
     size_a, size_b = sizes[a], sizes[b]
@@ -219,7 +259,7 @@ def verify_pairs(
     mask = near_mask(bound, size_a, size_b, threshold, containment, min_contained)
     todo = np.flatnonzero(mask)
     h, off = sets.hashes, sets.offsets
-    inter = np.fromiter(
+    counted = np.fromiter(
         (
             intersection(h[off[i] : off[i + 1]], h[off[j] : off[j + 1]])
             for i, j in zip(a[todo].tolist(), b[todo].tolist(), strict=True)
@@ -227,10 +267,9 @@ def verify_pairs(
         dtype=np.int64,
         count=len(todo),
     )
-    mask[todo] = near_mask(inter, size_a[todo], size_b[todo], threshold, containment, min_contained)
-    sim = np.full(len(cand), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sa, sb = size_a[todo], size_b[todo]
-        sim[todo] = np.maximum(inter / (sa + sb - inter), inter / np.minimum(sa, sb))
-    sim[todo[(sa == 0) | (sb == 0)]] = 0.0
-    return mask, sim
+    mask[todo] = near_mask(
+        counted, size_a[todo], size_b[todo], threshold, containment, min_contained
+    )
+    inter = np.full(len(cand), -1, dtype=np.int64)
+    inter[todo] = counted
+    return mask, inter
