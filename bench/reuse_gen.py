@@ -15,6 +15,11 @@ and never an item itself) with a line inserted at a clause boundary:
   its content. Anchored on the source it imitates: it must NOT be paired with it (nor
   with anything else).
 
+A reuse clause keeps at least one word of its source that is not common (before
+2026-11-22 it could be all common words, e.g. «ولادیمیر پوتین رئیس جمهور روسیه اعلام»: a
+decoy labelled as a reuse; 4 of rounds 0-39 and 4 of rounds 100-139 held one, and those
+rounds now draw another clause).
+
 Hosts are never drawn beside a source the hand labels (``bench/reuse_seed_labels.tsv``)
 relate to it (``reuse`` or ``unclear``); two hosts may still be related, and the scorer
 leaves such pairs unscored. On other text (no labels) a host may by chance repeat a source,
@@ -123,6 +128,27 @@ def clause(rng: random.Random, text: str, lo: int = 6, hi: int = 15) -> list[str
     return [w.strip("«»\"'.,،:؛") or w for w in words[start : start + size]]
 
 
+def reused_clause(
+    rng: random.Random,
+    text: str,
+    common: Collection[str],
+    vocab: Sequence[str],
+    tries: int = 5,
+) -> list[str] | None:
+    """A paraphrased clause of a source that keeps a word of it outside the common words.
+
+    A clause made only of the story's common words (names, titles, frames) shares with
+    its source exactly what a decoy shares: it is not a reuse the issue asks to find, so
+    another clause is drawn (None after ``tries``).
+    """
+    own = set(matching_key(text).split()) - set(common)
+    for _ in range(tries):
+        words = paraphrase(rng, clause(rng, text), vocab)
+        if any(k in own for w in words for k in matching_key(w).split()):
+            return words
+    return None
+
+
 def common_runs(text: str, common: Collection[str], longest: int = 3) -> list[list[str]]:
     """Runs of common words (names, titles, generic words) of a paragraph, cut to ``longest``."""
     runs: list[list[str]] = [[]]
@@ -203,7 +229,10 @@ def generate_round(
         items.append(Item(sid, g, "source", text))
         if not hosts[lang]:
             continue
-        line = framed(rng, lang, paraphrase(rng, clause(rng, text), vocab))
+        reused = reused_clause(rng, text, common, vocab)
+        if reused is None:
+            continue
+        line = framed(rng, lang, reused)
         host = hosts[lang].pop()
         items.append(Item(f"{sid}-reuse", g, "reuse", embed(rng, host, line), sid, host))
         runs = common_runs(text, common)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ from cleaner.dedupe.cluster import (
 from cleaner.dedupe.lsh import band_pairs, collision_pairs
 from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
 from cleaner.dedupe.prepare import Paragraph, Prepared, anchor_pairs, prepare
-from cleaner.dedupe.reuse import Weights, bigram_ids, reuse_score
+from cleaner.dedupe.reuse import Weights, reuse_score, term_id, term_ids
 from cleaner.dedupe.verify import Overlap, is_near, overlap
 from cleaner.document import CleanerError, CleanResult
 from cleaner.index.base import Index, IndexItem
@@ -56,7 +56,6 @@ class _Nodes:
     external: list[IndexItem]
     self_pid: dict[int, int]  # index pid -> batch node (the same paragraph seen before)
     order_of_batch: dict[int, tuple[int, int]]  # batch node -> (0, pid) when stored before
-    _bigrams: dict[int, frozenset[int]] = field(default_factory=dict)
 
     def doc(self, node: int) -> str:
         n = len(self.prep.paragraphs)
@@ -66,17 +65,10 @@ class _Nodes:
         n = len(self.prep.paragraphs)
         return self.prep.shingle_set(node) if node < n else self.external[node - n].shingles
 
-    def bigrams(self, node: int) -> frozenset[int]:
-        """Phrase keys (word bigram ids) of a node, cached."""
-        got = self._bigrams.get(node)
-        if got is None:
-            n = len(self.prep.paragraphs)
-            if node < n:
-                got = frozenset(self.prep.phrase_keys(node).view(np.int64).tolist())
-            else:
-                got = frozenset(bigram_ids(self.external[node - n].words))
-            self._bigrams[node] = got
-        return got
+    def words(self, node: int) -> Sequence[str]:
+        """Words of a node, in order (reuse mode)."""
+        n = len(self.prep.paragraphs)
+        return self.prep.words(node) if node < n else self.external[node - n].words
 
     def order(self, node: int) -> tuple[int, int]:
         """Seen order: index items by pid, then the batch in input order."""
@@ -267,7 +259,7 @@ def _in_scope(cand: np.ndarray, nodes: _Nodes, scope: str) -> np.ndarray:
 
 
 def _weights(nodes: _Nodes, index: Index | None) -> Weights:
-    """Rarity of bigrams over the distinct paragraphs of the batch and the index.
+    """Rarity of words and bigrams over the distinct paragraphs of the batch and the index.
 
     A paragraph repeated word for word (a syndicated copy) counts once; stored copies of
     this batch's own paragraphs (the same batch run again) are not counted twice.
@@ -279,13 +271,18 @@ def _weights(nodes: _Nodes, index: Index | None) -> Weights:
         digest = prep.digest(i)
         if digest not in seen:
             seen.add(digest)
-            df.update(nodes.bigrams(i))
+            df.update(term_ids(nodes.words(i)))
     total = len(seen)
     if index is not None:
         own = set(nodes.self_pid)
         keys = np.array(sorted(df), dtype=np.int64).view(np.uint64).tolist()
-        for key, pids in index.query(keys).items():
+        for key, pids in index.query(keys).items():  # bigrams (stored as phrase keys)
             df[int(np.uint64(key).view(np.int64))] += sum(1 for p in pids if p not in own)
+        vocab = {w for i in range(len(prep.paragraphs)) for w in nodes.words(i)}
+        stored = Counter(index.document_frequencies(vocab)[0])
+        stored.subtract(w for i in set(nodes.self_pid.values()) for w in set(nodes.words(i)))
+        for w, count in stored.items():  # words (stored with their document frequencies)
+            df[term_id(w)] += max(0, count)
         total += max(0, index.document_frequencies(())[1] - len(own))
     return Weights(df, total)
 
@@ -295,7 +292,7 @@ def _score(nodes: _Nodes, a: int, b: int, weights: Weights | None) -> tuple[Over
     o = overlap(nodes.shingles(a), nodes.shingles(b))
     if weights is None:
         return o, 0.0
-    return o, reuse_score(nodes.bigrams(a), nodes.bigrams(b), weights).fraction
+    return o, reuse_score(nodes.words(a), nodes.words(b), weights).fraction
 
 
 def _verify(
@@ -307,7 +304,7 @@ def _verify(
         return True, o.similarity
     if weights is None:
         return False, o.similarity
-    r = reuse_score(nodes.bigrams(a), nodes.bigrams(b), weights)
+    r = reuse_score(nodes.words(a), nodes.words(b), weights)
     ok = r.weight >= opts.reuse_min_weight and r.fraction >= opts.reuse_threshold
     return ok, max(o.similarity, r.fraction)
 

@@ -23,11 +23,11 @@ class DedupeOptions:
             which it counts as contained; None turns containment off.
         min_contained: Shingles the smaller paragraph needs for containment to count
             (a five-word line is contained in too much by chance).
-        reuse_threshold: Reuse mode: share of the larger paragraph's bigram rarity weight
-            that the shared bigrams must carry (see :mod:`cleaner.dedupe.reuse`).
-        reuse_min_weight: Reuse mode: rarity weight the shared bigrams must carry in
-            absolute terms (a bigram only the two paragraphs hold weighs 1). Both were
-            chosen on ``bench/reuse_eval.py`` rounds 0-19 (figures in its docstring).
+        reuse_threshold: Reuse mode: share of the smaller paragraph's word rarity weight
+            that its two heaviest shared chains must carry (see :mod:`cleaner.dedupe.reuse`).
+        reuse_min_weight: Reuse mode: rarity weight those chains must carry in
+            absolute terms (a word or phrase only the two paragraphs hold weighs 1). Both
+            were chosen on ``bench/reuse_eval.py`` rounds 0-39 (figures in its docstring).
         scope: Pairs ``within`` one document, ``across`` documents, or ``all``.
         keep: Which member of a cluster is kept when dropping (see ``KEEP_POLICIES``).
         num_perm: Signature length (a power of two).
@@ -56,7 +56,7 @@ class DedupeOptions:
     containment: float | None = 0.8
     min_contained: int = 20
     reuse_threshold: float = 0.15
-    reuse_min_weight: float = 4.0
+    reuse_min_weight: float = 5.75
     scope: str = "all"
     keep: str = "first"
     num_perm: int = 128
