@@ -1,0 +1,40 @@
+"""The pair stages on a pool give exactly the pairs and verdicts of the one-process stages."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cleaner.dedupe import DedupeOptions, paragraphs_of
+from cleaner.dedupe.lsh import band_pairs
+from cleaner.dedupe.prepare import prepare
+from cleaner.dedupe.verify import verify_pairs
+from cleaner.pair_stages import band_pairs_parallel, verify_parallel
+
+from .test_scale_dedupe import make_docs
+
+
+def test_band_shuffle_on_two_processes_gives_the_band_pairs():
+    prep = prepare(paragraphs_of(make_docs(300)), DedupeOptions())
+    want = band_pairs(prep.bands)
+    assert len(want) > 100
+    for parts in (1, 3, 8):
+        got = band_pairs_parallel(prep.bands, workers=2, parts=parts)
+        assert np.array_equal(got, want), parts
+
+
+def test_verification_in_chunks_on_two_processes_gives_the_same_verdicts():
+    prep = prepare(paragraphs_of(make_docs(300)), DedupeOptions())
+    cand = np.unique(
+        np.concatenate([band_pairs(prep.bands), _random_pairs(len(prep), 3000)]), axis=0
+    )
+    want = verify_pairs(prep.sets, cand, 0.4, 0.8, 20)
+    got = verify_parallel(prep.sets, cand, 0.4, 0.8, 20, workers=2, chunk=500)
+    assert want[0].any() and not want[0].all()
+    assert np.array_equal(got[0], want[0])
+    assert np.array_equal(got[1], want[1], equal_nan=True)
+
+
+def _random_pairs(n: int, m: int) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    pairs = np.sort(rng.integers(0, n, size=(m, 2)), axis=1)
+    return pairs[pairs[:, 0] != pairs[:, 1]]
