@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -19,11 +19,18 @@ from cleaner.dedupe.cluster import (
     Pair,
     UnionFind,
 )
-from cleaner.dedupe.lsh import band_pairs, collision_pairs
+from cleaner.dedupe.lsh import band_pairs, collision_pairs, unique_pairs
 from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
 from cleaner.dedupe.prepare import Paragraph, Prepared, anchor_pairs, prepare
 from cleaner.dedupe.reuse import Weights, reuse_score, term_id, term_ids
-from cleaner.dedupe.verify import Overlap, is_near, overlap
+from cleaner.dedupe.verify import (
+    Overlap,
+    ShingleSets,
+    overlap,
+    overlap_of,
+    similarity_of,
+    verify_counts,
+)
 from cleaner.document import CleanerError, CleanResult
 from cleaner.index.base import Index, IndexItem
 
@@ -56,14 +63,25 @@ class _Nodes:
     external: list[IndexItem]
     self_pid: dict[int, int]  # index pid -> batch node (the same paragraph seen before)
     order_of_batch: dict[int, tuple[int, int]]  # batch node -> (0, pid) when stored before
+    _sets: ShingleSets | None = None
+    #: Intersection sizes counted during verification, by ``(a, b)`` with ``a < b``.
+    counted: dict[tuple[int, int], int] = field(default_factory=dict)
 
-    def doc(self, node: int) -> str:
-        n = len(self.prep.paragraphs)
-        return self.prep.paragraphs[node].doc_id if node < n else self.external[node - n].doc_id
+    @property
+    def sets(self) -> ShingleSets:
+        """Shingle sets of every node (index items after the batch), once they are all met."""
+        if self._sets is None or len(self._sets) != len(self.prep.paragraphs) + len(self.external):
+            self._sets = self.prep.sets.extended([it.shingles for it in self.external])
+        return self._sets
+
+    def doc_codes(self) -> np.ndarray:
+        """One integer per node, equal for nodes of the same document."""
+        code: dict[str, int] = {}
+        docs = [p.doc_id for p in self.prep.paragraphs] + [it.doc_id for it in self.external]
+        return np.fromiter((code.setdefault(d, len(code)) for d in docs), np.int64, len(docs))
 
     def shingles(self, node: int) -> np.ndarray:
-        n = len(self.prep.paragraphs)
-        return self.prep.shingle_set(node) if node < n else self.external[node - n].shingles
+        return self.sets.get(node)
 
     def words(self, node: int) -> Sequence[str]:
         """Words of a node, in order (reuse mode)."""
@@ -153,14 +171,10 @@ def run(
     if index is not None:
         _check_index(index, opts)
         pairs.append(_index_pairs(prep, nodes, index, opts, reuse))
-    cand = np.unique(np.concatenate(pairs), axis=0) if pairs else np.zeros((0, 2), np.int64)
+    cand = unique_pairs(np.concatenate(pairs))
     cand = _in_scope(cand, nodes, opts.scope)
     weights = _weights(nodes, index) if reuse else None
-    verified: list[tuple[int, int, float]] = []
-    for a, b in cand.tolist():
-        ok, sim = _verify(nodes, a, b, opts, weights)
-        if ok:
-            verified.append((a, b, sim))
+    verified = _verify(nodes, cand, opts, weights)
     clusters, dropped = _clusters(nodes, verified, opts, weights)
     if index is not None and update_index:
         _add_to_index(prep, index, reuse)
@@ -254,7 +268,8 @@ def _in_scope(cand: np.ndarray, nodes: _Nodes, scope: str) -> np.ndarray:
     """Keep the candidate pairs the scope asks for."""
     if scope == "all" or not len(cand):
         return cand
-    same = np.array([nodes.doc(a) == nodes.doc(b) for a, b in cand.tolist()], dtype=bool)
+    doc = nodes.doc_codes()
+    same = doc[cand[:, 0]] == doc[cand[:, 1]]
     return cand[same] if scope == "within" else cand[~same]
 
 
@@ -289,24 +304,43 @@ def _weights(nodes: _Nodes, index: Index | None) -> Weights:
 
 def _score(nodes: _Nodes, a: int, b: int, weights: Weights | None) -> tuple[Overlap, float]:
     """Exact overlap of two nodes, and their reuse fraction (0 without weights)."""
-    o = overlap(nodes.shingles(a), nodes.shingles(b))
+    inter = nodes.counted.get((min(a, b), max(a, b)))
+    if inter is None:
+        o = overlap(nodes.shingles(a), nodes.shingles(b))
+    else:
+        o = overlap_of(inter, len(nodes.shingles(a)), len(nodes.shingles(b)))
     if weights is None:
         return o, 0.0
     return o, reuse_score(nodes.words(a), nodes.words(b), weights).fraction
 
 
 def _verify(
-    nodes: _Nodes, a: int, b: int, opts: DedupeOptions, weights: Weights | None
-) -> tuple[bool, float]:
-    """Whether a candidate pair is a true pair, and its similarity."""
-    o = overlap(nodes.shingles(a), nodes.shingles(b))
-    if is_near(o, opts.threshold, opts.containment, opts.min_contained):
-        return True, o.similarity
-    if weights is None:
-        return False, o.similarity
-    r = reuse_score(nodes.words(a), nodes.words(b), weights)
-    ok = r.weight >= opts.reuse_min_weight and r.fraction >= opts.reuse_threshold
-    return ok, max(o.similarity, r.fraction)
+    nodes: _Nodes, cand: np.ndarray, opts: DedupeOptions, weights: Weights | None
+) -> list[tuple[int, int, float]]:
+    """The true pairs among the candidates, with their similarity.
+
+    Near duplicates are verified for all candidates at once; in reuse mode the candidates
+    that are not near duplicates are then scored pair by pair on their shared phrases.
+    """
+    sets = nodes.sets
+    mask, inter = verify_counts(sets, cand, opts.threshold, opts.containment, opts.min_contained)
+    sizes = sets.sizes()
+    sim = similarity_of(inter, sizes[cand[:, 0]], sizes[cand[:, 1]])
+    near = np.flatnonzero(mask)
+    # Members are scored against their representative: often a pair counted here.
+    ab = zip(cand[near, 0].tolist(), cand[near, 1].tolist(), strict=True)
+    nodes.counted.update(zip(ab, inter[near].tolist(), strict=True))
+    if weights is not None:
+        for k in np.flatnonzero(~mask).tolist():
+            a, b = int(cand[k, 0]), int(cand[k, 1])
+            r = reuse_score(nodes.words(a), nodes.words(b), weights)
+            if r.weight >= opts.reuse_min_weight and r.fraction >= opts.reuse_threshold:
+                mask[k] = True
+                sim[k] = max(overlap(nodes.shingles(a), nodes.shingles(b)).similarity, r.fraction)
+    keep = np.flatnonzero(mask)
+    return list(
+        zip(cand[keep, 0].tolist(), cand[keep, 1].tolist(), sim[keep].tolist(), strict=True)
+    )
 
 
 def _clusters(
@@ -330,9 +364,11 @@ def _clusters(
     dropped: list[Dropped] = []
     for cid, group in enumerate(ordered):
         rep = group[0]
+        # Members are made kept only when they come from the index; then the policy's pick.
         members = [_member(nodes, node, rep, weights) for node in group]
         kept = KEEP_POLICIES[opts.keep](members)
-        members = [replace(m, kept=(k == kept) or m.from_index) for k, m in enumerate(members)]
+        if not members[kept].kept:
+            members[kept] = replace(members[kept], kept=True)
         for k, node in enumerate(group):
             if node < n and k != kept:
                 p = nodes.prep.paragraphs[node]
@@ -362,6 +398,7 @@ def _member(nodes: _Nodes, node: int, rep: int, weights: Weights | None) -> Memb
         similarity=max(o.similarity, r),
         jaccard=o.jaccard,
         containment=o.containment,
+        kept=place[4],
         from_index=place[4],
     )
 
