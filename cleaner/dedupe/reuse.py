@@ -121,6 +121,7 @@ class Weights:
         self._df = df
         self._n = max(n_paragraphs, 2)
         self._scale = math.log((self._n + 1) / 2)
+        self._known: dict[int, float] = {}  # a pair scores every word: compute each once
 
     def __call__(self, term: int) -> float:
         """Weight of one term id (word or bigram), in ``[0, 1]``.
@@ -129,8 +130,12 @@ class Weights:
         >>> round(w(1), 2), round(w(2), 2), w(3)
         (1.0, 0.18, 0.0)
         """
-        df = max(self._df.get(term, 2), 2)
-        return min(1.0, max(0.0, math.log((self._n + 1) / df) / self._scale))
+        got = self._known.get(term)
+        if got is None:
+            df = max(self._df.get(term, 2), 2)
+            got = min(1.0, max(0.0, math.log((self._n + 1) / df) / self._scale))
+            self._known[term] = got
+        return got
 
 
 def shared_runs(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int]]:
@@ -198,17 +203,13 @@ def best_chain(
     total: list[float] = []
     back: list[int] = []
     for k, ((i, j, n), value) in enumerate(zip(runs, values, strict=True)):
-        prev = max(
-            (
-                ends[key]
-                for gi in range(max_gap + 1)
-                for gj in range(max_gap + 1)
-                if (key := (i - gi, j - gj)) in ends
-            ),
-            key=total.__getitem__,
-            default=-1,
-        )
-        total.append(value + (total[prev] if prev >= 0 else 0.0))
+        prev, carried = -1, 0.0
+        for gi in range(max_gap + 1):
+            for gj in range(max_gap + 1):
+                q = ends.get((i - gi, j - gj))
+                if q is not None and total[q] > carried:
+                    prev, carried = q, total[q]
+        total.append(value + carried)
         back.append(prev)
         key = (i + n, j + n)
         if key not in ends or total[ends[key]] < total[k]:
