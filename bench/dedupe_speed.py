@@ -19,8 +19,9 @@ Usage::
     python bench/dedupe_speed.py --baseline-n 20000    # quicker: datasketch at 20k only
     python bench/dedupe_speed.py --cache /tmp/corpora   # keep the corpora for the next run
 
-PASS when ``cleaner.dedupe`` is at least 5x faster on the same corpus with recall no lower
-than plain datasketch's on any kind (0.005 tolerance for sampling noise).
+PASS when ``cleaner.dedupe`` is at least 5x faster (in wall time and in CPU time) on the same
+corpus with recall no lower than plain datasketch's on any kind (0.005 tolerance for
+sampling noise).
 """
 
 from __future__ import annotations
@@ -56,17 +57,25 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """User and system CPU time of this process so far (steadier than wall time on a busy
+    machine)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_ours(corpus: Path) -> dict[str, Any]:
     """cleaner.dedupe over the corpus, near mode, default options."""
     items = load(corpus)
     paragraphs = [Paragraph(it.id, "", 0, it.text) for it in items]
     opts = DedupeOptions()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     prep = prepare(paragraphs, opts)
     result = run(paragraphs, opts, prepared=prep)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     report = score(items, [[m.doc_id for m in c.members] for c in result.clusters])
-    return {"seconds": seconds, "report": report, "material": prep.nbytes() / len(items)}
+    material = prep.nbytes() / len(items)
+    return {"seconds": seconds, "cpu": cpu, "report": report, "material": material}
 
 
 def run_datasketch(corpus: Path) -> dict[str, Any]:
@@ -75,7 +84,7 @@ def run_datasketch(corpus: Path) -> dict[str, Any]:
 
     items = load(corpus)
     threshold = DedupeOptions.threshold
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     sketches = []
     for it in items:
         text = shingle_text(it.text)
@@ -91,12 +100,12 @@ def run_datasketch(corpus: Path) -> dict[str, Any]:
         for j in lsh.query(m):
             if j != i and m.jaccard(sketches[j]) >= threshold:
                 uf.union(i, j)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     groups: dict[int, list[str]] = {}
     for i, it in enumerate(items):
         groups.setdefault(uf.find(i), []).append(it.id)
     clusters = [g for g in groups.values() if len(g) > 1]
-    return {"seconds": seconds, "report": score(items, clusters)}
+    return {"seconds": seconds, "cpu": cpu, "report": score(items, clusters)}
 
 
 def child(which: str, corpus: Path) -> dict[str, Any]:
@@ -164,21 +173,28 @@ def main(argv: list[str] | None = None) -> int:
     if big != small:
         rows.append(("cleaner.dedupe", n_big, ours_big))
     print(
-        f"{'contender':<18}{'paragraphs':>11}{'seconds':>10}{'para/s':>10}{'peak MB':>9}"
-        f"{'B/para':>8}  recall"
+        f"{'contender':<18}{'paragraphs':>11}{'seconds':>10}{'CPU s':>8}{'para/s':>10}"
+        f"{'peak MB':>9}{'B/para':>8}  recall"
     )
     for name, n, r in rows:
         per_para = f"{r['material']:>8.0f}" if "material" in r else f"{'-':>8}"
         print(
-            f"{name:<18}{n:>11}{r['seconds']:>10.1f}{n / r['seconds']:>10.0f}{r['peak_mb']:>9.0f}"
+            f"{name:<18}{n:>11}{r['seconds']:>10.1f}{r['cpu']:>8.1f}{n / r['seconds']:>10.0f}"
+            f"{r['peak_mb']:>9.0f}"
             f"{per_para}  {recall_row(r['report'])}"
         )
     print(
         "(B/para: bytes of cleaner.dedupe's matching material per paragraph, texts not"
         " counted; peak MB: the whole process, corpus and texts included)"
     )
-    speedup = base["seconds"] / ours_small["seconds"]
-    print(f"\nspeed-up on the same {n_small} paragraphs: {speedup:.1f}x (floor {SPEEDUP_FLOOR}x)")
+    # Both ratios must clear the floor: wall time is what a user waits, CPU time is what
+    # the other jobs of a shared machine do not disturb.
+    speedup = min(base["seconds"] / ours_small["seconds"], base["cpu"] / ours_small["cpu"])
+    wall = base["seconds"] / ours_small["seconds"]
+    print(
+        f"\nspeed-up on the same {n_small} paragraphs: {wall:.1f}x wall time,"
+        f" {base['cpu'] / ours_small['cpu']:.1f}x CPU time (floor {SPEEDUP_FLOOR}x)"
+    )
     if n_big != n_small:
         base_big = base["seconds"] * n_big / n_small
         print(

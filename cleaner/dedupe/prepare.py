@@ -130,8 +130,33 @@ class Prepared:
         return replace(self, paragraphs=[], _words={})
 
 
+#: Paragraphs prepared at once: a large batch is prepared slice by slice and joined (the
+#: same arrays), so the temporaries of shingling stay those of this many paragraphs (a
+#: whole 200k batch at once peaked at 2.2 GB, most of it shingling temporaries).
+PREPARE_ROWS = 20_000
+
+
 def prepare(paragraphs: Sequence[Paragraph], opts: DedupeOptions) -> Prepared:
     """Compute the matching material of a batch."""
+    if len(paragraphs) <= PREPARE_ROWS:
+        return _prepare(paragraphs, opts)
+    parts = [
+        _prepare(paragraphs[lo : lo + PREPARE_ROWS], opts).without_texts()
+        for lo in range(0, len(paragraphs), PREPARE_ROWS)
+    ]
+    # The slices' shingle sets (half the material) are joined first and let go, so the
+    # batch does not hold two copies of them at once.
+    offsets = _joined_offsets(parts)
+    set_hashes = np.concatenate([p.set_hashes for p in parts])
+    for p in parts:
+        p.set_hashes = set_hashes[:0]
+    joined = join_prepared(list(paragraphs), parts, offsets)
+    joined.set_hashes = set_hashes
+    return joined
+
+
+def _prepare(paragraphs: Sequence[Paragraph], opts: DedupeOptions) -> Prepared:
+    """The matching material of a slice of a batch, computed at once."""
     keys = shingle_texts([p.text for p in paragraphs])
     digests = np.frombuffer(
         b"".join(hashlib.blake2b(k.encode(), digest_size=DIGEST_SIZE).digest() for k in keys),
@@ -155,26 +180,37 @@ def prepare(paragraphs: Sequence[Paragraph], opts: DedupeOptions) -> Prepared:
     )
 
 
-def join_prepared(paragraphs: list[Paragraph], parts: Sequence[Prepared]) -> Prepared:
-    """One Prepared for a batch from the material of its consecutive slices, in order."""
+def join_prepared(
+    paragraphs: list[Paragraph], parts: Sequence[Prepared], offsets: np.ndarray | None = None
+) -> Prepared:
+    """One Prepared for a batch from the material of its consecutive slices, in order.
+
+    ``offsets``: the joined set offsets, when the parts' sets were already taken away.
+    """
     if not parts:
         return prepare(paragraphs, DedupeOptions())
     rows = sum(len(p) for p in parts)
     if rows != len(paragraphs):
         raise ValueError(f"the parts hold {rows} paragraphs, the batch {len(paragraphs)}")
-    starts = np.cumsum([0] + [len(p.set_hashes) for p in parts[:-1]])
-    offsets = [p.set_offsets[:-1] + s for p, s in zip(parts, starts, strict=True)]
-    offsets.append(np.array([sum(len(p.set_hashes) for p in parts)]))
+    if offsets is None:
+        offsets = _joined_offsets(parts)
     return Prepared(
         paragraphs=list(paragraphs),
         digests=np.concatenate([p.digests for p in parts]),
         set_hashes=np.concatenate([p.set_hashes for p in parts]),
-        set_offsets=np.concatenate(offsets).astype(np.int64),
+        set_offsets=offsets,
         signature=np.concatenate([p.signature for p in parts]),
         bands=np.concatenate([p.bands for p in parts]),
         sketch=np.concatenate([p.sketch for p in parts]),
         anchor_rate=parts[0].anchor_rate,
     )
+
+
+def _joined_offsets(parts: Sequence[Prepared]) -> np.ndarray:
+    """Set offsets of the parts' sets laid end to end."""
+    starts = np.cumsum([0] + [len(p.set_hashes) for p in parts])
+    pieces = [p.set_offsets[:-1] + s for p, s in zip(parts, starts[:-1], strict=True)]
+    return np.concatenate([*pieces, starts[-1:]]).astype(np.int64)
 
 
 def unique_sets(hashes: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -255,31 +291,47 @@ def anchor_pairs(
     if not len(key):
         return np.zeros((0, 2), dtype=np.int64)
     # One sort of the keys gives each row its key's rank and holder count, and the holders
-    # of each key (np.unique would sort twice and hash).
+    # of each key (np.unique would sort twice and hash). Temporaries are dropped as soon
+    # as they are used: on 200k paragraphs each of these arrays is about 90 MB.
     by_key = np.argsort(key)
     sorted_key = key[by_key]
-    first = np.concatenate(([True], sorted_key[1:] != sorted_key[:-1]))
-    rank_sorted = np.cumsum(first) - 1
+    first = np.empty(len(key), dtype=bool)
+    first[0] = True
+    np.not_equal(sorted_key[1:], sorted_key[:-1], out=first[1:])
+    del sorted_key
+    rank_sorted = np.cumsum(first, dtype=np.int64)
+    rank_sorted -= 1
+    del first
+    df = np.bincount(rank_sorted)
     rank = np.empty(len(key), dtype=np.int64)
     rank[by_key] = rank_sorted
-    df = np.bincount(rank_sorted)
+    del rank_sorted
+    holder = owner[by_key]  # holders of rank 0, then rank 1, ...
+    del by_key
     o, r = _by_rarity(owner, rank, df, max_postings)
+    del rank
+    # Each owner's first ``per_paragraph`` rows (by rarity) are its candidates' keys.
+    heads = np.flatnonzero(np.concatenate(([True], o[1:] != o[:-1])))
+    rows = (heads[:, None] + np.arange(per_paragraph)).ravel()
+    rows = rows[rows < np.repeat(np.append(heads[1:], len(o)), per_paragraph)]
+    o, r = o[rows], r[rows]
     f = df[r]
-    chosen = (np.arange(len(o)) - np.searchsorted(o, o) < per_paragraph) & (f > 1)
-    chosen &= f <= max_postings
+    chosen = (f > 1) & (f <= max_postings)
     if budget is not None:
         idx = np.flatnonzero(chosen)
         chosen[idx[~_within_budget(o[idx], f[idx], budget)]] = False
     sel_owner, sel_key = o[chosen], r[chosen]
-    holder = owner[by_key]
-    start = np.searchsorted(rank_sorted, sel_key)
+    start = (np.cumsum(df) - df)[sel_key]
     length = df[sel_key]
+    at = np.repeat(start - np.concatenate(([0], np.cumsum(length)[:-1])), length)
+    at += np.arange(len(at))
+    y = holder[at]
+    del at
     x = np.repeat(sel_owner, length)
-    shift = np.repeat(start - np.concatenate(([0], np.cumsum(length)[:-1])), length)
-    y = holder[shift + np.arange(int(length.sum()))]
-    keep = x != y
-    lo, hi = np.minimum(x[keep], y[keep]), np.maximum(x[keep], y[keep])
-    code = np.sort(lo * np.int64(1 << 32) + hi)
+    code = (np.minimum(x, y) << 32) | np.maximum(x, y)
+    code = code[x != y]
+    del x, y
+    code.sort()
     starts = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
     count = np.diff(np.append(starts, len(code)))
     code = code[starts[count >= min_shared]]
