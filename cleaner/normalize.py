@@ -30,7 +30,13 @@ PERSIAN_FOLD = str.maketrans(dict(PERSIAN_PAIRS))
 # plain space, the common case, costs no substitution.
 _SP = " \t\u00a0\u2000-\u200a\u202f\u205f\u3000"
 _SPACES = re.compile(f"[{_SP[1:]}][{_SP}]*| [{_SP}]+")
+# The same in two passes the regex engine scans fast (each starts with a character set or a
+# literal, where the alternation above was tried at every position): exotic spaces become
+# plain ones, then runs of plain spaces become one.
+_EXOTIC_SPACE = re.compile(f"[{_SP[1:]}]")
+_SPACE_RUN = re.compile("  +")
 _WS = re.compile(r"[^\S ]\s*| \s+")
+_WS_KEEP_NEWLINE = re.compile(r"[^\S \n][^\S\n]*| [^\S\n]+")
 
 
 def clean_line(text: str, lang: str = "und") -> str:
@@ -49,6 +55,25 @@ def clean_line(text: str, lang: str = "und") -> str:
     if lang == "fa":
         text = fold_persian(text)
     return text
+
+
+def clean_lines(texts: list[str], lang: str = "und") -> list[str]:
+    """:func:`clean_line` of every line of a document, in a few passes over all of it.
+
+    A regex or replace call per line cost more than the characters it looked at: one call
+    over the lines joined does the same work (nothing clean_line rewrites is a newline, nor
+    crosses one). Lines holding a newline themselves are cleaned one by one.
+
+    >>> clean_lines(["  a\u200b  b ", "", "يك"], "fa")
+    ['a b', '', 'یک']
+    """
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:
+        return [clean_line(t, lang) for t in texts]
+    joined = _SPACE_RUN.sub(" ", _EXOTIC_SPACE.sub(" ", _INVISIBLE_RE.sub("", joined)))
+    if lang == "fa":
+        joined = fold_persian(joined)
+    return [t.strip() for t in joined.split("\n")] if texts else []
 
 
 def fold_persian(text: str) -> str:
@@ -76,3 +101,41 @@ def match_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", text))
     text = fold_persian(text).replace(ZWNJ, " ").replace("\u0640", "")
     return _WS.sub(" ", text).strip().casefold()
+
+
+def match_keys(texts: list[str]) -> list[str]:
+    """:func:`match_key` of every line of a document, in a few passes over all of it.
+
+    Nothing match_key does creates, removes or reaches across a newline (NFKC composes
+    nothing with one, the whitespace collapse here leaves it alone), so the lines joined by
+    newlines give the same keys; lines holding a newline themselves are keyed one by one.
+    Each pass is one the regex engine scans fast (a character set or a literal first), and
+    text without a cased character (Persian, Arabic, digits) skips the case folding.
+
+    >>> texts = [" ارسال\u200cبه  دوستان ", "LOADER", "", "كد خبر", "a\u2028 b\tc"]
+    >>> match_keys(texts) == [match_key(t) for t in texts]
+    True
+    """
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:
+        return [match_key(t) for t in texts]
+    joined = unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", joined))
+    joined = fold_persian(joined).replace(ZWNJ, " ").replace("\u0640", "")
+    joined = _SPACE_RUN.sub(" ", _OTHER_SPACE.sub(" ", joined))
+    if _MAYBE_CASED.search(joined):
+        joined = joined.casefold()
+    return [t.strip() for t in joined.split("\n")] if texts else []
+
+
+#: Whitespace other than the plain space and the newline (what ``str.isspace`` calls space).
+_OTHER_SPACE = re.compile(
+    "[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+#: Characters that case folding may change: anything outside these caseless ranges (Arabic
+#: script, ASCII digits and punctuation, Latin-1 signs but the micro sign, general
+#: punctuation); ``tests/test_normalize.py`` checks every one of them is caseless.
+CASELESS = (
+    "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
+    "\\s0-9!-@\\[-`{-~\u00a0-\u00b4\u00b6-\u00bf\u00d7\u00f7\u2000-\u206f"
+)
+_MAYBE_CASED = re.compile(f"[^{CASELESS}]")

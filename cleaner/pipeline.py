@@ -28,7 +28,7 @@ from cleaner.extract import extract_html, looks_like_html
 from cleaner.glue import rejoin, split_glued
 from cleaner.lang import detect_lang
 from cleaner.metadata import Capture, collect
-from cleaner.normalize import clean_line, match_key
+from cleaner.normalize import clean_line, clean_lines, match_key
 from cleaner.render import removals, split_title
 from cleaner.rules.engine import Rulebook, apply_rules
 from cleaner.segment import split_lines
@@ -90,10 +90,9 @@ def label_document(raw: list[str], lang: str, rulesets: list, config: CleanConfi
     pieces, piece_groups = to_pieces(raw)
     lines: list[Line] = []
     groups: list[int] = []
-    for t, g in zip(pieces, piece_groups, strict=True):
-        text = clean_line(t, fold_lang)
+    for text, t, g in zip(clean_lines(pieces, fold_lang), pieces, piece_groups, strict=True):
         if text:
-            lines.append(Line(index=len(lines), text=text, original=t))
+            lines.append(Line(len(lines), text, t))
             groups.append(g)
     captures = apply_rules(lines, lang, rulesets)
     return Labelled(lines, groups, captures)

@@ -1,4 +1,4 @@
-"""Anchored regexes grouped by the first character they can match.
+"""What a regex needs of a line: its first character, and strings it must contain.
 
 A rule stack has a few hundred regexes anchored at the start of the line (``^...``). Joined
 into one alternation, every line tries every branch (about 20 µs a line for 200 branches);
@@ -128,38 +128,75 @@ def first_char_predicate(rx: re.Pattern[str]) -> Pred:
     return _any if nullable else pred
 
 
-def required_literal(rx: re.Pattern[str]) -> str:
-    """The longest run of plain characters every match of ``rx`` contains ("" if none).
+def required_any(rx: re.Pattern[str]) -> tuple[str, ...]:
+    """Strings of which every match of ``rx`` contains at least one (``()``: none known).
 
-    A cheap ``in`` test on it rules a line out before the regex runs (a regex that starts
-    with a lookbehind or a repeat gets no prefix scan from the regex engine).
+    Cheap substring tests on them rule most lines out before the regex runs: a regex that
+    starts with ``.+?``, a lookahead or a negated class gets no prefix scan from the regex
+    engine and tries every position. Positive lookarounds count (what they see is in the
+    text); case-insensitive parts do not.
 
-    >>> required_literal(re.compile(r"(?<=[.!])\\s*انتهای\\s*(پیام|خبر)"))
-    'انتهای'
-    >>> required_literal(re.compile("(a|b)c", re.I))
-    ''
+    >>> required_any(re.compile(r"(?<=[.!])\\s*انتهای\\s*(پیام|خبر)"))
+    ('انتهای',)
+    >>> required_any(re.compile(r"^(?=.*(?:کنید|شوید)$).*?(تلگرام|اینستاگرام)"))
+    ('اینستاگرام', 'تلگرام')
+    >>> required_any(re.compile("(a|b)c", re.I)), required_any(re.compile(r"^.{0,9}x?$"))
+    ((), ())
     """
     if rx.flags & re.IGNORECASE:
-        return ""
+        return ()
     try:
         parsed = _sre.parse(rx.pattern, rx.flags)
     except Exception:  # noqa: BLE001 - no literal known: the regex decides alone
-        return ""
-    best, run = "", ""
-    for op, av in parsed.data:
+        return ()
+    return tuple(sorted(_required(list(parsed.data)) or ()))
+
+
+#: Character classes listed member by member up to this size count as required strings.
+_MAX_CLASS = 8
+
+
+def _required(seq: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
+    """The most selective set of strings one of which every match of ``seq`` contains."""
+    found: list[frozenset[str]] = []
+    run = ""
+    for op, av in seq:
         if op == _C.LITERAL:
             run += chr(av)
-            best = max(best, run, key=len)
-        else:
+            continue
+        if run:
+            found.append(frozenset([run]))
             run = ""
-    return best
+        got: frozenset[str] | None = None
+        if op == _C.SUBPATTERN:
+            _group, add, _del, sub = av
+            got = None if add & re.IGNORECASE else _required(sub)
+        elif op == _C.BRANCH:
+            alts = [_required(alt) for alt in av[1]]
+            if all(alts):
+                got = frozenset().union(*alts)  # type: ignore[arg-type]
+        elif op in (_C.MAX_REPEAT, _C.MIN_REPEAT, getattr(_C, "POSSESSIVE_REPEAT", None)):
+            low, _high, sub = av
+            got = _required(sub) if low >= 1 else None
+        elif op == _C.ASSERT:
+            got = _required(av[1])
+        elif op == _C.IN and len(av) <= _MAX_CLASS and all(o == _C.LITERAL for o, _ in av):
+            got = frozenset(chr(code) for _, code in av)
+        if got:
+            found.append(got)
+    if run:
+        found.append(frozenset([run]))
+    if not found:
+        return None
+    return max(found, key=lambda alts: (min(map(len, alts)), -len(alts)))
 
 
 class FirstCharIndex:
     """Anchored regex pieces, joined per first character and length class of the line.
 
     A regex with a ``max_length`` (its rule only looks at lines that short) joins only the
-    alternations for lines within that length.
+    alternations for lines within that length. :meth:`members` names the regexes of the
+    line's group once their joined alternation matched: the caller then tries each alone.
     """
 
     def __init__(
@@ -172,23 +209,31 @@ class FirstCharIndex:
         self._pieces = list(pieces)
         self._max = list(max_lengths)
         self._bounds = sorted({m for m in max_lengths if m is not None})
-        self._joined: dict[tuple[str, int], re.Pattern[str] | None] = {}
+        self._joined: dict[tuple[str, int], tuple[re.Pattern[str], tuple[int, ...]] | None] = {}
+
+    def members(self, text: str) -> tuple[int, ...]:
+        """Positions of the regexes that may match at the start of ``text`` (maybe none)."""
+        if not text:
+            return ()
+        key = (text[0], bisect.bisect_left(self._bounds, len(text)))
+        try:
+            group = self._joined[key]
+        except KeyError:
+            group = self._joined[key] = self._join(text[0], len(text))
+        if group is None or group[0].match(text) is None:
+            return ()
+        return group[1]
 
     def match(self, text: str) -> bool:
         """True when some regex may match at the start of ``text``."""
-        if not text:
-            return False
-        key = (text[0], bisect.bisect_left(self._bounds, len(text)))
-        try:
-            rx = self._joined[key]
-        except KeyError:
-            rx = self._joined[key] = self._join(text[0], len(text))
-        return rx is not None and rx.match(text) is not None
+        return bool(self.members(text))
 
-    def _join(self, c: str, n: int) -> re.Pattern[str] | None:
+    def _join(self, c: str, n: int) -> tuple[re.Pattern[str], tuple[int, ...]] | None:
         chosen = [
-            piece
-            for piece, pred, m in zip(self._pieces, self._preds, self._max, strict=True)
+            k
+            for k, (pred, m) in enumerate(zip(self._preds, self._max, strict=True))
             if (m is None or n <= m) and pred(c)
         ]
-        return re.compile("|".join(chosen)) if chosen else None
+        if not chosen:
+            return None
+        return re.compile("|".join(self._pieces[k] for k in chosen)), tuple(chosen)

@@ -20,7 +20,7 @@ from typing import Any
 
 from cleaner.document import Edit, Line
 from cleaner.metadata import CONVERTERS, Capture, convert
-from cleaner.normalize import match_key
+from cleaner.normalize import match_key, match_keys
 from cleaner.rules.model import Rule
 from cleaner.scripts import SCRIPT_CLASSES, script_share
 
@@ -46,7 +46,7 @@ class DocContext:
     read: set[int] = field(default_factory=set)  # lines some rule already captured from
     _keys: dict[int, str] = field(default_factory=dict)
     #: Lines that may open a block or mark a tail (None: any line); set by the engine from
-    #: its prefilter so block and tail rules skip the body paragraphs.
+    #: its router so block and tail rules skip the body paragraphs.
     triggers: frozenset[int] | None = None
 
     def key(self, line: Line) -> str:
@@ -56,6 +56,12 @@ class DocContext:
             k = self._keys[line.index] = match_key(line.text)
         return k
 
+    def prime_keys(self, lines: list[Line]) -> None:
+        """Compute the keys of ``lines`` at once (cheaper than one at a time)."""
+        todo = [ln for ln in lines if ln.index not in self._keys]
+        for ln, k in zip(todo, match_keys([ln.text for ln in todo]), strict=True):
+            self._keys[ln.index] = k
+
     def literal_key(self, line: Line) -> str:
         """The key for comparing with literal boilerplate strings; "" for long lines.
 
@@ -64,9 +70,10 @@ class DocContext:
         """
         return "" if len(line.text) > LITERAL_MAX_CHARS else self.key(line)
 
-    def view(self, lines: list[Line]) -> DocContext:
-        """The same document seen through a subset of its lines (shared keys and captures)."""
-        return DocContext(lines, self.lang, self.captures, self.read, self._keys, self.triggers)
+    def view(self, lines: list[Line], triggers: frozenset[int] | None = None) -> DocContext:
+        """The same document seen through some of its lines (shared keys and captures),
+        with the lines that may open a block or mark a tail (None: any line)."""
+        return DocContext(lines, self.lang, self.captures, self.read, self._keys, triggers)
 
     def forget(self, line: Line) -> None:
         """Drop a cached key after the line's text changed."""

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from cleaner.rules import Rulebook
-from cleaner.rules.engine import _anchored, _piece
 from cleaner.rules.firstchar import FirstCharIndex, first_char_predicate
+from cleaner.rules.router import anchored, piece
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,7 +17,7 @@ def _anchored_regexes() -> list[re.Pattern[str]]:
     for rule in Rulebook.load().rules():
         for name in ("regex", "header_rx", "marker"):
             rx = rule.params.get(name)
-            if isinstance(rx, re.Pattern) and _anchored(rx):
+            if isinstance(rx, re.Pattern) and anchored(rx):
                 out.append(rx)
     return out
 
@@ -34,7 +34,7 @@ def test_index_matches_whenever_a_regex_matches():
     regexes = _anchored_regexes()
     assert len(regexes) > 20
     index = FirstCharIndex(
-        regexes, [_piece(rx, drop_anchor=True) or "" for rx in regexes], [None] * len(regexes)
+        regexes, [piece(rx, drop_anchor=True) for rx in regexes], [None] * len(regexes)
     )
     for line in _lines():
         if any(rx.match(line) for rx in regexes):

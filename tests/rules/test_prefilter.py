@@ -1,4 +1,4 @@
-"""The stack prefilter is a shortcut only: labels equal running every rule on every line."""
+"""The stack router is a shortcut only: labels equal running every rule on every line."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from cleaner.lang import detect_lang
 from cleaner.normalize import clean_line
 from cleaner.pipeline import to_pieces
 from cleaner.rules import Rulebook
-from cleaner.rules.engine import apply_rules, build_prefilter
+from cleaner.rules.engine import apply_rules
 from cleaner.rules.kinds import KINDS, DocContext
 from cleaner.segment import split_lines
 
@@ -35,7 +35,7 @@ def _reference(lines: list[Line], lang: str, rulesets) -> list:
 
 
 @pytest.mark.parametrize("path", DOCS, ids=[p.name for p in DOCS])
-def test_prefiltered_labels_equal_the_reference(path):
+def test_routed_labels_equal_the_reference(path):
     text = path.read_text(encoding="utf-8")
     lang = detect_lang(text)
     stack = BOOK.select(lang, None, text)
@@ -48,10 +48,15 @@ def test_prefiltered_labels_equal_the_reference(path):
     assert fast_caps == slow_caps
 
 
-def test_a_backreference_makes_every_line_pass():
-    (rule,) = [r for r in BOOK.rules() if r.kind == "pattern"][:1]
-    params = {**rule.params, "regex": re.compile(r"(a)\1")}
+def test_a_backreference_rule_is_still_routed():
+    """A regex with a back reference cannot join an alternation: it is searched alone."""
     from dataclasses import replace
 
-    pf = build_prefilter([replace(rule, params=params)])
-    assert pf.all_lines
+    from cleaner.rules.router import Router
+
+    (rule,) = [r for r in BOOK.rules() if r.kind == "pattern" and not r.params["on_key"]][:1]
+    params = {**rule.params, "regex": re.compile(r"^(\w+) \1$"), "max_length": None}
+    router = Router([replace(rule, params=params)])
+    doc = DocContext(lines=[], lang="fa")
+    assert router.route(doc, Line(0, "خبر خبر", "")) == [0]
+    assert router.route(doc, Line(1, "خبر دیگر", "")) == []

@@ -1,0 +1,276 @@
+"""Which rules of a stack may touch each line: the routing table of the rules stage.
+
+Body paragraphs make most of a document and match no rule; trying every rule on every line
+was most of the rules stage's time. A :class:`Router` is built once per stack of rule sets.
+For one line it names the rules that *may* touch it (a superset: each rule still decides
+exactly), from what each rule kind looks at:
+
+* anchored regexes (``^...``) on the line's text, grouped by the first character they can
+  start with (:class:`FirstCharIndex`): a line tries one joined alternation, then the few
+  regexes of its group one by one;
+* other regexes on the text, and anchored ones that may start with any character
+  (``^.+?``, ``^(?=.*...)``), each behind the strings one of which every match contains
+  (:func:`required_any`), so most lines cost a substring test;
+* literal lines (line rules, block headers, tail markers) by the line's comparison key in
+  one dictionary, and menu regexes on that key, for short lines only;
+* regexes on the comparison key (``on_key`` pattern rules) for lines within their bound.
+
+Rules that judge the whole document (``repeat``, or a kind the router does not know) are
+run on every document. The engine gives each line-level rule only its routed lines, and
+each block or tail rule only its routed lines as possible headers or markers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cleaner.document import Line
+from cleaner.rules.firstchar import FirstCharIndex, first_char_predicate, required_any
+from cleaner.rules.kinds import LITERAL_MAX_CHARS, DocContext
+from cleaner.rules.model import Rule
+from cleaner.scripts import SCRIPT_CLASSES
+
+_SENTENCE_END = (".", "!", "?", "\u061f")
+_NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def text_regexes(rule: Rule) -> list[tuple[re.Pattern[str], int | None]] | None:
+    """The regexes a rule searches in a line's text, with the longest line each may match.
+
+    ``None`` when the rule is not routed by text (literal and key rules, whole-document
+    rules); an empty list when it has no text regex besides its literals.
+    """
+    p = rule.params
+    if rule.kind in ("pattern", "meta"):
+        return None if p.get("on_key") else [(p["regex"], p["max_length"])]
+    if rule.kind == "strip":
+        return [(p["regex"], None)]
+    if rule.kind == "block":
+        return [] if p["header_rx"] is None else [(p["header_rx"], None)]
+    if rule.kind == "tail":
+        return [] if p["regex"] is None else [(p["regex"], None)]
+    if rule.kind == "runon":
+        return [(p["marker"], None)]
+    if rule.kind == "script":
+        chars = "".join(SCRIPT_CLASSES[s] for s in p["scripts"])
+        return [(re.compile(f"[{chars}]"), None)]
+    return None
+
+
+def literal_keys(rule: Rule) -> frozenset[str]:
+    """The comparison keys of the whole lines a rule names (line, block header, tail marker)."""
+    p = rule.params
+    if rule.kind in ("line", "tail"):
+        return frozenset(p["keys"])
+    if rule.kind == "block":
+        return frozenset(p["header_keys"])
+    return frozenset()
+
+
+def whole_document(rule: Rule) -> bool:
+    """True for rules the router cannot route: they see every line of every document."""
+    routed = ("pattern", "meta", "strip", "block", "tail", "runon", "script", "line", "menu")
+    return rule.kind not in routed
+
+
+def anchored(rx: re.Pattern[str]) -> bool:
+    """True when the whole regex is anchored at the start of the line by a leading ``^``.
+
+    >>> anchored(re.compile("^a|b")), anchored(re.compile("^(a|b)")), anchored(re.compile("a"))
+    (False, True, False)
+    """
+    return (
+        rx.pattern.startswith("^")
+        and not rx.flags & re.MULTILINE
+        and not _top_level_bar(rx.pattern)
+        and not _BACKREF.search(rx.pattern)
+    )
+
+
+def _top_level_bar(pattern: str) -> bool:
+    """True when ``pattern`` has an alternation ``|`` outside every group and class.
+
+    >>> _top_level_bar("^a|b"), _top_level_bar("^(a|b)"), _top_level_bar(r"^[|]\\|")
+    (True, False, False)
+    """
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "]":  # "[]...]": a leading ] is a member
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+def piece(rx: re.Pattern[str], drop_anchor: bool = False) -> str:
+    """An anchored regex as a non-capturing piece of a larger alternation.
+
+    >>> piece(re.compile("^(?P<x>a)b", re.I), drop_anchor=True)
+    '(?i:(?:a)b)'
+    """
+    body = _NAMED_GROUP.sub("(?:", rx.pattern[1:] if drop_anchor else rx.pattern)
+    return f"(?i:{body})" if rx.flags & re.IGNORECASE else f"(?:{body})"
+
+
+@dataclass(frozen=True)
+class _Gated:
+    """A text regex tried alone, behind strings one of which every match contains."""
+
+    rule: int
+    needed: tuple[str, ...]  # () when nothing is known: the regex runs on every line
+    rx: re.Pattern[str]
+    max_chars: int | None
+
+    @classmethod
+    def of(cls, rule: int, rx: re.Pattern[str], max_chars: int | None) -> _Gated:
+        return cls(rule, _minimal(required_any(rx)), rx, max_chars)
+
+    def test(self, text: str, n: int) -> bool:
+        """True when the regex matches ``text`` (``n`` characters long), gate aside."""
+        return (self.max_chars is None or n <= self.max_chars) and self.rx.search(text) is not None
+
+
+def _minimal(strings: Sequence[str]) -> tuple[str, ...]:
+    """The strings without those that contain another one (which suffices).
+
+    >>> _minimal(["منبع عکس", "عکس", "تصویر"])
+    ('عکس', 'تصویر')
+    """
+    return tuple(s for s in strings if not any(o != s and o in s for o in strings))
+
+
+def _starts_anywhere(rx: re.Pattern[str]) -> bool:
+    """True when a match of ``rx`` may start with any character (it fits every group)."""
+    return all(first_char_predicate(rx)(c) for c in "a\u0627\u0628 .")
+
+
+class Router:
+    """The rules of a stack (positions in ``rules``) that may touch a line.
+
+    Args:
+        rules: The stack's rules in run order.
+    """
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+        heads: list[tuple[int, re.Pattern[str], int | None]] = []
+        gated: list[_Gated] = []
+        literals: dict[str, list[int]] = {}
+        menus: list[tuple[int, re.Pattern[str]]] = []
+        on_key: list[tuple[int, re.Pattern[str], int | None]] = []
+        whole: list[int] = []
+        for i, rule in enumerate(rules):
+            if whole_document(rule):
+                whole.append(i)
+                continue
+            for key in literal_keys(rule):
+                literals.setdefault(key, []).append(i)
+            if rule.kind == "menu":
+                menus.append((i, rule.params["regex"]))
+            elif rule.kind == "pattern" and rule.params["on_key"]:
+                on_key.append((i, rule.params["regex"], rule.params["max_length"]))
+            for rx, max_chars in text_regexes(rule) or ():
+                # An anchored regex that may start with anything would join every group
+                # of the index and cost every line: behind its required strings it does not.
+                if anchored(rx) and not (_starts_anywhere(rx) and required_any(rx)):
+                    heads.append((i, rx, max_chars))
+                else:
+                    gated.append(_Gated.of(i, rx, max_chars))
+        self.whole_document = tuple(whole)
+        self._head_rules = [(i, rx) for i, rx, _ in heads]
+        self._heads = (
+            FirstCharIndex(
+                [rx for _, rx, _ in heads],
+                [piece(rx, drop_anchor=True) for _, rx, _ in heads],
+                [m for _, _, m in heads],
+            )
+            if heads
+            else None
+        )
+        self._gated = tuple(gated)
+        # Every gate string of the stack in one list: a line costs one pass of substring
+        # tests (in C); an alternation of the same strings in the regex engine cost ten
+        # times more, and a loop over the rules' gates five.
+        self._gates = tuple((lit, k) for k, g in enumerate(gated) for lit in g.needed)
+        self._ungated = tuple(k for k, g in enumerate(gated) if not g.needed)
+        self._literals = {k: tuple(v) for k, v in literals.items()}
+        self._literal_chars = max((len(k) for k in literals), default=0)
+        self._menus = tuple(menus)
+        self._on_key = tuple(on_key)
+        bounds = [m for _, _, m in on_key]
+        self._key_chars = None if None in bounds else max(bounds, default=0)  # type: ignore[type-var]
+
+    def keyed_chars(self) -> int | None:
+        """Lines up to this long may need their comparison key (None: any line)."""
+        if self._on_key and self._key_chars is None:
+            return None
+        bounds = [self._key_chars or 0]
+        if self._literals:
+            bounds.append(2 * self._literal_chars + 8)
+        if self._menus:
+            bounds.append(LITERAL_MAX_CHARS)
+        return max(bounds)
+
+    def route(self, doc: DocContext, line: Line) -> list[int]:
+        """Positions of the rules that may touch ``line`` (each at most once, any order)."""
+        return self.route_all(doc, [line])[0]
+
+    def route_all(self, doc: DocContext, lines: Sequence[Line]) -> list[list[int]]:
+        """:meth:`route` of each line of ``lines`` (one document's, or a few of them).
+
+        Gate strings are first looked for in all the lines at once: most are in none of a
+        document's lines, and those cost no test per line.
+        """
+        joined = "\n".join(ln.text for ln in lines)
+        gates = [(lit, k) for lit, k in self._gates if lit in joined]
+        gated, ungated = self._gated, self._ungated
+        heads, head_rules = self._heads, self._head_rules
+        literals, literal_chars = self._literals, 2 * self._literal_chars + 8
+        menus, on_key, key_chars = self._menus, self._on_key, self._key_chars
+        out: list[list[int]] = []
+        for line in lines:
+            text = line.text
+            n = len(text)
+            hits: list[int] = []
+            if heads is not None:
+                for k in heads.members(text):
+                    i, rx = head_rules[k]
+                    if rx.match(text):
+                        hits.append(i)
+            for k in ungated:
+                if gated[k].test(text, n):
+                    hits.append(gated[k].rule)
+            if gates:
+                for k in {k for lit, k in gates if lit in text}:
+                    if gated[k].test(text, n):
+                        hits.append(gated[k].rule)
+            # Keys cost more than every test above: only lines short enough to equal a
+            # literal (a key can be shorter than its text: twice the longest, plus slack)
+            # or to be a menu get one; a menu line never ends a sentence (parse_menu
+            # refuses phrases that do).
+            if n <= literal_chars:
+                hits.extend(literals.get(doc.literal_key(line), ()))
+            if menus and n <= LITERAL_MAX_CHARS and not text.endswith(_SENTENCE_END):
+                key = doc.literal_key(line)
+                hits.extend(i for i, rx in menus if rx.match(key))
+            if on_key and (key_chars is None or n <= key_chars):
+                key = doc.key(line)
+                hits.extend(i for i, rx, m in on_key if (m is None or n <= m) and rx.search(key))
+            out.append(list(dict.fromkeys(hits)) if len(hits) > 1 else hits)
+        return out
