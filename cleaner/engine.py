@@ -64,7 +64,7 @@ class Loaded:
 def plain_document(src: Source) -> tuple[str, str, list[str]]:
     """A clean text input as a document: one paragraph per non-blank line.
 
-    >>> plain_document(Source("d", "one\n\n two \n", "d.txt"))
+    >>> plain_document(Source("d", "one" + chr(10) * 2 + " two ", "d.txt"))
     ('d', 'd.txt', ['one', 'two'])
     """
     text = src.data if isinstance(src.data, str) else decode(src.data, src.source).text
