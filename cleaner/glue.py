@@ -43,6 +43,15 @@ _HINT = re.compile(rf"[.!?\u061f\u2026][\u00bb\"\u201d)]?\u00ab?[{_AR}]")
 MAX_CUTS = 64
 
 
+def may_be_glued(text: str) -> bool:
+    """False when no line of ``text`` has a glue point (a necessary condition, fast to scan).
+
+    >>> may_be_glued("پوتین گفت. بله"), may_be_glued("پوتین گفت.انتهای پیام")
+    (False, True)
+    """
+    return _HINT.search(text) is not None
+
+
 def split_glued(line: str) -> list[str]:
     """Cut a line after every terminator glued to the next sentence; one piece if none.
 

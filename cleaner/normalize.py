@@ -122,7 +122,7 @@ def match_keys(texts: list[str]) -> list[str]:
     joined = unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", joined))
     joined = fold_persian(joined).replace(ZWNJ, " ").replace("\u0640", "")
     joined = _SPACE_RUN.sub(" ", _OTHER_SPACE.sub(" ", joined))
-    if _MAYBE_CASED.search(joined):
+    if may_have_case(joined):
         joined = joined.casefold()
     return [t.strip() for t in joined.split("\n")] if texts else []
 
@@ -139,3 +139,12 @@ CASELESS = (
     "\\s0-9!-@\\[-`{-~\u00a0-\u00b4\u00b6-\u00bf\u00d7\u00f7\u2000-\u206f"
 )
 _MAYBE_CASED = re.compile(f"[^{CASELESS}]")
+
+
+def may_have_case(text: str) -> bool:
+    """False when ``text.casefold() == text`` for sure (every character is caseless).
+
+    >>> may_have_case("ارسال به دوستان ۱۲ - ©"), may_have_case("loader")
+    (False, True)
+    """
+    return _MAYBE_CASED.search(text) is not None

@@ -25,7 +25,7 @@ from cleaner.config import CleanConfig
 from cleaner.decode import decode
 from cleaner.document import CleanResult, InputError, Line, Removal, Source
 from cleaner.extract import extract_html, looks_like_html
-from cleaner.glue import rejoin, split_glued
+from cleaner.glue import may_be_glued, rejoin, split_glued
 from cleaner.lang import detect_lang
 from cleaner.metadata import Capture, collect
 from cleaner.normalize import clean_line, clean_lines, match_key
@@ -66,6 +66,8 @@ def to_lines(text: str, is_html: bool | None, url: str | None) -> Extracted:
 
 def to_pieces(raw: list[str]) -> tuple[list[str], list[int]]:
     """Cut raw lines at glued sentences; also return each piece's raw line number."""
+    if not may_be_glued("\n".join(raw)):  # one scan of the document instead of one per line
+        return list(raw), list(range(len(raw)))
     pieces: list[str] = []
     groups: list[int] = []
     for n, line in enumerate(raw):

@@ -20,7 +20,7 @@ from typing import Any
 
 from cleaner.document import Edit, Line
 from cleaner.metadata import CONVERTERS, Capture, convert
-from cleaner.normalize import match_key, match_keys
+from cleaner.normalize import match_key, match_keys, may_have_case
 from cleaner.rules.model import Rule
 from cleaner.scripts import SCRIPT_CLASSES, script_share
 
@@ -416,10 +416,13 @@ def parse_repeat(raw: dict[str, Any]) -> dict[str, Any]:
 
 def apply_repeat(doc: DocContext, rule: Rule) -> None:
     seen: dict[str, int] = {}
-    for ln in _kept(doc):
+    kept = _kept(doc)
+    # Case folding Persian or Arabic text changes nothing and costs a lookup per character.
+    fold = may_have_case("\n".join(ln.text for ln in kept))
+    for ln in kept:
         # The output text is already normalised (spaces, invisible characters, Persian
         # letter forms): exact repeats compare it directly, without a match key per line.
-        key = ln.text.casefold()
+        key = ln.text.casefold() if fold else ln.text
         if len(key) < rule.params["min_length"]:
             continue
         first = seen.setdefault(key, ln.index)
