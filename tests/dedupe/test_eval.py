@@ -33,3 +33,34 @@ def test_generator_is_deterministic_and_labelled():
         "quoted_span",
         "distractor",
     }
+
+
+def test_a_distractor_holding_another_groups_quote_line_is_redrawn():
+    from dedupe_gen import Taken
+
+    line = "اوشاکف، معاون پوتین تحلیل واقع بینانهای روسیه با در"
+    taken = Taken([line, "روسای جمهوری کشور جدی بود ماه شارع الهرم بالاتجاه گفتگو یک"])
+    # The failing distractor of the 200k corpus (seed 0): most of the line, verbatim.
+    assert not taken.fresh(
+        "از پاسخ غرب و تبادل یوری اوشاکف، بدل و اوشاکف، معاون پوتین تحلیل واقع - بوتين"
+        " كورونا فى الجانب واقع بینانهای روسیه در هزاران در رابطه با - المباشر مع که"
+    )
+    # Same topic, shared words, but no run of the line: still a distractor.
+    assert taken.fresh("پوتین و بایدن در گفتگوی تلفنی درباره اوکراین و تضمین های امنیتی سخن گفتند")
+
+
+def test_no_distractor_contains_or_resembles_a_member_of_a_group():
+    import numpy as np
+
+    from cleaner.dedupe.keys import batch_shingles, shingle_text
+    from cleaner.dedupe.verify import overlap
+
+    items = generate(read_paragraphs(sorted((ROOT / "seeds").glob("*.txt"))), n=3000, seed=1)
+    hashes, off = batch_shingles([shingle_text(it.text) for it in items])
+    sets = [np.unique(hashes[off[i] : off[i + 1]]) for i in range(len(items))]
+    members = [i for i, it in enumerate(items) if it.kind != "distractor"]
+    for d, it in enumerate(items):
+        if it.kind == "distractor":
+            for m in members:
+                o = overlap(sets[d], sets[m])
+                assert o.containment < 0.75 and o.jaccard < 0.4, (it.text, items[m].text)
