@@ -24,8 +24,10 @@ every group (:class:`Taken`), and redrawn while it holds ``contained`` (0.75) of
 set's shingles or has Jaccard ``similar`` (0.4, the near-duplicate threshold) with any of
 them. Measured on 2,000 distractors of the old 200k corpus: the largest containment of an
 ordinary distractor is 0.61 at the 99th percentile and 0.74 at the 99.9th, its largest
-Jaccard 0.33, so the check redraws about one distractor in 2,000 and leaves the rest as they
-were. Nothing else changed: the same kinds, sizes, edit rates and pool, so distractors stay
+Jaccard 0.33; the check rejects 3 of its first 3,000 distractors (the 4 failing ones among
+them or later), and none at 20k, where the corpus is byte for byte the old one. A redraw
+moves the random stream, so the items drawn after it (and the shuffle) differ from the old
+corpus of the same seed, drawn the same way. Nothing else changed: the same kinds, sizes, edit rates and pool, so distractors stay
 as same-topic as before; only the rare salad that *is* a duplicate is replaced.
 
 Bases are the real paragraphs (near-identical ones kept once); when more are needed they are
