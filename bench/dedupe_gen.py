@@ -27,8 +27,9 @@ ordinary distractor is 0.61 at the 99th percentile and 0.74 at the 99.9th, its l
 Jaccard 0.33; the check rejects 3 of its first 3,000 distractors (the 4 failing ones among
 them or later), and none at 20k, where the corpus is byte for byte the old one. A redraw
 moves the random stream, so the items drawn after it (and the shuffle) differ from the old
-corpus of the same seed, drawn the same way. Nothing else changed: the same kinds, sizes, edit rates and pool, so distractors stay
-as same-topic as before; only the rare salad that *is* a duplicate is replaced.
+corpus of the same seed, drawn the same way. Nothing else changed: the same kinds, sizes,
+edit rates and pool, so distractors stay as same-topic as before; only the rare salad that
+*is* a duplicate is replaced.
 
 Bases are the real paragraphs (near-identical ones kept once); when more are needed they are
 synthesised like distractors, so a large corpus keeps real vocabulary without repeats.
