@@ -152,6 +152,31 @@ def required_any(rx: re.Pattern[str]) -> tuple[str, ...]:
     return tuple(sorted(_required(list(parsed.data)) or ()))
 
 
+def max_line_length(rx: re.Pattern[str]) -> int | None:
+    """The longest line ``rx`` can match when it is anchored at both ends (else None).
+
+    A rule such as ``^[^.]{3,40}:$`` cannot match a body paragraph; knowing it, the router
+    leaves it out of the groups long lines try. One more character is allowed for the
+    newline ``$`` may stand before.
+
+    >>> max_line_length(re.compile(r"^[^.!?:]{3,40}:$")), max_line_length(re.compile("^a+$"))
+    (42, None)
+    >>> max_line_length(re.compile("^ab")), max_line_length(re.compile("^(a|bc)$", re.M))
+    (None, None)
+    """
+    if rx.flags & re.MULTILINE:
+        return None
+    try:
+        parsed = _sre.parse(rx.pattern, rx.flags)
+    except Exception:  # noqa: BLE001 - nothing known
+        return None
+    items = list(parsed.data)
+    if len(items) < 2 or items[0] != (_C.AT, _C.AT_BEGINNING) or items[-1] != (_C.AT, _C.AT_END):
+        return None
+    _low, high = parsed.getwidth()
+    return None if high >= _C.MAXREPEAT - 1 else high + 1
+
+
 #: Character classes listed member by member up to this size count as required strings.
 _MAX_CLASS = 8
 

@@ -27,7 +27,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cleaner.document import Line
-from cleaner.rules.firstchar import FirstCharIndex, first_char_predicate, required_any
+from cleaner.rules.firstchar import (
+    FirstCharIndex,
+    first_char_predicate,
+    max_line_length,
+    required_any,
+)
 from cleaner.rules.kinds import LITERAL_MAX_CHARS, DocContext
 from cleaner.rules.model import Rule
 from cleaner.scripts import SCRIPT_CLASSES
@@ -185,7 +190,10 @@ class Router:
                 menus.append((i, rule.params["regex"]))
             elif rule.kind == "pattern" and rule.params["on_key"]:
                 on_key.append((i, rule.params["regex"], rule.params["max_length"]))
-            for rx, max_chars in text_regexes(rule) or ():
+            for rx, rule_max in text_regexes(rule) or ():
+                # A regex anchored at both ends cannot match a longer line than it spans.
+                bounds = [b for b in (rule_max, max_line_length(rx)) if b is not None]
+                max_chars = min(bounds) if bounds else None
                 # An anchored regex that may start with anything would join every group
                 # of the index and cost every line: behind its required strings it does not.
                 if anchored(rx) and not (_starts_anywhere(rx) and required_any(rx)):
