@@ -221,8 +221,10 @@ class Router:
         self._literal_chars = max((len(k) for k in literals), default=0)
         self._menus = tuple(menus)
         self._on_key = tuple(on_key)
-        bounds = [m for _, _, m in on_key]
-        self._key_chars = None if None in bounds else max(bounds, default=0)  # type: ignore[type-var]
+        key_bounds = [m for _, _, m in on_key]
+        self._key_chars = (
+            None if None in key_bounds else max((m or 0 for m in key_bounds), default=0)
+        )
 
     def keyed_chars(self) -> int | None:
         """Lines up to this long may need their comparison key (None: any line)."""
