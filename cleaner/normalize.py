@@ -26,17 +26,13 @@ _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 PERSIAN_PAIRS = (("\u064a", "\u06cc"), ("\u0643", "\u06a9"), ("\u0649", "\u06cc"))
 PERSIAN_FOLD = str.maketrans(dict(PERSIAN_PAIRS))
 
-# Only runs that need rewriting match (two or more spaces, or one exotic space): a single
-# plain space, the common case, costs no substitution.
-_SP = " \t\u00a0\u2000-\u200a\u202f\u205f\u3000"
-_SPACES = re.compile(f"[{_SP[1:]}][{_SP}]*| [{_SP}]+")
-# The same in two passes the regex engine scans fast (each starts with a character set or a
-# literal, where the alternation above was tried at every position): exotic spaces become
-# plain ones, then runs of plain spaces become one.
-_EXOTIC_SPACE = re.compile(f"[{_SP[1:]}]")
+# Spaces are collapsed in two passes the regex engine scans fast (each starts with a character
+# set or a literal; one alternation of both was tried at every position): exotic spaces become
+# plain ones, then runs of plain spaces become one. A single plain space, the common case,
+# costs no substitution.
+_EXOTIC_SPACE = re.compile("[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _SPACE_RUN = re.compile("  +")
 _WS = re.compile(r"[^\S ]\s*| \s+")
-_WS_KEEP_NEWLINE = re.compile(r"[^\S \n][^\S\n]*| [^\S\n]+")
 
 
 def clean_line(text: str, lang: str = "und") -> str:
@@ -51,7 +47,7 @@ def clean_line(text: str, lang: str = "und") -> str:
     """
     # str.translate walks a dict per character; regex and replace run in C, which matters
     # on the 50 MB single-line inputs scrapers produce.
-    text = _SPACES.sub(" ", _INVISIBLE_RE.sub("", text)).strip()
+    text = _SPACE_RUN.sub(" ", _EXOTIC_SPACE.sub(" ", _INVISIBLE_RE.sub("", text))).strip()
     if lang == "fa":
         text = fold_persian(text)
     return text
