@@ -35,7 +35,7 @@ _READ_ERRORS = (OSError, EOFError, zlib.error)  # gzip.BadGzipFile is an OSError
 
 
 @dataclass(frozen=True)
-class _Fields:
+class RecordFields:
     """Names of the JSON lines fields a record is read from."""
 
     id: str
@@ -82,7 +82,7 @@ def iter_sources(
         raise CleanerError(
             f"unknown input format {input_format!r}: use one of {', '.join(INPUT_FORMATS)}"
         )
-    fields = _Fields(id_field, text_field, html_field, url_field, source_field)
+    fields = RecordFields(id_field, text_field, html_field, url_field, source_field)
     stdin_read = False
     for arg in paths:
         if arg == "-":
@@ -96,13 +96,13 @@ def iter_sources(
         if path.is_dir():
             yield from _iter_folder(path, arg, input_format, fields)
         elif path.exists():
-            yield from _iter_file(path, arg, path.name, input_format, fields)
+            yield from iter_file(path, arg, path.name, input_format, fields)
         else:
             yield InputError(arg, "no such file or folder; check the path")
 
 
 def _iter_folder(
-    root: Path, arg: str, input_format: str, fields: _Fields
+    root: Path, arg: str, input_format: str, fields: RecordFields
 ) -> Iterator[Source | InputError]:
     """The documents of every visible file under ``root``, in sorted order."""
     errors: list[OSError] = []
@@ -119,11 +119,11 @@ def _iter_folder(
         yield InputError(arg, "folder holds no input files (hidden files are skipped)")
     for parts, file in sorted(found):
         shown = os.path.join(arg, *parts)
-        yield from _iter_file(file, shown, "/".join(parts), input_format, fields)
+        yield from iter_file(file, shown, "/".join(parts), input_format, fields)
 
 
-def _iter_file(
-    path: Path, shown: str, doc_id: str, input_format: str, fields: _Fields
+def iter_file(
+    path: Path, shown: str, doc_id: str, input_format: str, fields: RecordFields
 ) -> Iterator[Source | InputError]:
     """The document of one file, or its records when it holds JSON lines."""
     gz = doc_id.lower().endswith(".gz")
@@ -175,7 +175,7 @@ def _is_html(input_format: str, ext: str) -> bool | None:
 
 
 def _iter_stdin(
-    stream: BinaryIO, input_format: str, fields: _Fields
+    stream: BinaryIO, input_format: str, fields: RecordFields
 ) -> Iterator[Source | InputError]:
     """The document on standard input, or its records with ``input_format="jsonl"``."""
     if input_format == "jsonl":
@@ -190,7 +190,7 @@ def _iter_stdin(
 
 
 def _iter_records(
-    lines: Iterable[bytes], shown: str, file_id: str, fields: _Fields
+    lines: Iterable[bytes], shown: str, file_id: str, fields: RecordFields
 ) -> Iterator[Source | InputError]:
     """One Source per JSON lines record; one InputError per bad line, then go on."""
     for lineno, raw in enumerate(lines, 1):
@@ -211,21 +211,21 @@ def _iter_records(
             kind = type(record).__name__
             yield InputError(where, f"expected a JSON object per line, got {kind}")
             continue
-        yield _record_source(record, where, f"{file_id}:{lineno}", fields)
+        yield record_source(record, where, f"{file_id}:{lineno}", fields)
 
 
-def _record_source(
-    record: dict[str, Any], where: str, fallback_id: str, fields: _Fields
+def record_source(
+    record: dict[str, Any], where: str, fallback_id: str, fields: RecordFields
 ) -> Source | InputError:
     """The Source of one record, or an InputError if it holds no document.
 
-    >>> f = _Fields("id", "text", "html", "url", "site")
-    >>> s = _record_source({"id": 7, "html": "<p>x</p>", "site": "bbc"}, "a:1", "a:1", f)
+    >>> f = RecordFields("id", "text", "html", "url", "site")
+    >>> s = record_source({"id": 7, "html": "<p>x</p>", "site": "bbc"}, "a:1", "a:1", f)
     >>> s.id, s.data, s.is_html, s.meta
     ('7', '<p>x</p>', True, {'source_name': 'bbc'})
-    >>> _record_source({"text": "x", "url": "https://e.com"}, "a:2", "a:2", f).id
+    >>> record_source({"text": "x", "url": "https://e.com"}, "a:2", "a:2", f).id
     'a:2'
-    >>> _record_source({"body": "x"}, "a:3", "a:3", f).reason
+    >>> record_source({"body": "x"}, "a:3", "a:3", f).reason
     "record has no string field 'html' or 'text'; name the fields to read"
     """
     html, text = record.get(fields.html), record.get(fields.text)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.document import CleanerError, InputError, Source
-from cleaner.inputs import _Fields, _iter_file, _record_source, iter_sources
+from cleaner.inputs import RecordFields, iter_file, iter_sources, record_source
 from cleaner.output import write_atomic
 
 PARQUET = ".parquet"
@@ -39,9 +39,9 @@ class ReadOptions:
     url_field: str = "url"
     source_field: str | None = None
 
-    def fields(self) -> _Fields:
+    def fields(self) -> RecordFields:
         """The record fields, as :mod:`cleaner.inputs` names them."""
-        return _Fields(
+        return RecordFields(
             self.id_field, self.text_field, self.html_field, self.url_field, self.source_field
         )
 
@@ -130,7 +130,7 @@ def read_partition(part: Partition, read: ReadOptions) -> Iterator[Source | Inpu
     elif part.path.lower().endswith(PARQUET):
         yield from _parquet_sources(part, read)
     else:
-        yield from _iter_file(
+        yield from iter_file(
             Path(part.path), part.shown, part.file_id, read.input_format, read.fields()
         )
 
@@ -158,7 +158,7 @@ def _parquet_sources(part: Partition, read: ReadOptions) -> Iterator[Source | In
     for batch in table.to_batches(max_chunksize=4096):
         for row, record in enumerate(batch.to_pylist(), 1):
             where = f"{part.shown}:{row}"
-            yield _record_source(record, where, f"{file_id}:{row}", fields)
+            yield record_source(record, where, f"{file_id}:{row}", fields)
 
 
 def _need_pyarrow() -> Any:
