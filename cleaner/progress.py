@@ -86,6 +86,9 @@ class Progress:
                 unit_divisor=1000,
                 file=self.stream,
                 desc=label,
+                # The fields are there from the first draw: a run shorter than one redraw
+                # interval still shows what the bar counts.
+                postfix="0 docs, 0 paragraphs",
                 mininterval=0.25,
                 dynamic_ncols=True,
                 leave=False,

@@ -48,6 +48,15 @@ def test_bar_shows_documents_paragraphs_and_rate():
     assert "50%" in drawn and "B/s" in drawn
 
 
+def test_bar_shows_its_fields_from_the_first_draw():
+    # A run shorter than one redraw interval must still show what the bar counts.
+    err = io.StringIO()
+    p = Progress("clean", 100, stream=err, bar=True)
+    first = err.getvalue()
+    p.close()
+    assert "0 docs, 0 paragraphs" in first
+
+
 def test_input_bytes_counts_visible_files(tmp_path):
     (tmp_path / "a.txt").write_bytes(b"x" * 10)
     (tmp_path / ".hidden").write_bytes(b"x" * 100)
