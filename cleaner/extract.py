@@ -17,7 +17,7 @@ from itertools import islice
 import trafilatura
 from trafilatura.settings import Document, set_date_params
 
-from cleaner.normalize import match_key
+from cleaner.normalize import match_key, match_keys
 
 #: How much of the input the sniffer reads; markup shows itself in the first few KB.
 SNIFF_CHARS = 8192
@@ -33,6 +33,14 @@ _BLOCK_TAG = re.compile(
     r"(?:\s[^<>]{0,1000})?/?>",
     re.I,
 )
+
+# What must surround a lead's words: an opening tag right before (only space between), a
+# closing tag right after, then the next tag or the end of the page.
+_OPENING_TAG = re.compile(r"<[a-zA-Z][^<>]*>\s*")
+_CLOSING_TAG = re.compile(r"\s*</[a-zA-Z][\w-]*\s*>\s*(?:<|$)")
+
+# Characters HTML may write otherwise (entities): a word holding one is no literal probe.
+_HTML_SPECIAL = frozenset("\"'&<>")
 
 #: Words a description needs before it is taken back as a lead (site names are shorter).
 MIN_LEAD_WORDS = 8
@@ -172,17 +180,34 @@ def find_lead(html: str, description: str, title: str, lines: list[str]) -> str 
     words = description.split()
     if len(words) < MIN_LEAD_WORDS:
         return None
+    # Most pages do not print their description at all: one of its words (the longest one
+    # HTML writes as it is) missing from the page settles that before any costlier test.
+    probe = max((w for w in words if not _HTML_SPECIAL.intersection(w)), key=len, default="")
+    if probe not in html:
+        return None
     key = match_key(description)
-    if key == match_key(title) or any(key in match_key(line) for line in lines):
+    if key == match_key(title) or any(key in line_key for line_key in match_keys(lines)):
         return None
     pattern = r"\s+".join(_html_word(w) for w in words)
     # The lead must be the whole text of an element with no loose text beside it, so a bold
     # sentence opening a longer paragraph is not mistaken for the paragraph.
-    if not re.search(
-        rf"(?:^|>)\s*<[a-zA-Z][^<>]*>\s*{pattern}\s*</[a-zA-Z][\w-]*\s*>\s*(?:<|$)", html
-    ):
+    if not any(_whole_element(html, m.start(), m.end()) for m in re.finditer(pattern, html)):
         return None
     return " ".join(words)
+
+
+def _whole_element(html: str, start: int, end: int) -> bool:
+    """Whether ``html[start:end]`` is all the text of an element, nothing loose beside it.
+
+    >>> page = "<p>Lead here.</p><div> x <b>Bold</b></div>"
+    >>> _whole_element(page, 3, 13), _whole_element(page, page.index("Bold"), page.index("</b>"))
+    (True, False)
+    """
+    opening = html.rfind("<", 0, start)
+    if opening < 0 or not _OPENING_TAG.fullmatch(html, opening, start):
+        return False
+    before = html[:opening].rstrip()
+    return (not before or before.endswith(">")) and bool(_CLOSING_TAG.match(html, end))
 
 
 def _html_word(word: str) -> str:
