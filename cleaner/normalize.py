@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from cleaner.charclass import CharTable
+
 ZWNJ = "\u200c"
 
 #: Format characters with no visible effect that scrapes leave behind (ZWNJ excluded).
@@ -30,7 +32,8 @@ PERSIAN_FOLD = str.maketrans(dict(PERSIAN_PAIRS))
 # set or a literal; one alternation of both was tried at every position): exotic spaces become
 # plain ones, then runs of plain spaces become one. A single plain space, the common case,
 # costs no substitution.
-_EXOTIC_SPACE = re.compile("[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_EXOTIC_CLASS = "\t\u00a0\u2000-\u200a\u202f\u205f\u3000"
+_EXOTIC_SPACE = re.compile(f"[{_EXOTIC_CLASS}]")
 _SPACE_RUN = re.compile("  +")
 _WS = re.compile(r"[^\S ]\s*| \s+")
 
@@ -66,7 +69,15 @@ def clean_lines(texts: list[str], lang: str = "und") -> list[str]:
     joined = "\n".join(texts)
     if joined.count("\n") != len(texts) - 1:
         return [clean_line(t, lang) for t in texts]
-    joined = _SPACE_RUN.sub(" ", _EXOTIC_SPACE.sub(" ", _INVISIBLE_RE.sub("", joined)))
+    # Each pass runs only when the table says its characters are there (most documents
+    # have no invisible character, many no exotic space).
+    found = CHARS.mask(joined)
+    if found & _INVISIBLE_BIT:
+        joined = _INVISIBLE_RE.sub("", joined)
+    if found & _EXOTIC_BIT:
+        joined = _EXOTIC_SPACE.sub(" ", joined)
+    if "  " in joined:
+        joined = _SPACE_RUN.sub(" ", joined)
     if lang == "fa":
         joined = fold_persian(joined)
     return [t.strip() for t in joined.split("\n")] if texts else []
@@ -115,18 +126,27 @@ def match_keys(texts: list[str]) -> list[str]:
     joined = "\n".join(texts)
     if joined.count("\n") != len(texts) - 1:
         return [match_key(t) for t in texts]
-    joined = unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", joined))
+    found = CHARS.mask(joined)
+    if found & _INVISIBLE_BIT:
+        joined = _INVISIBLE_RE.sub("", joined)
+    if not unicodedata.is_normalized("NFKC", joined):  # NFKC may bring spaces or capitals
+        joined = unicodedata.normalize("NFKC", joined)
+        found = CHARS.mask(joined)
     joined = fold_persian(joined).replace(ZWNJ, " ").replace("\u0640", "")
-    joined = _SPACE_RUN.sub(" ", _OTHER_SPACE.sub(" ", joined))
-    if may_have_case(joined):
+    if found & _OTHER_SPACE_BIT:
+        joined = _OTHER_SPACE.sub(" ", joined)
+    if "  " in joined:
+        joined = _SPACE_RUN.sub(" ", joined)
+    if found & _CASED_BIT:
         joined = joined.casefold()
     return [t.strip() for t in joined.split("\n")] if texts else []
 
 
 #: Whitespace other than the plain space and the newline (what ``str.isspace`` calls space).
-_OTHER_SPACE = re.compile(
-    "[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+_OTHER_SPACE_CLASS = (
+    "\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 )
+_OTHER_SPACE = re.compile(f"[{_OTHER_SPACE_CLASS}]")
 #: Characters that case folding may change: anything outside these caseless ranges (Arabic
 #: script, ASCII digits and punctuation, Latin-1 signs but the micro sign, general
 #: punctuation); ``tests/test_normalize.py`` checks every one of them is caseless.
@@ -137,10 +157,31 @@ CASELESS = (
 _MAYBE_CASED = re.compile(f"[^{CASELESS}]")
 
 
+#: The character classes the normalisers look for, all found in one table lookup per text
+#: (see :mod:`cleaner.charclass`); a pass runs only when its characters are there.
+CHARS = CharTable(
+    {
+        "invisible": INVISIBLE,
+        "exotic_space": _EXOTIC_CLASS,
+        "other_space": _OTHER_SPACE_CLASS,
+        "cased": "^" + CASELESS,
+    }
+)
+_INVISIBLE_BIT = CHARS.bit("invisible")
+_EXOTIC_BIT = CHARS.bit("exotic_space")
+_OTHER_SPACE_BIT = CHARS.bit("other_space")
+_CASED_BIT = CHARS.bit("cased")
+
+#: Below this many characters the regex engine answers faster than a table lookup.
+_TABLE_MIN_CHARS = 256
+
+
 def may_have_case(text: str) -> bool:
     """False when ``text.casefold() == text`` for sure (every character is caseless).
 
     >>> may_have_case("ارسال به دوستان ۱۲ - ©"), may_have_case("loader")
     (False, True)
     """
-    return _MAYBE_CASED.search(text) is not None
+    if len(text) < _TABLE_MIN_CHARS:
+        return _MAYBE_CASED.search(text) is not None
+    return bool(CHARS.mask(text) & _CASED_BIT)

@@ -10,6 +10,7 @@ inherited for free when the pool forks, pickled otherwise, 50 KB against 0.3 s t
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing
 import os
 import threading
@@ -18,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
 
 from cleaner.config import CleanConfig
 from cleaner.document import CleanResult, InputError, Source
@@ -60,6 +63,38 @@ def _context() -> Any:
     if "forkserver" in methods:
         return multiprocessing.get_context("forkserver")
     return multiprocessing.get_context("spawn")
+
+
+def shares_memory(workers: int) -> bool:
+    """Whether ``ordered_map`` on ``workers`` processes runs where this process's memory is:
+    in this process (one worker), or in workers forked from it.
+
+    Forked workers read this process's arrays without a copy, and write into
+    :func:`shared_empty` arrays where this process sees the writes. Results sent back
+    through the pool travel pickled through a pipe, about 200 MB/s.
+
+    >>> shares_memory(1)
+    True
+    """
+    return workers <= 1 or _context().get_start_method() == "fork"
+
+
+def shared_empty(size: int, dtype: Any, workers: int) -> np.ndarray:
+    """An uninitialised 1-d array that forked pool workers can fill for this process.
+
+    With a forking pool it lives in an anonymous shared mapping (no file, no /dev/shm);
+    otherwise it is a plain array (the workers then send their parts back).
+
+    >>> a = shared_empty(3, np.int32, workers=2)
+    >>> a[:] = 7
+    >>> a.tolist()
+    [7, 7, 7]
+    """
+    dtype = np.dtype(dtype)
+    if workers <= 1 or not shares_memory(workers):
+        return np.empty(size, dtype)
+    buf = mmap.mmap(-1, max(1, size * dtype.itemsize))
+    return np.frombuffer(buf, dtype, count=size)
 
 
 def ordered_map(

@@ -19,9 +19,10 @@ from cleaner.dedupe.cluster import (
     Pair,
     UnionFind,
 )
+from cleaner.dedupe.containment import containment_pairs
 from cleaner.dedupe.lsh import band_pairs, collision_pairs, unique_pairs
 from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
-from cleaner.dedupe.prepare import Paragraph, Prepared, anchor_pairs, prepare
+from cleaner.dedupe.prepare import Paragraph, Prepared, prepare
 from cleaner.dedupe.reuse import Weights, reuse_score, term_id, term_ids
 from cleaner.dedupe.verify import (
     Overlap,
@@ -156,9 +157,10 @@ def run(
     pairs = [band_pairs(prep.bands)]
     if opts.containment is not None:
         pairs.append(
-            anchor_pairs(
-                prep.anchor_owner,
-                prep.anchor_key,
+            containment_pairs(
+                prep.set_hashes,
+                prep.set_offsets,
+                prep.anchor_rate,
                 opts.anchors_per_paragraph,
                 opts.postings_cap(n),
                 opts.anchors_shared,

@@ -247,128 +247,21 @@ def anchors(
     [0, 0, 1, 1]
     """
     counts = np.diff(set_offsets)
-    pick = (set_hashes >> np.uint64(40)) % np.uint64(rate) == 0
+    pick = anchor_mask(set_hashes, rate)
     owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)[pick]
-    return owner, mix64(set_hashes[pick] ^ _ANCHOR_SALT)
+    return owner, anchor_keys(set_hashes[pick])
 
 
-def anchor_pairs(
-    owner: np.ndarray,
-    key: np.ndarray,
-    per_paragraph: int,
-    max_postings: int,
-    min_shared: int,
-    budget: int | None = None,
-) -> np.ndarray:
-    """Containment candidates: ``x`` pairs with ``y`` holding ``min_shared`` of x's rarest keys.
+def anchor_mask(set_hashes: np.ndarray, rate: int) -> np.ndarray:
+    """Which shingles are anchors: about one in ``rate``, chosen by content.
 
-    A short line quoted inside a longer paragraph has all its shingles there, its rarest
-    ones included, while two unrelated paragraphs of one story rarely share a paragraph's
-    rarest ones (``min_shared`` > 1 asks for more, trading recall for fewer candidates).
-    A paragraph's ``per_paragraph`` rarest keys (by holders, then by key) are its
-    candidates' keys, of which those held once are of no use. Keys held by more than
-    ``max_postings`` paragraphs are boilerplate and skipped. With a ``budget``, a
-    paragraph's rarest key is used up to ``max_postings`` holders, and its further keys
-    only while the holders of the keys before them stay under ``budget``: a large corpus
-    needs a higher cap to keep its quoted lines, not three times as many pairs. LSH cannot
-    propose these pairs: their Jaccard similarity is low.
-
-    Args:
-        owner: Paragraph of each row, sorted; rows are unique ``(owner, key)``.
-        key: Anchor key of each row.
-        per_paragraph: Rarest keys a paragraph looks its containers up by.
-        max_postings: Largest number of holders a key may have to be used.
-        min_shared: Of the looked-up keys, how many a container must hold.
-        budget: Holders a paragraph may spend on keys after its rarest (None: no limit).
-
-    Returns:
-        ``(m, 2)`` sorted unique pairs ``(i, j)``, ``i < j``.
-
-    >>> owner = np.array([0, 0, 1, 1, 2])
-    >>> anchor_pairs(owner, np.array([7, 8, 7, 9, 8], dtype=np.uint64), 1, 5, 1).tolist()
-    [[0, 1], [0, 2]]
+    >>> anchor_mask(np.arange(4, dtype=np.uint64) << np.uint64(40), 2).tolist()
+    [True, False, True, False]
     """
-    if not len(key):
-        return np.zeros((0, 2), dtype=np.int64)
-    # One sort of the keys gives each row its key's rank and holder count, and the holders
-    # of each key (np.unique would sort twice and hash). Temporaries are dropped as soon
-    # as they are used: on 200k paragraphs each of these arrays is about 90 MB.
-    by_key = np.argsort(key)
-    sorted_key = key[by_key]
-    first = np.empty(len(key), dtype=bool)
-    first[0] = True
-    np.not_equal(sorted_key[1:], sorted_key[:-1], out=first[1:])
-    del sorted_key
-    rank_sorted = np.cumsum(first, dtype=np.int64)
-    rank_sorted -= 1
-    del first
-    df = np.bincount(rank_sorted)
-    rank = np.empty(len(key), dtype=np.int64)
-    rank[by_key] = rank_sorted
-    del rank_sorted
-    holder = owner[by_key]  # holders of rank 0, then rank 1, ...
-    del by_key
-    o, r = _by_rarity(owner, rank, df, max_postings)
-    del rank
-    # Each owner's first ``per_paragraph`` rows (by rarity) are its candidates' keys.
-    heads = np.flatnonzero(np.concatenate(([True], o[1:] != o[:-1])))
-    rows = (heads[:, None] + np.arange(per_paragraph)).ravel()
-    rows = rows[rows < np.repeat(np.append(heads[1:], len(o)), per_paragraph)]
-    o, r = o[rows], r[rows]
-    f = df[r]
-    chosen = (f > 1) & (f <= max_postings)
-    if budget is not None:
-        idx = np.flatnonzero(chosen)
-        chosen[idx[~_within_budget(o[idx], f[idx], budget)]] = False
-    sel_owner, sel_key = o[chosen], r[chosen]
-    start = (np.cumsum(df) - df)[sel_key]
-    length = df[sel_key]
-    at = np.repeat(start - np.concatenate(([0], np.cumsum(length)[:-1])), length)
-    at += np.arange(len(at))
-    y = holder[at]
-    del at
-    x = np.repeat(sel_owner, length)
-    code = (np.minimum(x, y) << 32) | np.maximum(x, y)
-    code = code[x != y]
-    del x, y
-    code.sort()
-    starts = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
-    count = np.diff(np.append(starts, len(code)))
-    code = code[starts[count >= min_shared]]
-    return np.stack([code >> 32, code & 0xFFFFFFFF], axis=1)
+    # The top 24 bits, as uint32: a 64-bit modulo is five times slower.
+    return (set_hashes >> np.uint64(40)).astype(np.uint32) % np.uint32(rate) == 0
 
 
-def _by_rarity(
-    owner: np.ndarray, rank: np.ndarray, df: np.ndarray, cap: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Rows as ``(owner, key rank)``, ordered by owner, then holders of the key, then key.
-
-    Holder counts above ``cap`` are all one value here: such keys are never used, and a
-    used key keeps its place before them. The three fields are packed into one int64 when
-    they fit, so one plain sort replaces a three-key lexsort.
-
-    >>> o, r = _by_rarity(np.array([0, 0, 1]), np.array([0, 1, 0]), np.array([2, 1]), 10)
-    >>> o.tolist(), r.tolist()
-    ([0, 0, 1], [1, 0, 0])
-    """
-    freq = np.minimum(df[rank], cap + 1)
-    bits_r = max(1, int(rank.max()).bit_length())
-    bits_f = max(1, int(freq.max()).bit_length())
-    if int(owner.max()).bit_length() + bits_f + bits_r > 62:
-        order = np.lexsort((rank, freq, owner))
-        return owner[order], rank[order]
-    code = np.sort((owner << (bits_f + bits_r)) | (freq << bits_r) | rank)
-    return code >> (bits_f + bits_r), code & ((1 << bits_r) - 1)
-
-
-def _within_budget(owner: np.ndarray, freq: np.ndarray, budget: int) -> np.ndarray:
-    """Mask of keys (rows sorted by owner, then rarity) whose owner spent under ``budget``
-    holders on the keys before them.
-
-    >>> _within_budget(np.array([0, 0, 0, 1]), np.array([60, 100, 400, 80]), 150).tolist()
-    [True, True, False, True]
-    """
-    spent = np.cumsum(freq)
-    start = np.searchsorted(owner, owner)  # first row of each owner
-    before = spent - freq - np.where(start > 0, spent[start - 1], 0)
-    return before < budget
+def anchor_keys(anchor_hashes: np.ndarray) -> np.ndarray:
+    """Anchor keys of anchor shingles (salted apart from band keys in one key space)."""
+    return mix64(anchor_hashes ^ _ANCHOR_SALT)

@@ -13,7 +13,9 @@ exactly), from what each rule kind looks at:
   (:func:`required_any`), so most lines cost a substring test;
 * literal lines (line rules, block headers, tail markers) by the line's comparison key in
   one dictionary, and menu regexes on that key, for short lines only;
-* regexes on the comparison key (``on_key`` pattern rules) for lines within their bound.
+* regexes on the comparison key (``on_key`` pattern rules) for lines within their bound;
+* foreign-script rules by the lines holding a letter of their scripts, found for the whole
+  document in one table lookup (:data:`cleaner.scripts.SCRIPT_TABLE`).
 
 Rules that judge the whole document (``repeat``, or a kind the router does not know) are
 run on every document. The engine gives each line-level rule only its routed lines, and
@@ -35,7 +37,7 @@ from cleaner.rules.firstchar import (
 )
 from cleaner.rules.kinds import LITERAL_MAX_CHARS, DocContext
 from cleaner.rules.model import Rule
-from cleaner.scripts import SCRIPT_CLASSES
+from cleaner.scripts import SCRIPT_TABLE
 
 _SENTENCE_END = (".", "!", "?", "\u061f")
 _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
@@ -59,9 +61,6 @@ def text_regexes(rule: Rule) -> list[tuple[re.Pattern[str], int | None]] | None:
         return [] if p["regex"] is None else [(p["regex"], None)]
     if rule.kind == "runon":
         return [(p["marker"], None)]
-    if rule.kind == "script":
-        chars = "".join(SCRIPT_CLASSES[s] for s in p["scripts"])
-        return [(re.compile(f"[{chars}]"), None)]
     return None
 
 
@@ -180,9 +179,13 @@ class Router:
         menus: list[tuple[int, re.Pattern[str]]] = []
         on_key: list[tuple[int, re.Pattern[str], int | None]] = []
         whole: list[int] = []
+        scripts: list[tuple[int, frozenset[str]]] = []
         for i, rule in enumerate(rules):
             if whole_document(rule):
                 whole.append(i)
+                continue
+            if rule.kind == "script":  # lines holding a letter of the rule's scripts
+                scripts.append((i, frozenset(rule.params["scripts"])))
                 continue
             for key in literal_keys(rule):
                 literals.setdefault(key, []).append(i)
@@ -211,6 +214,8 @@ class Router:
             if heads
             else None
         )
+        self._scripts = tuple(scripts)
+        self._script_names = frozenset().union(*(names for _, names in scripts))
         self._gated = tuple(gated)
         # Every gate string of the stack in one list: a line costs one pass of substring
         # tests (in C); an alternation of the same strings in the regex engine cost ten
@@ -253,11 +258,19 @@ class Router:
         heads, head_rules = self._heads, self._head_rules
         literals, literal_chars = self._literals, 2 * self._literal_chars + 8
         menus, on_key, key_chars = self._menus, self._on_key, self._key_chars
+        # Script rules: the lines holding their scripts' letters, found for all lines at once.
+        script_lines: list[tuple[int, set[int]]] = []
+        if self._scripts:
+            found = SCRIPT_TABLE.lines(joined, self._script_names)
+            for i, names in self._scripts:
+                rows = set().union(*(found.get(name, ()) for name in names))
+                if rows:
+                    script_lines.append((i, rows))
         out: list[list[int]] = []
-        for line in lines:
+        for row, line in enumerate(lines):
             text = line.text
             n = len(text)
-            hits: list[int] = []
+            hits: list[int] = [i for i, rows in script_lines if row in rows]
             if heads is not None:
                 for k in heads.members(text):
                     i, rx = head_rules[k]

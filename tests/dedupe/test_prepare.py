@@ -1,48 +1,9 @@
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
-import pytest
 
 from cleaner.dedupe import DedupeOptions, paragraphs_of
-from cleaner.dedupe.prepare import anchor_pairs, join_prepared, prepare
-
-
-def _anchor_pairs_by_hand(owner, key, per, max_postings, min_shared, budget):
-    """The rule of ``anchor_pairs`` written out plainly, paragraph by paragraph."""
-    df = Counter(key.tolist())
-    holders: dict[int, list[int]] = {}
-    for o, k in zip(owner.tolist(), key.tolist(), strict=True):
-        holders.setdefault(k, []).append(o)
-    shared: Counter[tuple[int, int]] = Counter()
-    for o in sorted(set(owner.tolist())):
-        keys = sorted((df[k], k) for k in key[owner == o].tolist())[:per]
-        spent = 0
-        for f, k in keys:
-            if f < 2 or f > max_postings:
-                continue
-            if budget is not None and spent >= budget:
-                continue
-            spent += f
-            for y in holders[k]:
-                if y != o:
-                    shared[(min(o, y), max(o, y))] += 1
-    return sorted([a, b] for (a, b), c in shared.items() if c >= min_shared)
-
-
-@pytest.mark.parametrize(("per", "shared", "budget"), [(1, 1, None), (3, 1, 12), (3, 2, None)])
-def test_anchor_pairs_follow_the_rule(per, shared, budget):
-    rng = np.random.default_rng(per * 10 + shared)
-    rows = {
-        (int(o), int(k))
-        for o, k in zip(rng.integers(0, 80, 900), rng.zipf(1.6, 900) % 60, strict=True)
-    }
-    owner, key = (np.array(x, dtype=np.int64) for x in zip(*sorted(rows), strict=True))
-    key = key.astype(np.uint64)
-    got = anchor_pairs(owner, key, per, 8, shared, budget).tolist()
-    assert got == _anchor_pairs_by_hand(owner, key, per, 8, shared, budget)
-    assert got
+from cleaner.dedupe.prepare import join_prepared, prepare
 
 
 def test_joined_parts_equal_one_prepare(seeds):
