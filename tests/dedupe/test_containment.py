@@ -1,0 +1,136 @@
+"""Containment candidates in pieces (key partitions, paragraph chunks, pair slices), on one
+process or two: always the pairs of the rule written out plainly."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from cleaner.dedupe import DedupeOptions, paragraphs_of
+from cleaner.dedupe.containment import (
+    anchor_pairs,
+    anchor_rows,
+    candidates_of_rows,
+    containment_pairs,
+    sort_keys,
+)
+from cleaner.dedupe.prepare import anchors, prepare
+
+
+def _anchor_pairs_by_hand(owner, key, per, max_postings, min_shared, budget):
+    """The rule of ``anchor_pairs`` written out plainly, paragraph by paragraph."""
+    df = Counter(key.tolist())
+    holders: dict[int, list[int]] = {}
+    for o, k in zip(owner.tolist(), key.tolist(), strict=True):
+        holders.setdefault(k, []).append(o)
+    shared: Counter[tuple[int, int]] = Counter()
+    for o in sorted(set(owner.tolist())):
+        keys = sorted((df[k], k) for k in key[owner == o].tolist())[:per]
+        spent = 0
+        for f, k in keys:
+            if f < 2 or f > max_postings:
+                continue
+            if budget is not None and spent >= budget:
+                continue
+            spent += f
+            for y in holders[k]:
+                if y != o:
+                    shared[(min(o, y), max(o, y))] += 1
+    return sorted([a, b] for (a, b), c in shared.items() if c >= min_shared)
+
+
+@pytest.mark.parametrize(("per", "shared", "budget"), [(1, 1, None), (3, 1, 12), (3, 2, None)])
+def test_anchor_pairs_follow_the_rule(per, shared, budget):
+    rng = np.random.default_rng(per * 10 + shared)
+    rows = {
+        (int(o), int(k))
+        for o, k in zip(rng.integers(0, 80, 900), rng.zipf(1.6, 900) % 60, strict=True)
+    }
+    owner, key = (np.array(x, dtype=np.int64) for x in zip(*sorted(rows), strict=True))
+    key = key.astype(np.uint64)
+    got = anchor_pairs(owner, key, per, 8, shared, budget).tolist()
+    assert got == _anchor_pairs_by_hand(owner, key, per, 8, shared, budget)
+    assert got
+
+
+def _random_rows(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unique ``(owner, key)`` rows sorted by owner, keys skewed (a few held by many)."""
+    rng = np.random.default_rng(seed)
+    rows = {
+        (int(o), int(k))
+        for o, k in zip(rng.integers(0, 120, 2000), rng.zipf(1.5, 2000) % 90, strict=True)
+    }
+    owner, key = (np.array(x, dtype=np.int64) for x in zip(*sorted(rows), strict=True))
+    # Keys spread over 64 bits, as anchor keys are (hashes), so partitions differ.
+    return owner, (key.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(12345)
+
+
+@pytest.fixture
+def small_pieces(monkeypatch):
+    """Pieces of a few rows, so every stage runs many tasks and slices."""
+    monkeypatch.setattr("cleaner.dedupe.containment.PART_ROWS", 97)
+    monkeypatch.setattr("cleaner.dedupe.containment.EMIT_ROWS", 50)
+    monkeypatch.setattr("cleaner.dedupe.containment.SAMPLE_ROWS", 13)
+
+
+@pytest.mark.parametrize(("per", "shared", "budget"), [(1, 1, None), (3, 1, 20), (3, 2, None)])
+@pytest.mark.parametrize("parts", [1, 2, 7, 300])
+def test_pieces_give_the_rule_pairs(per, shared, budget, parts, small_pieces):
+    owner, key = _random_rows(per * 7 + shared)
+    want = _anchor_pairs_by_hand(owner, key, per, 12, shared, budget)
+    offsets = np.searchsorted(owner, np.arange(owner[-1] + 2))
+    got = candidates_of_rows(key, offsets, per, 12, shared, budget, parts=parts)
+    assert got.tolist() == want
+    assert len(want) > 20
+
+
+@pytest.mark.parametrize("shared", [1, 2])
+def test_two_processes_give_the_one_process_pairs(shared, small_pieces):
+    owner, key = _random_rows(shared)
+    want = anchor_pairs(owner, key, 3, 12, shared, 20)
+    assert want.tolist() == _anchor_pairs_by_hand(owner, key, 3, 12, shared, 20)
+    assert np.array_equal(anchor_pairs(owner, key, 3, 12, shared, 20, workers=2), want)
+
+
+def test_a_batch_of_paragraphs_on_two_processes(seeds, small_pieces):
+    docs, _ = seeds
+    # The seeds, and copies of them with an attribution added (each quotes its original).
+    quoted = [
+        (f"q{i}", "", [f"به گزارش ایسنا، {p}" for p in paras[::3]])
+        for i, (_, _, paras) in enumerate(docs)
+    ]
+    prep = prepare(paragraphs_of(docs + quoted), DedupeOptions())
+    owner, key = anchors(prep.set_hashes, prep.set_offsets, prep.anchor_rate)
+    rows, offsets = anchor_rows(prep.set_hashes, prep.set_offsets, prep.anchor_rate, workers=2)
+    assert np.array_equal(rows, key)
+    assert np.array_equal(offsets, np.searchsorted(owner, np.arange(len(prep) + 1)))
+    want = _anchor_pairs_by_hand(owner, key, 3, 40, 1, 150)
+    for workers in (1, 2):
+        got = containment_pairs(
+            prep.set_hashes, prep.set_offsets, prep.anchor_rate, 3, 40, 1, 150, workers=workers
+        )
+        assert got.tolist() == want, workers
+    assert len(want) > 50
+
+
+def test_no_rows_and_empty_paragraphs():
+    empty = np.zeros(0, dtype=np.uint64)
+    assert candidates_of_rows(empty, np.zeros(4, dtype=np.int64), 3, 9, 1).shape == (0, 2)
+    key = np.array([5, 5], dtype=np.uint64)
+    # Paragraphs 0, 2 and 4 have no anchors; 1 and 3 share one.
+    assert candidates_of_rows(key, np.array([0, 0, 1, 1, 2, 2]), 3, 9, 1).tolist() == [[1, 3]]
+
+
+def test_sort_keys_when_keys_agree_on_their_top_bits():
+    # With two rows, one bit holds the row number: 3 and 2 agree above it, and come out of
+    # the packed sort in row order, 3 before 2, which the plain argsort then corrects.
+    keys = np.array([3, 2], dtype=np.uint64)
+    perm, ordered = sort_keys(keys)
+    assert perm.tolist() == [1, 0]
+    assert ordered.tolist() == [2, 3]
+    big = np.random.default_rng(1).integers(0, 2**63, 5000, dtype=np.int64).astype(np.uint64)
+    big[::7] = big[3]
+    perm, ordered = sort_keys(big)
+    assert np.array_equal(perm, np.argsort(big, kind="stable"))
