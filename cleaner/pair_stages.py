@@ -8,15 +8,18 @@ Both stages are partitionable without changing their result:
   partition; each worker emits the pairs of its partition, and the union of the partitions'
   pairs, made unique, is the pair set of the whole batch.
 * **Verification.** Whether a pair is a near duplicate is a pure function of the two
-  paragraphs' shingle sets (:func:`cleaner.dedupe.verify.verify_pairs`), so the candidates
-  are verified in chunks on the workers. The sets are handed to each worker once (inherited
-  without a copy when the pool forks), the chunks travel as small arrays.
+  paragraphs' shingle sets (:func:`cleaner.dedupe.verify.verify_counts`), so the candidates
+  are verified in chunks on the workers.
 
-Union-find over the verified pairs stays in the main process: it is linear and cheap.
+The workers read the batch's arrays (band keys, shingle sets, candidates) where this
+process holds them: a forked pool inherits them without a copy, and the verdicts are written
+into shared arrays (:func:`cleaner.parallel.shared_empty`); only the band pairs travel back
+through the pool. Without fork (threads running, or no fork on the platform) the inputs are
+pickled to each worker once and the verdicts come back as results: slower, same answer.
 
-Not yet called by :func:`cleaner.dedupe.api.run` (issue 5 is open): at 200k paragraphs the
-anchor candidates, not these stages, take most of the main process's time, so wiring these in
-alone was measured to gain little; they are tested to give exactly the one-process results.
+:func:`cleaner.dedupe.api.run` calls these, and the containment stage of
+:mod:`cleaner.dedupe.containment`, when its options ask for more than one worker.
+Union-find and the clusters' members stay in the main process.
 
 >>> bands = np.array([[1, 2], [1, 3], [4, 3], [5, 6]], dtype=np.uint64)
 >>> band_pairs_parallel(bands, workers=1, parts=3).tolist()
@@ -29,19 +32,27 @@ from typing import Any
 
 import numpy as np
 
-from cleaner.dedupe.lsh import collision_pairs
-from cleaner.dedupe.verify import ShingleSets, verify_pairs
-from cleaner.parallel import ordered_map
+from cleaner.dedupe.lsh import collision_pairs, unique_pairs
+from cleaner.dedupe.verify import ShingleSets, similarity_of, verify_counts
+from cleaner.parallel import ordered_map, partition_rows, shared_empty, shares_memory
 
 #: Candidate pairs per verification task.
 VERIFY_CHUNK = 200_000
 
-#: What a worker was handed by its initializer (the shingle sets of the batch).
+#: What a worker was handed by its initializer (inherited without a copy when the pool forks).
 _SHARED: dict[str, Any] = {}
 
 
-def _collide(tasks: list[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray]:
-    return [collision_pairs(keys, owners) for keys, owners in tasks]
+def _receive(shared: dict[str, Any]) -> None:
+    _SHARED.update(shared)
+
+
+def _collide(tasks: list[tuple[int, int]]) -> list[np.ndarray]:
+    out = []
+    for lo, hi in tasks:
+        rows = _SHARED["order"][lo:hi]
+        out.append(collision_pairs(_SHARED["keys"][rows], rows.astype(np.int64) % _SHARED["n"]))
+    return out
 
 
 def band_pairs_parallel(bands: np.ndarray, workers: int, parts: int | None = None) -> np.ndarray:
@@ -51,27 +62,70 @@ def band_pairs_parallel(bands: np.ndarray, workers: int, parts: int | None = Non
     """
     n, b = bands.shape
     parts = parts or 4 * max(1, workers)
-    keys = bands.T.ravel()
-    owners = np.tile(np.arange(n, dtype=np.int64), b)
-    bucket = (keys % np.uint64(parts)).astype(np.int64)
-    order = np.argsort(bucket, kind="stable")
-    bounds = np.searchsorted(bucket[order], np.arange(parts + 1))
-    spans = zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
-    tasks = [[(keys[order[lo:hi]], owners[order[lo:hi]])] for lo, hi in spans]
-    found = [p for out in ordered_map(_collide, tasks, workers) for p in out if len(p)]
+    keys = np.ascontiguousarray(bands.T).ravel()  # row k * n + i: band k of paragraph i
+    order, bounds = partition_rows(keys, parts, workers)
+    tasks = [[(lo, hi)] for lo, hi in zip(bounds[:-1], bounds[1:], strict=True) if hi > lo]
+    shared = {"keys": keys, "order": order, "n": n}
+    try:
+        done = ordered_map(_collide, tasks, workers, initializer=_receive, initargs=(shared,))
+        found = [p for out in done for p in out if len(p)]
+    finally:
+        _SHARED.clear()
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(found), axis=0)
+    return unique_pairs(np.concatenate(found))
 
 
-def _share_sets(sets: ShingleSets) -> None:
-    _SHARED["sets"] = sets
+def _verify_chunks(tasks: list[tuple[int, int]]) -> list[tuple[np.ndarray, np.ndarray] | None]:
+    out: list[tuple[np.ndarray, np.ndarray] | None] = []
+    s = _SHARED
+    for lo, hi in tasks:
+        mask, inter = verify_counts(s["sets"], s["cand"][lo:hi], *s["args"])
+        if s["in_place"]:
+            s["mask"][lo:hi] = mask
+            s["inter"][lo:hi] = inter
+            out.append(None)
+        else:
+            out.append((mask, inter))
+    return out
 
 
-def _verify_chunks(
-    tasks: list[tuple[np.ndarray, float, float | None, int]],
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    return [verify_pairs(_SHARED["sets"], cand, t, c, m) for cand, t, c, m in tasks]
+def verify_counts_parallel(
+    sets: ShingleSets,
+    cand: np.ndarray,
+    threshold: float,
+    containment: float | None,
+    min_contained: int,
+    workers: int,
+    chunk: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`cleaner.dedupe.verify.verify_counts` over chunks of ``cand`` (default
+    ``VERIFY_CHUNK`` pairs) on a pool."""
+    chunk = chunk or VERIFY_CHUNK
+    if workers <= 1 or len(cand) <= chunk:
+        return verify_counts(sets, cand, threshold, containment, min_contained)
+    in_place = shares_memory(workers)
+    mask = shared_empty(len(cand), np.bool_, workers)
+    inter = shared_empty(len(cand), np.int64, workers)
+    shared = {
+        "sets": sets,
+        "cand": cand,
+        "args": (threshold, containment, min_contained),
+        "in_place": in_place,
+        "mask": mask,
+        "inter": inter,
+    }
+    spans = [(lo, min(len(cand), lo + chunk)) for lo in range(0, len(cand), chunk)]
+    try:
+        done = ordered_map(
+            _verify_chunks, [[s] for s in spans], workers, initializer=_receive, initargs=(shared,)
+        )
+        for (lo, hi), out in zip(spans, (r for o in done for r in o), strict=True):
+            if out is not None:
+                mask[lo:hi], inter[lo:hi] = out
+    finally:
+        _SHARED.clear()
+    return mask, inter
 
 
 def verify_parallel(
@@ -81,20 +135,11 @@ def verify_parallel(
     containment: float | None,
     min_contained: int,
     workers: int,
-    chunk: int = VERIFY_CHUNK,
+    chunk: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`cleaner.dedupe.verify.verify_pairs` over chunks of ``cand`` on a pool, in order."""
-    if workers <= 1 or len(cand) <= chunk:
-        return verify_pairs(sets, cand, threshold, containment, min_contained)
-    tasks = [
-        [(cand[lo : lo + chunk], threshold, containment, min_contained)]
-        for lo in range(0, len(cand), chunk)
-    ]
-    done = [
-        r
-        for out in ordered_map(
-            _verify_chunks, tasks, workers, initializer=_share_sets, initargs=(sets,)
-        )
-        for r in out
-    ]
-    return np.concatenate([m for m, _ in done]), np.concatenate([s for _, s in done])
+    mask, inter = verify_counts_parallel(
+        sets, cand, threshold, containment, min_contained, workers, chunk
+    )
+    sizes = sets.sizes()
+    return mask, similarity_of(inter, sizes[cand[:, 0]], sizes[cand[:, 1]])

@@ -97,6 +97,35 @@ def shared_empty(size: int, dtype: Any, workers: int) -> np.ndarray:
     return np.frombuffer(buf, dtype, count=size)
 
 
+def partition_rows(
+    key: np.ndarray, parts: int, workers: int = 1, chunk: int = 1 << 20
+) -> tuple[np.ndarray, list[int]]:
+    """Row numbers grouped by partition ``key % parts``, ascending in each, and the bounds.
+
+    Partition ``p``'s rows are ``order[bounds[p]:bounds[p+1]]``. Hash keys spread evenly,
+    and every row of one key lands in one partition, so a partition can be handled alone.
+    ``order`` is a :func:`shared_empty` array; rows are sorted ``chunk`` at a time (a radix
+    sort of small ints), so the temporaries stay those of a chunk.
+
+    >>> order, bounds = partition_rows(np.array([5, 2, 7, 4], dtype=np.uint64), 2)
+    >>> order.tolist(), bounds
+    ([1, 3, 0, 2], [0, 2, 4])
+    """
+    bucket = (key % np.uint64(parts)).astype(np.uint8 if parts < 256 else np.uint16)
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(bucket, minlength=parts))))
+    order = shared_empty(len(key), np.uint32 if len(key) < 2**32 else np.int64, workers)
+    fill = bounds[:-1].copy()
+    for lo in range(0, len(key), chunk):
+        part = bucket[lo : lo + chunk]
+        rows = np.argsort(part, kind="stable") + lo
+        counts = np.bincount(part, minlength=parts)
+        starts = np.concatenate(([0], np.cumsum(counts)))
+        for p in np.flatnonzero(counts).tolist():
+            order[fill[p] : fill[p] + counts[p]] = rows[starts[p] : starts[p + 1]]
+        fill += counts
+    return order, bounds.tolist()
+
+
 def ordered_map(
     fn: Callable[[list[T]], list[R]],
     batches: Iterable[list[T]],

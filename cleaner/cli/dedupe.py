@@ -123,8 +123,10 @@ def dedupe_cmd(
         clusters_out = "-"
     if part_format and out_dir is None:
         raise click.UsageError("--parts needs an output folder (-o DIR)")
-    engine = enter_engine(opts.pop("engine"), opts.pop("workers"), opts.pop("scheduler"))
-    dedupe_opts = DedupeOptions(**options)
+    workers = opts.pop("workers")
+    engine = enter_engine(opts.pop("engine"), workers, opts.pop("scheduler"))
+    # The pair stages run on a pool of this machine's processes, whatever the engine.
+    dedupe_opts = DedupeOptions(**options, workers=workers)
     loaded = _load(opts, no_clean, engine, dedupe_opts)
     for err in loaded.errors:
         report_error(err)

@@ -34,6 +34,7 @@ from cleaner.dedupe.verify import (
 )
 from cleaner.document import CleanerError, CleanResult
 from cleaner.index.base import Index, IndexItem
+from cleaner.parallel import shares_memory
 
 #: A document: a CleanResult, or ``(doc_id, source, paragraphs)``.
 DocLike = CleanResult | tuple[str, str, Sequence[str]]
@@ -108,6 +109,8 @@ def _check(opts: DedupeOptions) -> None:
         )
     if not 0.0 < opts.threshold <= 1.0:
         raise CleanerError(f"threshold {opts.threshold} must be in (0, 1]")
+    if opts.workers < 1:
+        raise CleanerError(f"workers {opts.workers} must be 1 or more")
 
 
 def dedupe(
@@ -150,11 +153,15 @@ def run(
 ) -> DedupeResult:
     """The dedupe of a flat list of paragraphs (``prepared``: their material, made elsewhere)."""
     _check(opts)
+    if not shares_memory(opts.workers):
+        # A pool that cannot fork would be sent the batch's arrays pickled, each worker
+        # its copy: slower than this process alone.
+        opts = replace(opts, workers=1)
     started = time.perf_counter()
     prep = prepared if prepared is not None else prepare(paragraphs, opts)
     n = len(paragraphs)
     reuse = opts.mode == "reuse"
-    pairs = [band_pairs(prep.bands)]
+    pairs = [_band_pairs(prep.bands, opts.workers)]
     if opts.containment is not None:
         pairs.append(
             containment_pairs(
@@ -165,6 +172,7 @@ def run(
                 opts.postings_cap(n),
                 opts.anchors_shared,
                 opts.anchors_per_paragraph * opts.max_postings,
+                workers=opts.workers,
             )
         )
     if reuse:
@@ -206,6 +214,27 @@ def near_duplicates_within(
     opts = DedupeOptions(threshold=threshold, scope="within", **options)
     result = run(paragraphs_of([("doc", "", paragraphs)]), opts)
     return sorted((p.a, p.b, round(p.similarity, 4)) for p in result.pairs)
+
+
+def _band_pairs(bands: np.ndarray, workers: int) -> np.ndarray:
+    """Candidate pairs from band collisions, on ``workers`` processes when more than one."""
+    if workers <= 1:
+        return band_pairs(bands)
+    from cleaner.pair_stages import band_pairs_parallel  # it imports this package
+
+    return band_pairs_parallel(bands, workers)
+
+
+def _verify_counts(
+    sets: ShingleSets, cand: np.ndarray, opts: DedupeOptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`verify_counts` of the candidates, in chunks on the pool when workers > 1."""
+    args = (opts.threshold, opts.containment, opts.min_contained)
+    if opts.workers <= 1:
+        return verify_counts(sets, cand, *args)
+    from cleaner.pair_stages import verify_counts_parallel
+
+    return verify_counts_parallel(sets, cand, *args, workers=opts.workers)
 
 
 def _phrase_pairs(prep: Prepared, max_postings: int) -> np.ndarray:
@@ -325,7 +354,7 @@ def _verify(
     that are not near duplicates are then scored pair by pair on their shared phrases.
     """
     sets = nodes.sets
-    mask, inter = verify_counts(sets, cand, opts.threshold, opts.containment, opts.min_contained)
+    mask, inter = _verify_counts(sets, cand, opts)
     sizes = sets.sizes()
     sim = similarity_of(inter, sizes[cand[:, 0]], sizes[cand[:, 1]])
     near = np.flatnonzero(mask)

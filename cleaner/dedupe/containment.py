@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from cleaner.dedupe.prepare import anchor_keys, anchor_mask
-from cleaner.parallel import ordered_map, shared_empty, shares_memory
+from cleaner.parallel import ordered_map, partition_rows, shared_empty, shares_memory
 
 #: Anchor rows per key partition (and per paragraph chunk): bounds one task's temporaries.
 PART_ROWS = 1_000_000
@@ -160,7 +160,7 @@ def candidates_of_rows(
         return np.zeros((0, 2), dtype=np.int64)
     if parts is None:
         parts = max(4 * workers if workers > 1 else 1, -(-len(key) // PART_ROWS))
-    order, bounds = _partition_rows(key, parts, workers)
+    order, bounds = partition_rows(key, parts, workers, PART_ROWS)
     _SHARED.update(key=key, offsets=offsets, order=order, in_place=shares_memory(workers))
     try:
         spans = list(zip(bounds[:-1], bounds[1:], strict=True))
@@ -229,24 +229,6 @@ def _share() -> dict[str, Any]:
 
 def _receive(shared: dict[str, Any]) -> None:
     _SHARED.update(shared)
-
-
-def _partition_rows(key: np.ndarray, parts: int, workers: int) -> tuple[np.ndarray, list[int]]:
-    """Row numbers grouped by key partition (``key % parts``), ascending in each, and the
-    groups' bounds; sorted a slice of rows at a time (a radix sort of small ints)."""
-    bucket = (key % np.uint64(parts)).astype(np.uint8 if parts < 256 else np.uint16)
-    bounds = np.concatenate(([0], np.cumsum(np.bincount(bucket, minlength=parts))))
-    order = shared_empty(len(key), np.uint32 if len(key) < 2**32 else np.int64, workers)
-    fill = bounds[:-1].copy()
-    for lo in range(0, len(key), PART_ROWS):
-        part = bucket[lo : lo + PART_ROWS]
-        rows = np.argsort(part, kind="stable") + lo
-        counts = np.bincount(part, minlength=parts)
-        starts = np.concatenate(([0], np.cumsum(counts)))
-        for p in np.flatnonzero(counts).tolist():
-            order[fill[p] : fill[p] + counts[p]] = rows[starts[p] : starts[p + 1]]
-        fill += counts
-    return order, bounds.tolist()
 
 
 def _holder_counts(spans: list[tuple[int, int]], cap: int, workers: int) -> np.ndarray:

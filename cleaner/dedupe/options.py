@@ -49,6 +49,9 @@ class DedupeOptions:
             whole cap; its others share ``anchors_per_paragraph * max_postings`` holders
             (so below the cap nothing changes, and above it a paragraph adds at most one
             long posting list).
+        workers: Processes the batch's pair stages run on (band shuffle, containment
+            candidates, verification; see :mod:`cleaner.pair_stages`); 1 runs them in this
+            process. The result does not depend on it.
     """
 
     mode: str = "near"
@@ -67,6 +70,7 @@ class DedupeOptions:
     anchors_shared: int = 1
     max_postings: int = 50
     max_postings_share: float = 0.0025
+    workers: int = 1
 
     def postings_cap(self, paragraphs: int) -> int:
         """Largest posting list used for candidates among ``paragraphs`` paragraphs.

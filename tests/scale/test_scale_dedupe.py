@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -99,3 +104,63 @@ def test_cli_on_an_existing_cluster_gives_the_local_clusters(cluster, corpus, tm
 def test_scheduler_without_dask_engine_is_a_usage_error(corpus):
     res = CliRunner().invoke(main, ["dedupe", str(corpus), "--scheduler", "tcp://x:1"])
     assert res.exit_code == 2 and "--engine dask" in res.stderr
+
+
+#: Run in a fresh process: this one may have threads (a Dask client, a cluster fixture),
+#: and then the pair stages stay in-process by design (a pool could not fork).
+PAIR_STAGES_SCRIPT = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import cleaner.dedupe.containment as containment
+import cleaner.pair_stages as stages
+from cleaner.dedupe import clusters_to_jsonl, dedupe
+from cleaner.index import open_index
+from scale.test_scale_dedupe import make_docs
+
+# Pieces of a few rows or pairs, so each pair stage runs many tasks on the pool.
+containment.PART_ROWS, containment.EMIT_ROWS, containment.SAMPLE_ROWS = 5000, 2000, 300
+stages.VERIFY_CHUNK = 400
+calls = []
+for name in ("band_pairs_parallel", "verify_counts_parallel"):
+    def call(*args, _real=getattr(stages, name), _name=name, **kwargs):
+        calls.append(_name)
+        return _real(*args, **kwargs)
+    setattr(stages, name, call)
+docs = make_docs()
+out = {}
+for workers in (1, 2):
+    for key, options in (("near", {}), ("reuse", {"mode": "reuse", "scope": "across"})):
+        r = dedupe(docs, workers=workers, **options)
+        stats = {k: v for k, v in r.stats.items() if k != "seconds"}
+        out[f"{key}-{workers}"] = [clusters_to_jsonl(r), sorted(r.dropped_ids()), stats]
+    index = open_index("memory:")
+    dedupe(docs[:350], index=index, workers=workers)
+    r = dedupe(docs[350:], index=index, workers=workers)
+    matched = r.stats["index_matches"]
+    out[f"index-{workers}"] = [clusters_to_jsonl(r), sorted(r.dropped_ids()), matched]
+out["calls"] = calls
+print(json.dumps(out))
+"""
+
+
+def test_pair_stages_on_two_workers_give_the_one_process_result():
+    tests = str(Path(__file__).resolve().parents[1])
+    proc = subprocess.run(
+        [sys.executable, "-c", PAIR_STAGES_SCRIPT, tests], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    # Each run with two workers used the band shuffle and the chunked verification.
+    assert out["calls"] == ["band_pairs_parallel", "verify_counts_parallel"] * 4
+    for key in ("near", "reuse", "index"):
+        assert out[f"{key}-1"][0], key  # clusters were found
+        assert out[f"{key}-1"] == out[f"{key}-2"], key
+    assert out["near-1"][2]["candidates"] > 5 * 400  # verified in several chunks
+    assert out["index-1"][2] > 0  # matched against the index
+
+
+def test_workers_below_one_is_an_error(docs):
+    from cleaner.document import CleanerError
+
+    with pytest.raises(CleanerError, match="workers 0"):
+        dedupe(docs[:3], workers=0)
