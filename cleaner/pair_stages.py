@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from cleaner.dedupe.lsh import collision_pairs, unique_pairs
-from cleaner.dedupe.verify import ShingleSets, similarity_of, verify_counts
+from cleaner.dedupe.verify import ShingleSets, intersections, similarity_of, verify_counts
 from cleaner.parallel import ordered_map, partition_rows, shared_empty, shares_memory
 
 #: Candidate pairs per verification task.
@@ -126,6 +126,41 @@ def verify_counts_parallel(
     finally:
         _SHARED.clear()
     return mask, inter
+
+
+def _count_chunks(tasks: list[tuple[int, int]]) -> list[np.ndarray | None]:
+    out: list[np.ndarray | None] = []
+    s = _SHARED
+    for lo, hi in tasks:
+        inter = intersections(s["sets"], s["cand"][lo:hi])
+        if s["in_place"]:
+            s["inter"][lo:hi] = inter
+            out.append(None)
+        else:
+            out.append(inter)
+    return out
+
+
+def intersections_parallel(
+    sets: ShingleSets, pairs: np.ndarray, workers: int, chunk: int | None = None
+) -> np.ndarray:
+    """:func:`cleaner.dedupe.verify.intersections` over chunks of ``pairs`` on a pool."""
+    chunk = chunk or VERIFY_CHUNK
+    if workers <= 1 or len(pairs) <= chunk:
+        return intersections(sets, pairs)
+    inter = shared_empty(len(pairs), np.int64, workers)
+    shared = {"sets": sets, "cand": pairs, "in_place": shares_memory(workers), "inter": inter}
+    spans = [(lo, min(len(pairs), lo + chunk)) for lo in range(0, len(pairs), chunk)]
+    try:
+        done = ordered_map(
+            _count_chunks, [[s] for s in spans], workers, initializer=_receive, initargs=(shared,)
+        )
+        for (lo, hi), out in zip(spans, (r for o in done for r in o), strict=True):
+            if out is not None:
+                inter[lo:hi] = out
+    finally:
+        _SHARED.clear()
+    return inter
 
 
 def verify_parallel(

@@ -117,6 +117,25 @@ def intersection(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.count_nonzero(b[at] == a))
 
 
+def intersections(sets: ShingleSets, pairs: np.ndarray) -> np.ndarray:
+    """Exact intersection size of each pair of sets (an ``(m, 2)`` array of set numbers).
+
+    >>> s = ShingleSets(np.array([1, 2, 3, 2, 3], dtype=np.uint64), np.array([0, 3, 5]),
+    ...                 np.zeros((2, 64), dtype=np.uint8))
+    >>> intersections(s, np.array([[0, 1], [1, 1]])).tolist()
+    [2, 2]
+    """
+    h, off = sets.hashes, sets.offsets
+    return np.fromiter(
+        (
+            intersection(h[off[i] : off[i + 1]], h[off[j] : off[j + 1]])
+            for i, j in zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True)
+        ),
+        dtype=np.int64,
+        count=len(pairs),
+    )
+
+
 def is_near(o: Overlap, threshold: float, containment: float | None, min_contained: int) -> bool:
     """Whether an overlap is a near duplicate by Jaccard, or by containment of the smaller.
 

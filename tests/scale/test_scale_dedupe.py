@@ -121,7 +121,7 @@ from scale.test_scale_dedupe import make_docs
 containment.PART_ROWS, containment.EMIT_ROWS, containment.SAMPLE_ROWS = 5000, 2000, 300
 stages.VERIFY_CHUNK = 400
 calls = []
-for name in ("band_pairs_parallel", "verify_counts_parallel"):
+for name in ("band_pairs_parallel", "verify_counts_parallel", "intersections_parallel"):
     def call(*args, _real=getattr(stages, name), _name=name, **kwargs):
         calls.append(_name)
         return _real(*args, **kwargs)
@@ -150,8 +150,10 @@ def test_pair_stages_on_two_workers_give_the_one_process_result():
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    # Each run with two workers used the band shuffle and the chunked verification.
-    assert out["calls"] == ["band_pairs_parallel", "verify_counts_parallel"] * 4
+    # Each run with two workers used the band shuffle, the chunked verification and the
+    # chunked counts of members against their representative.
+    stages = ["band_pairs_parallel", "verify_counts_parallel", "intersections_parallel"]
+    assert out["calls"] == stages * 4
     for key in ("near", "reuse", "index"):
         assert out[f"{key}-1"][0], key  # clusters were found
         assert out[f"{key}-1"] == out[f"{key}-2"], key

@@ -7,8 +7,8 @@ import numpy as np
 from cleaner.dedupe import DedupeOptions, paragraphs_of
 from cleaner.dedupe.lsh import band_pairs
 from cleaner.dedupe.prepare import prepare
-from cleaner.dedupe.verify import verify_pairs
-from cleaner.pair_stages import band_pairs_parallel, verify_parallel
+from cleaner.dedupe.verify import intersections, verify_pairs
+from cleaner.pair_stages import band_pairs_parallel, intersections_parallel, verify_parallel
 
 from .test_scale_dedupe import make_docs
 
@@ -38,3 +38,14 @@ def _random_pairs(n: int, m: int) -> np.ndarray:
     rng = np.random.default_rng(0)
     pairs = np.sort(rng.integers(0, n, size=(m, 2)), axis=1)
     return pairs[pairs[:, 0] != pairs[:, 1]]
+
+
+def test_intersections_in_chunks_on_two_processes_are_exact():
+    prep = prepare(paragraphs_of(make_docs(300)), DedupeOptions())
+    pairs = np.concatenate([band_pairs(prep.bands), _random_pairs(len(prep), 2000)])
+    want = intersections(prep.sets, pairs)
+    got = intersections_parallel(prep.sets, pairs, workers=2, chunk=300)
+    assert np.array_equal(got, want)
+    sets = [set(prep.shingle_set(i).tolist()) for i in range(len(prep))]
+    by_hand = [len(sets[a] & sets[b]) for a, b in pairs[:200].tolist()]
+    assert want[:200].tolist() == by_hand
