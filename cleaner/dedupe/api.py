@@ -183,16 +183,19 @@ def run(
         _check_index(index, opts)
         pairs.append(_index_pairs(prep, nodes, index, opts, reuse))
     cand = unique_pairs(np.concatenate(pairs))
+    del pairs  # each stage's pairs, as large as the candidates together
     cand = _in_scope(cand, nodes, opts.scope)
     weights = _weights(nodes, index) if reuse else None
     verified = _verify(nodes, cand, opts, weights)
+    candidates = len(cand)
+    del cand
     clusters, dropped = _clusters(nodes, verified, opts, weights)
     if index is not None and update_index:
         _add_to_index(prep, index, reuse)
     stats = {
         "documents": len({p.doc_id for p in paragraphs}),
         "paragraphs": n,
-        "candidates": int(len(cand)),
+        "candidates": candidates,
         "pairs": len(verified),
         "clusters": len(clusters),
         "dropped": len(dropped),

@@ -185,7 +185,9 @@ def join_prepared(
 ) -> Prepared:
     """One Prepared for a batch from the material of its consecutive slices, in order.
 
-    ``offsets``: the joined set offsets, when the parts' sets were already taken away.
+    The parts are used up: each of their arrays is emptied once joined, so the batch never
+    holds its material twice. ``offsets``: the joined set offsets, when the parts' sets
+    were already taken away.
     """
     if not parts:
         return prepare(paragraphs, DedupeOptions())
@@ -194,14 +196,21 @@ def join_prepared(
         raise ValueError(f"the parts hold {rows} paragraphs, the batch {len(paragraphs)}")
     if offsets is None:
         offsets = _joined_offsets(parts)
+
+    def joined(name: str) -> np.ndarray:
+        out = np.concatenate([getattr(p, name) for p in parts])
+        for p in parts:
+            setattr(p, name, getattr(p, name)[:0])
+        return out
+
     return Prepared(
         paragraphs=list(paragraphs),
-        digests=np.concatenate([p.digests for p in parts]),
-        set_hashes=np.concatenate([p.set_hashes for p in parts]),
+        digests=joined("digests"),
+        set_hashes=joined("set_hashes"),
         set_offsets=offsets,
-        signature=np.concatenate([p.signature for p in parts]),
-        bands=np.concatenate([p.bands for p in parts]),
-        sketch=np.concatenate([p.sketch for p in parts]),
+        signature=joined("signature"),
+        bands=joined("bands"),
+        sketch=joined("sketch"),
         anchor_rate=parts[0].anchor_rate,
     )
 

@@ -159,6 +159,28 @@ def _minimal(strings: Sequence[str]) -> tuple[str, ...]:
     return tuple(s for s in strings if not any(o != s and o in s for o in strings))
 
 
+#: Letters of the scripts a word class is recognised by (Arabic script, Latin).
+_LETTERS = (
+    "\u0627\u0628\u062a\u062c\u062f\u0631\u0633\u0639\u0641\u0642\u0644\u0645\u0646\u0648\u06cc",
+    "abcdefghijklmnopqrstuvwxyz",
+)
+
+
+def _starts_with_words(rx: re.Pattern[str]) -> bool:
+    """True when a match of ``rx`` may start with every letter of a script (a word class).
+
+    >>> _starts_with_words(re.compile("^[\u0600-\u06ff]+ - ")), _starts_with_words(re.compile("^(تاریخ|بروز)"))
+    (True, False)
+    """
+    pred = first_char_predicate(rx)
+    return any(all(map(pred, letters)) for letters in _LETTERS)
+
+
+def _words(strings: Sequence[str]) -> bool:
+    """True when every string is at least a short word (a sign like ":" is in many lines)."""
+    return bool(strings) and min(map(len, strings)) >= 3
+
+
 def _starts_anywhere(rx: re.Pattern[str]) -> bool:
     """True when a match of ``rx`` may start with any character (it fits every group)."""
     return all(first_char_predicate(rx)(c) for c in "a\u0627\u0628 .")
@@ -199,7 +221,13 @@ class Router:
                 max_chars = min(bounds) if bounds else None
                 # An anchored regex that may start with anything would join every group
                 # of the index and cost every line: behind its required strings it does not.
-                if anchored(rx) and not (_starts_anywhere(rx) and required_any(rx)):
+                # Nor does one that starts with any word of a script ("[\u0600-\u06ff]+"):
+                # it would backtrack through the first words of most lines, while the
+                # words it needs (an agency's name) are in few.
+                needs = required_any(rx)
+                if anchored(rx) and not (
+                    (_starts_anywhere(rx) and needs) or (_starts_with_words(rx) and _words(needs))
+                ):
                     heads.append((i, rx, max_chars))
                 else:
                     gated.append(_Gated.of(i, rx, max_chars))
