@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 from cleaner.charclass import CharTable
+from cleaner.scripts import SCRIPT_CLASSES
 
 ZWNJ = "\u200c"
 
@@ -56,12 +57,17 @@ def clean_line(text: str, lang: str = "und") -> str:
     return text
 
 
-def clean_lines(texts: list[str], lang: str = "und") -> list[str]:
+def clean_lines(texts: list[str], lang: str = "und", found: int | None = None) -> list[str]:
     """:func:`clean_line` of every line of a document, in a few passes over all of it.
 
     A regex or replace call per line cost more than the characters it looked at: one call
     over the lines joined does the same work (nothing clean_line rewrites is a newline, nor
     crosses one). Lines holding a newline themselves are cleaned one by one.
+
+    Args:
+        texts: The lines.
+        lang: The document's language (Persian letter forms are folded for ``fa``).
+        found: ``CHARS.mask`` of the lines joined by newlines, when the caller has it.
 
     >>> clean_lines(["  a\u200b  b ", "", "يك"], "fa")
     ['a b', '', 'یک']
@@ -71,7 +77,8 @@ def clean_lines(texts: list[str], lang: str = "und") -> list[str]:
         return [clean_line(t, lang) for t in texts]
     # Each pass runs only when the table says its characters are there (most documents
     # have no invisible character, many no exotic space).
-    found = CHARS.mask(joined)
+    if found is None:
+        found = CHARS.mask(joined)
     if found & _INVISIBLE_BIT:
         joined = _INVISIBLE_RE.sub("", joined)
     if found & _EXOTIC_BIT:
@@ -158,19 +165,23 @@ _MAYBE_CASED = re.compile(f"[^{CASELESS}]")
 
 
 #: The character classes the normalisers look for, all found in one table lookup per text
-#: (see :mod:`cleaner.charclass`); a pass runs only when its characters are there.
+#: (see :mod:`cleaner.charclass`); a pass runs only when its characters are there. The
+#: scripts' letters (``script:Cyrillic``...) ride along, so one lookup per document also
+#: tells the rules stage which foreign scripts and whether cased letters occur.
 CHARS = CharTable(
     {
         "invisible": INVISIBLE,
         "exotic_space": _EXOTIC_CLASS,
         "other_space": _OTHER_SPACE_CLASS,
         "cased": "^" + CASELESS,
+        **{f"script:{name}": cls for name, cls in SCRIPT_CLASSES.items()},
     }
 )
 _INVISIBLE_BIT = CHARS.bit("invisible")
 _EXOTIC_BIT = CHARS.bit("exotic_space")
 _OTHER_SPACE_BIT = CHARS.bit("other_space")
-_CASED_BIT = CHARS.bit("cased")
+CASED_BIT = CHARS.bit("cased")
+_CASED_BIT = CASED_BIT
 
 #: Below this many characters the regex engine answers faster than a table lookup.
 _TABLE_MIN_CHARS = 256

@@ -28,7 +28,7 @@ from cleaner.extract import extract_html, looks_like_html
 from cleaner.glue import may_be_glued, rejoin, split_glued
 from cleaner.lang import detect_lang
 from cleaner.metadata import Capture, collect
-from cleaner.normalize import clean_line, clean_lines, match_key
+from cleaner.normalize import CHARS, clean_line, clean_lines, match_key
 from cleaner.render import removals, split_title
 from cleaner.rules.engine import Rulebook, apply_rules
 from cleaner.segment import split_lines
@@ -90,13 +90,18 @@ def label_document(raw: list[str], lang: str, rulesets: list, config: CleanConfi
     """Cut glued sentences apart, clean every piece for output, label it with the rules."""
     fold_lang = lang if config.fold_persian else "und"
     pieces, piece_groups = to_pieces(raw)
+    # Which character classes the document holds, looked up once for the normaliser and
+    # the rules (cleaning only removes characters or writes plain spaces and Persian
+    # letters, so what the cleaned lines hold is a subset).
+    found = CHARS.mask("\n".join(pieces))
     lines: list[Line] = []
     groups: list[int] = []
-    for text, t, g in zip(clean_lines(pieces, fold_lang), pieces, piece_groups, strict=True):
+    cleaned = clean_lines(pieces, fold_lang, found)
+    for text, t, g in zip(cleaned, pieces, piece_groups, strict=True):
         if text:
             lines.append(Line(len(lines), text, t))
             groups.append(g)
-    captures = apply_rules(lines, lang, rulesets)
+    captures = apply_rules(lines, lang, rulesets, found)
     return Labelled(lines, groups, captures)
 
 

@@ -40,7 +40,7 @@ def test_present_is_exact_in_the_bmp_and_never_misses_beyond_it():
 
 
 def test_the_package_tables_hold_their_documented_classes():
-    assert CHARS.present("a\u200b") == {"cased", "invisible"}
+    assert CHARS.present("a\u200b") == {"cased", "invisible", "script:Latin"}
     assert SCRIPT_TABLE.present("Привет سلام") == {"Cyrillic", "Arabic"}
 
 

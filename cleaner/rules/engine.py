@@ -113,18 +113,22 @@ def _by_rule(routes: list[list[int]], lines: list[Line]) -> dict[int, list[Line]
     return out
 
 
-def apply_rules(lines: list[Line], lang: str, rulesets: Sequence[RuleSet]) -> list[Capture]:
+def apply_rules(
+    lines: list[Line], lang: str, rulesets: Sequence[RuleSet], chars: int | None = None
+) -> list[Capture]:
     """Label ``lines`` in place with every rule of ``rulesets``, phase by phase.
 
     Within a phase rules run in rule-set order (global, language, site) then file order;
     the first rule to drop a line gives its reason. Each rule sees only the lines the
     stack's :class:`Router` sends it (the result is the same as trying every rule on every
     line; ``tests/rules/test_prefilter.py`` checks it). Returns the metadata the rules
-    captured (dates, codes, agencies...), in the order they were read.
+    captured (dates, codes, agencies...), in the order they were read. ``chars``:
+    :data:`cleaner.normalize.CHARS` classes the document may hold (a superset will do),
+    when the caller looked them up.
     """
     plan = plan_for(rulesets)
     router = plan.router
-    doc = DocContext(lines=lines, lang=lang)
+    doc = DocContext(lines=lines, lang=lang, chars=chars)
     texts = [ln.text for ln in lines]
     bound = router.keyed_chars()
     doc.prime_keys(lines if bound is None else [ln for ln in lines if len(ln.text) <= bound])

@@ -20,7 +20,7 @@ from typing import Any
 
 from cleaner.document import Edit, Line
 from cleaner.metadata import CONVERTERS, Capture, convert
-from cleaner.normalize import match_key, match_keys, may_have_case
+from cleaner.normalize import CASED_BIT, match_key, match_keys, may_have_case
 from cleaner.rules.model import Rule
 from cleaner.scripts import SCRIPT_CLASSES, script_share
 
@@ -48,6 +48,8 @@ class DocContext:
     #: Lines that may open a block or mark a tail (None: any line); set by the engine from
     #: its router so block and tail rules skip the body paragraphs.
     triggers: frozenset[int] | None = None
+    #: :data:`cleaner.normalize.CHARS` classes the document may hold (None: not looked up).
+    chars: int | None = None
 
     def key(self, line: Line) -> str:
         """The line's comparison key, computed once per line text."""
@@ -73,7 +75,9 @@ class DocContext:
     def view(self, lines: list[Line], triggers: frozenset[int] | None = None) -> DocContext:
         """The same document seen through some of its lines (shared keys and captures),
         with the lines that may open a block or mark a tail (None: any line)."""
-        return DocContext(lines, self.lang, self.captures, self.read, self._keys, triggers)
+        return DocContext(
+            lines, self.lang, self.captures, self.read, self._keys, triggers, self.chars
+        )
 
     def forget(self, line: Line) -> None:
         """Drop a cached key after the line's text changed."""
@@ -418,7 +422,10 @@ def apply_repeat(doc: DocContext, rule: Rule) -> None:
     seen: dict[str, int] = {}
     kept = _kept(doc)
     # Case folding Persian or Arabic text changes nothing and costs a lookup per character.
-    fold = may_have_case("\n".join(ln.text for ln in kept))
+    if doc.chars is not None:
+        fold = bool(doc.chars & CASED_BIT)
+    else:
+        fold = may_have_case("\n".join(ln.text for ln in kept))
     for ln in kept:
         # The output text is already normalised (spaces, invisible characters, Persian
         # letter forms): exact repeats compare it directly, without a match key per line.

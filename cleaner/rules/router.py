@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cleaner.document import Line
+from cleaner.normalize import CHARS
 from cleaner.rules.firstchar import (
     FirstCharIndex,
     first_char_predicate,
@@ -169,8 +170,10 @@ _LETTERS = (
 def _starts_with_words(rx: re.Pattern[str]) -> bool:
     """True when a match of ``rx`` may start with every letter of a script (a word class).
 
-    >>> _starts_with_words(re.compile("^[\u0600-\u06ff]+ - ")), _starts_with_words(re.compile("^(تاریخ|بروز)"))
-    (True, False)
+    >>> _starts_with_words(re.compile("^[\u0600-\u06ff]+ - "))
+    True
+    >>> _starts_with_words(re.compile("^(تاریخ|بروز)"))
+    False
     """
     pred = first_char_predicate(rx)
     return any(all(map(pred, letters)) for letters in _LETTERS)
@@ -244,6 +247,7 @@ class Router:
         )
         self._scripts = tuple(scripts)
         self._script_names = frozenset().union(*(names for _, names in scripts))
+        self._script_bits = sum(CHARS.bit(f"script:{name}") for name in self._script_names)
         self._gated = tuple(gated)
         # Every gate string of the stack in one list: a line costs one pass of substring
         # tests (in C); an alternation of the same strings in the regex engine cost ten
@@ -288,7 +292,7 @@ class Router:
         menus, on_key, key_chars = self._menus, self._on_key, self._key_chars
         # Script rules: the lines holding their scripts' letters, found for all lines at once.
         script_lines: list[tuple[int, set[int]]] = []
-        if self._scripts:
+        if self._scripts and (doc.chars is None or doc.chars & self._script_bits):
             found = SCRIPT_TABLE.lines(joined, self._script_names)
             for i, names in self._scripts:
                 rows = set().union(*(found.get(name, ()) for name in names))
