@@ -50,7 +50,7 @@ class Edit:
     fragment: str
 
 
-@dataclass
+@dataclass(slots=True)  # slots: thousands per document, read by every rule
 class Line:
     """One line (paragraph candidate) of a document, with its label.
 

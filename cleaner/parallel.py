@@ -10,6 +10,8 @@ inherited for free when the pool forks, pickled otherwise, 50 KB against 0.3 s t
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import mmap
 import multiprocessing
 import os
@@ -95,6 +97,29 @@ def shared_empty(size: int, dtype: Any, workers: int) -> np.ndarray:
         return np.empty(size, dtype)
     buf = mmap.mmap(-1, max(1, size * dtype.itemsize))
     return np.frombuffer(buf, dtype, count=size)
+
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        libc = ctypes.CDLL(None)
+        return libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl)
+        return None
+
+
+def release_heap() -> None:
+    """Give the heap's free memory back to the OS (glibc ``malloc_trim``; elsewhere nothing).
+
+    numpy arrays under glibc's dynamic mmap threshold (up to 32 MB) come from the heap,
+    which keeps them once freed: after preparing 200,000 paragraphs in one process, 0.5 GB
+    of its 1.2 GB were such free heap, counted in its resident memory.
+
+    >>> release_heap()
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def partition_rows(

@@ -35,7 +35,7 @@ from cleaner.dedupe.verify import (
 )
 from cleaner.document import CleanerError, CleanResult
 from cleaner.index.base import Index, IndexItem
-from cleaner.parallel import shares_memory
+from cleaner.parallel import release_heap, shares_memory
 
 #: A document: a CleanResult, or ``(doc_id, source, paragraphs)``.
 DocLike = CleanResult | tuple[str, str, Sequence[str]]
@@ -160,9 +160,13 @@ def run(
         opts = replace(opts, workers=1)
     started = time.perf_counter()
     prep = prepared if prepared is not None else prepare(paragraphs, opts)
+    # Each stage below frees its temporaries; the heap is handed back between them, so the
+    # resident memory is the stage's own, not the largest stage's before it.
+    release_heap()
     n = len(paragraphs)
     reuse = opts.mode == "reuse"
     pairs = [_band_pairs(prep.bands, opts.workers)]
+    release_heap()
     if opts.containment is not None:
         pairs.append(
             containment_pairs(
@@ -184,11 +188,13 @@ def run(
         pairs.append(_index_pairs(prep, nodes, index, opts, reuse))
     cand = unique_pairs(np.concatenate(pairs))
     del pairs  # each stage's pairs, as large as the candidates together
+    release_heap()
     cand = _in_scope(cand, nodes, opts.scope)
     weights = _weights(nodes, index) if reuse else None
     verified = _verify(nodes, cand, opts, weights)
     candidates = len(cand)
     del cand
+    release_heap()
     clusters, dropped = _clusters(nodes, verified, opts, weights)
     if index is not None and update_index:
         _add_to_index(prep, index, reuse)

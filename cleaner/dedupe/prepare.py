@@ -28,6 +28,7 @@ from cleaner.dedupe.minhash import signatures
 from cleaner.dedupe.options import DedupeOptions
 from cleaner.dedupe.reuse import bigram_ids, words
 from cleaner.dedupe.verify import ShingleSets, occupancy
+from cleaner.parallel import release_heap
 
 #: Salts that keep anchor keys and phrase keys apart from band keys in one key space.
 _ANCHOR_SALT = np.uint64(0xA5A5A5A55A5A5A5A)
@@ -203,7 +204,7 @@ def join_prepared(
             setattr(p, name, getattr(p, name)[:0])
         return out
 
-    return Prepared(
+    prep = Prepared(
         paragraphs=list(paragraphs),
         digests=joined("digests"),
         set_hashes=joined("set_hashes"),
@@ -213,6 +214,8 @@ def join_prepared(
         sketch=joined("sketch"),
         anchor_rate=parts[0].anchor_rate,
     )
+    release_heap()  # the temporaries of preparing the parts, freed but kept by the heap
+    return prep
 
 
 def _joined_offsets(parts: Sequence[Prepared]) -> np.ndarray:

@@ -298,13 +298,17 @@ class Router:
                 rows = set().union(*(found.get(name, ()) for name in names))
                 if rows:
                     script_lines.append((i, rows))
+        members = heads.members if heads is not None else None
         out: list[list[int]] = []
         for row, line in enumerate(lines):
             text = line.text
             n = len(text)
-            hits: list[int] = [i for i, rows in script_lines if row in rows]
-            if heads is not None:
-                for k in heads.members(text):
+            hits: list[int] = []
+            for i, rows in script_lines:
+                if row in rows:
+                    hits.append(i)
+            if members is not None:
+                for k in members(text):
                     i, rx = head_rules[k]
                     if rx.match(text):
                         hits.append(i)
@@ -323,9 +327,13 @@ class Router:
                 hits.extend(literals.get(doc.literal_key(line), ()))
             if menus and n <= LITERAL_MAX_CHARS and not text.endswith(_SENTENCE_END):
                 key = doc.literal_key(line)
-                hits.extend(i for i, rx in menus if rx.match(key))
+                for i, rx in menus:
+                    if rx.match(key):
+                        hits.append(i)
             if on_key and (key_chars is None or n <= key_chars):
                 key = doc.key(line)
-                hits.extend(i for i, rx, m in on_key if (m is None or n <= m) and rx.search(key))
+                for i, rx, m in on_key:
+                    if (m is None or n <= m) and rx.search(key):
+                        hits.append(i)
             out.append(list(dict.fromkeys(hits)) if len(hits) > 1 else hits)
         return out
