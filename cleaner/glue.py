@@ -33,9 +33,17 @@ _GLUE = re.compile(
     rf"(?!(?:{_DOMAIN_WORDS})(?![{_AR}]))(?=\u00ab?[{_AR}]{{2}})"
 )
 
-#: A necessary condition of :data:`_GLUE` that the regex engine scans for fast (it starts with
-#: a character set, where _GLUE starts with a lookbehind tried at every position).
-_HINT = re.compile(rf"[.!?\u061f\u2026][\u00bb\"\u201d)]?\u00ab?[{_AR}]")
+#: A necessary condition of :data:`_GLUE`, one regex per terminator: each starts with a
+#: literal character, which the regex engine scans for several times faster than a character
+#: set (and _GLUE starts with a lookbehind tried at every position).
+_HINTS = tuple(
+    (t, re.compile(rf"{re.escape(t)}[\u00bb\"\u201d)]?\u00ab?[{_AR}]")) for t in ".!?\u061f\u2026"
+)
+
+
+def _hinted(text: str) -> bool:
+    """Whether some terminator of ``text`` is directly followed by a word."""
+    return any(t in text and hint.search(text) is not None for t, hint in _HINTS)
 
 
 #: At most this many cuts per line: the first and last half. A 5 MB line glued throughout
@@ -49,7 +57,7 @@ def may_be_glued(text: str) -> bool:
     >>> may_be_glued("پوتین گفت. بله"), may_be_glued("پوتین گفت.انتهای پیام")
     (False, True)
     """
-    return _HINT.search(text) is not None
+    return _hinted(text)
 
 
 def split_glued(line: str) -> list[str]:
@@ -66,7 +74,7 @@ def split_glued(line: str) -> list[str]:
     >>> len(split_glued("این است." * 500))
     65
     """
-    if not _HINT.search(line):
+    if not _hinted(line):
         return [line]
     cuts = [m.end() for m in _GLUE.finditer(line)]
     if not cuts:
