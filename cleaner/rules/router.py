@@ -253,6 +253,17 @@ class Router:
         # tests (in C); an alternation of the same strings in the regex engine cost ten
         # times more, and a loop over the rules' gates five.
         self._gates = tuple((lit, k) for k, g in enumerate(gated) for lit in g.needed)
+        # For the whole-document pass, each string once, with the longest line a rule gated
+        # by it looks at (None: any line): a string only bounded rules need is looked for
+        # in the lines within the bound, not in the long body paragraphs.
+        bound: dict[str, int | None] = {}
+        for lit, k in self._gates:
+            m = gated[k].max_chars
+            old = bound.get(lit, 0)
+            bound[lit] = None if m is None or old is None else max(m, old)
+        self._doc_gates = tuple(lit for lit, m in bound.items() if m is None)
+        self._short_gates = tuple(lit for lit, m in bound.items() if m is not None)
+        self._short_chars = max((m for m in bound.values() if m is not None), default=0)
         self._ungated = tuple(k for k, g in enumerate(gated) if not g.needed)
         self._literals = {k: tuple(v) for k, v in literals.items()}
         self._literal_chars = max((len(k) for k in literals), default=0)
@@ -285,7 +296,12 @@ class Router:
         document's lines, and those cost no test per line.
         """
         joined = "\n".join(ln.text for ln in lines)
-        gates = [(lit, k) for lit, k in self._gates if lit in joined]
+        found = {lit for lit in self._doc_gates if lit in joined}
+        if self._short_gates:
+            bound = self._short_chars
+            short = "\n".join(ln.text for ln in lines if len(ln.text) <= bound)
+            found.update(lit for lit in self._short_gates if lit in short)
+        gates = [(lit, k) for lit, k in self._gates if lit in found] if found else []
         gated, ungated = self._gated, self._ungated
         heads, head_rules = self._heads, self._head_rules
         literals, literal_chars = self._literals, 2 * self._literal_chars + 8
