@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import gc
 import mmap
 import multiprocessing
 import os
@@ -174,17 +175,28 @@ def ordered_map(
         return
     limit = max_in_flight or 4 * workers
     pending: deque[Future[list[R]]] = deque()
-    with ProcessPoolExecutor(workers, _context(), initializer, initargs) as pool:
-        try:
-            for batch in batches:
-                pending.append(pool.submit(fn, batch))
-                if len(pending) >= limit:
+    context = _context()
+    # A forked worker's garbage collector would walk every object it inherited, writing to
+    # each one's header: the pages are copied, one by one. Frozen objects are left alone
+    # (1M paragraphs: the workers spent 179 s of CPU against 110 s of work in one process).
+    forks = context.get_start_method() == "fork"
+    if forks:
+        gc.freeze()
+    try:
+        with ProcessPoolExecutor(workers, context, initializer, initargs) as pool:
+            try:
+                for batch in batches:
+                    pending.append(pool.submit(fn, batch))
+                    if len(pending) >= limit:
+                        yield pending.popleft().result()
+                while pending:
                     yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for fut in pending:  # an early stop (error, Ctrl-C) should not wait for the rest
-                fut.cancel()
+            finally:
+                for fut in pending:  # an early stop (error, Ctrl-C) should not wait for the rest
+                    fut.cancel()
+    finally:
+        if forks:
+            gc.unfreeze()
 
 
 # --- clean on a pool -------------------------------------------------------------------

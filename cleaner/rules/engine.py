@@ -85,6 +85,8 @@ class Plan:
 
     rules: tuple[Rule, ...]
     router: Router
+    #: How many rules (the first ones) belong to the strip phase.
+    strip_end: int
 
 
 _PLANS: dict[tuple[int, ...], tuple[Sequence[RuleSet], Plan]] = {}
@@ -99,7 +101,8 @@ def plan_for(rulesets: Sequence[RuleSet]) -> Plan:
     rules = sorted(
         (r for rs in rulesets for r in rs.rules), key=lambda r: KINDS[r.kind].phase
     )  # stable: keeps file order within a phase
-    plan = Plan(tuple(rules), Router(rules))
+    strip_end = sum(1 for r in rules if KINDS[r.kind].phase == STRIP_PHASE)
+    plan = Plan(tuple(rules), Router(rules), strip_end)
     _PLANS[key] = (tuple(rulesets), plan)
     return plan
 
@@ -134,28 +137,31 @@ def apply_rules(
     doc.prime_keys(lines if bound is None else [ln for ln in lines if len(ln.text) <= bound])
     routes = router.route_all(doc, lines)
     by_rule = _by_rule(routes, lines)
-    rerouted = False
     whole = router.whole_document
-    for i, rule in enumerate(plan.rules):
-        kind = KINDS[rule.kind]
-        if kind.phase != STRIP_PHASE and not rerouted:
-            rerouted = True
-            changed = [ln for ln in lines if ln.text is not texts[ln.index]]
-            if changed:  # a strip rule rewrote these lines: route their new text
-                for ln, route in zip(changed, router.route_all(doc, changed), strict=True):
-                    routes[ln.index] = route
-                by_rule = _by_rule(routes, lines)
-        if i in whole:
-            kind.apply(doc, rule)
-            continue
-        hits = by_rule.get(i)
-        if not hits:
-            continue
-        if kind.phase in TRIGGER_PHASES:
-            kind.apply(doc.view(lines, frozenset(ln.index for ln in hits)), rule)
-        else:
-            kind.apply(doc.view(hits), rule)
+    strip_end = plan.strip_end
+    # Only the rules some line was routed to, and those that judge whole documents, run;
+    # in plan order, the strip phase first.
+    for i in sorted({k for k in (*by_rule, *whole) if k < strip_end}):
+        _apply(doc, plan.rules[i], i in whole, by_rule.get(i, []), lines)
+    changed = [ln for ln in lines if ln.text is not texts[ln.index]]
+    if changed:  # a strip rule rewrote these lines: route their new text
+        for ln, route in zip(changed, router.route_all(doc, changed), strict=True):
+            routes[ln.index] = route
+        by_rule = _by_rule(routes, lines)
+    for i in sorted({k for k in (*by_rule, *whole) if k >= strip_end}):
+        _apply(doc, plan.rules[i], i in whole, by_rule.get(i, []), lines)
     return doc.captures
+
+
+def _apply(doc: DocContext, rule: Rule, whole: bool, hits: list[Line], lines: list[Line]) -> None:
+    """Run one rule on the lines routed to it (all of them for a whole-document rule)."""
+    kind = KINDS[rule.kind]
+    if whole:
+        kind.apply(doc, rule)
+    elif kind.phase in TRIGGER_PHASES:
+        kind.apply(doc.view(lines, frozenset(ln.index for ln in hits)), rule)
+    else:
+        kind.apply(doc.view(hits), rule)
 
 
 def apply_one(lines: list[Line], lang: str, rule: Rule) -> list[Capture]:
