@@ -309,9 +309,9 @@ class Router:
         # Script rules: the lines holding their scripts' letters, found for all lines at once.
         script_lines: list[tuple[int, set[int]]] = []
         if self._scripts and (doc.chars is None or doc.chars & self._script_bits):
-            found = SCRIPT_TABLE.lines(joined, self._script_names)
+            in_scripts = SCRIPT_TABLE.lines(joined, self._script_names)
             for i, names in self._scripts:
-                rows = set().union(*(found.get(name, ()) for name in names))
+                rows = set().union(*(in_scripts.get(name, ()) for name in names))
                 if rows:
                     script_lines.append((i, rows))
         members = heads.members if heads is not None else None
