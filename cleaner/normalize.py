@@ -144,7 +144,7 @@ def match_keys(texts: list[str]) -> list[str]:
         joined = _OTHER_SPACE.sub(" ", joined)
     if "  " in joined:
         joined = _SPACE_RUN.sub(" ", joined)
-    if found & _CASED_BIT:
+    if found & CASED_BIT:
         joined = joined.casefold()
     return [t.strip() for t in joined.split("\n")] if texts else []
 
@@ -181,10 +181,10 @@ _INVISIBLE_BIT = CHARS.bit("invisible")
 _EXOTIC_BIT = CHARS.bit("exotic_space")
 _OTHER_SPACE_BIT = CHARS.bit("other_space")
 CASED_BIT = CHARS.bit("cased")
-_CASED_BIT = CASED_BIT
 
-#: Below this many characters the regex engine answers faster than a table lookup.
-_TABLE_MIN_CHARS = 256
+#: Below this many characters the regex engine answers one class faster than a table
+#: lookup (about 5 µs whatever the length; the regex about 7 ns a character).
+_TABLE_MIN_CHARS = 1024
 
 
 def may_have_case(text: str) -> bool:
@@ -195,4 +195,4 @@ def may_have_case(text: str) -> bool:
     """
     if len(text) < _TABLE_MIN_CHARS:
         return _MAYBE_CASED.search(text) is not None
-    return bool(CHARS.mask(text) & _CASED_BIT)
+    return bool(CHARS.mask(text) & CASED_BIT)
