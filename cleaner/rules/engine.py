@@ -133,8 +133,7 @@ def apply_rules(
     router = plan.router
     doc = DocContext(lines=lines, lang=lang, chars=chars)
     texts = [ln.text for ln in lines]
-    bound = router.keyed_chars()
-    doc.prime_keys(lines if bound is None else [ln for ln in lines if len(ln.text) <= bound])
+    doc.prime_keys(router.keyed(lines))
     routes = router.route_all(doc, lines)
     by_rule = _by_rule(routes, lines)
     whole = router.whole_document

@@ -274,16 +274,20 @@ class Router:
             None if None in key_bounds else max((m or 0 for m in key_bounds), default=0)
         )
 
-    def keyed_chars(self) -> int | None:
-        """Lines up to this long may need their comparison key (None: any line)."""
+    def keyed(self, lines: Sequence[Line]) -> list[Line]:
+        """The lines whose comparison key routing or a rule may ask for (see route_all)."""
         if self._on_key and self._key_chars is None:
-            return None
-        bounds = [self._key_chars or 0]
-        if self._literals:
-            bounds.append(2 * self._literal_chars + 8)
-        if self._menus:
-            bounds.append(LITERAL_MAX_CHARS)
-        return max(bounds)
+            return list(lines)
+        literal_chars = 2 * self._literal_chars + 8 if self._literals else -1
+        key_chars = (self._key_chars or -1) if self._on_key else -1
+        menus = bool(self._menus)
+        return [
+            ln
+            for ln in lines
+            if (n := len(ln.text)) <= literal_chars
+            or n <= key_chars
+            or (menus and n <= LITERAL_MAX_CHARS and not ln.text.endswith(_SENTENCE_END))
+        ]
 
     def route(self, doc: DocContext, line: Line) -> list[int]:
         """Positions of the rules that may touch ``line`` (each at most once, any order)."""
