@@ -58,3 +58,21 @@ def test_code_units_keep_lone_surrogates():
 def test_too_many_classes_are_refused():
     with pytest.raises(ValueError, match="at most 32"):
         CharTable({str(k): "a" for k in range(33)})
+
+
+def test_the_normalisers_character_lists_equal_their_classes():
+    from cleaner.normalize import (
+        _EXOTIC_CHARS,
+        _EXOTIC_SPACE,
+        _INVISIBLE_RE,
+        _OTHER_SPACE,
+        _OTHER_SPACE_CHARS,
+    )
+
+    for chars, rx in (
+        (_EXOTIC_CHARS, _EXOTIC_SPACE),
+        (_OTHER_SPACE_CHARS, _OTHER_SPACE),
+        (INVISIBLE, _INVISIBLE_RE),
+    ):
+        members = [chr(c) for c in range(0x10000) if rx.match(chr(c))]
+        assert sorted(members) == sorted(chars)
