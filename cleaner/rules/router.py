@@ -305,7 +305,14 @@ class Router:
             bound = self._short_chars
             short = "\n".join(ln.text for ln in lines if len(ln.text) <= bound)
             found.update(lit for lit in self._short_gates if lit in short)
-        gates = [(lit, k) for lit, k in self._gates if lit in found] if found else []
+        # Each gated regex present, with its strings found in the document.
+        gates: list[tuple[_Gated, list[str]]] = []
+        if found:
+            by_rule: dict[int, list[str]] = {}
+            for lit, k in self._gates:
+                if lit in found:
+                    by_rule.setdefault(k, []).append(lit)
+            gates = [(self._gated[k], lits) for k, lits in by_rule.items()]
         gated, ungated = self._gated, self._ungated
         heads, head_rules = self._heads, self._head_rules
         literals, literal_chars = self._literals, 2 * self._literal_chars + 8
@@ -335,10 +342,12 @@ class Router:
             for k in ungated:
                 if gated[k].test(text, n):
                     hits.append(gated[k].rule)
-            if gates:
-                for k in {k for lit, k in gates if lit in text}:
-                    if gated[k].test(text, n):
-                        hits.append(gated[k].rule)
+            for gate, lits in gates:
+                for lit in lits:
+                    if lit in text:
+                        if gate.test(text, n):
+                            hits.append(gate.rule)
+                        break
             # Keys cost more than every test above: only lines short enough to equal a
             # literal (a key can be shorter than its text: twice the longest, plus slack)
             # or to be a menu get one; a menu line never ends a sentence (parse_menu
