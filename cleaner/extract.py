@@ -188,7 +188,7 @@ def find_lead(html: str, description: str, title: str, lines: list[str]) -> str 
     key = match_key(description)
     if key == match_key(title) or any(key in line_key for line_key in match_keys(lines)):
         return None
-    pattern = r"\s+".join(_html_word(w) for w in words)
+    pattern = _html_words(words)
     # The lead must be the whole text of an element with no loose text beside it, so a bold
     # sentence opening a longer paragraph is not mistaken for the paragraph.
     if not any(_whole_element(html, m.start(), m.end()) for m in re.finditer(pattern, html)):
@@ -210,7 +210,11 @@ def _whole_element(html: str, start: int, end: int) -> bool:
     return (not before or before.endswith(">")) and bool(_CLOSING_TAG.match(html, end))
 
 
-def _html_word(word: str) -> str:
-    """A regex for one word as it may be written in HTML text (quotes raw or as entities)."""
-    escaped = re.escape(html_escape(word, quote=False))
+def _html_words(words: list[str]) -> str:
+    """A regex for words as HTML may write them: any spaces between, quotes raw or as entities.
+
+    >>> bool(re.fullmatch(_html_words(["say", '"yes"']), 'say \n &quot;yes"'))
+    True
+    """
+    escaped = re.escape(html_escape(" ".join(words), quote=False)).replace("\\ ", r"\s+")
     return escaped.replace('"', '(?:"|&quot;|&\\#34;)').replace("'", "(?:'|&\\#39;|&apos;)")
