@@ -141,6 +141,7 @@ class CharTable:
         out = {}
         for k, name in enumerate(self.names):
             if mask >> k & 1:
-                at = np.flatnonzero(found & np.uint32(1 << k))
+                # (flatnonzero is several times faster on booleans than on integers)
+                at = np.flatnonzero((found & np.uint32(1 << k)) != 0)
                 out[name] = set(np.searchsorted(newlines, at).tolist())
         return out
