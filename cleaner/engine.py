@@ -276,7 +276,10 @@ def dedupe_on(
     update_index: bool = True,
     **options: Any,
 ) -> DedupeResult:
-    """:func:`cleaner.dedupe.dedupe` with the material prepared by ``engine``."""
+    """:func:`cleaner.dedupe.dedupe` with the material prepared by ``engine``; a local
+    engine's workers also run the pair stages (unless ``workers`` is given)."""
+    if isinstance(engine, LocalEngine):
+        options.setdefault("workers", engine.workers)
     opts = DedupeOptions(**options)
     paragraphs = paragraphs_of(docs)
     prepared = engine.prepare(paragraphs, opts)
