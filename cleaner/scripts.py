@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-from cleaner.charclass import CharTable
-
 #: Letter ranges of the scripts we tell apart. Arabic covers Persian and Urdu letters too.
 SCRIPT_CLASSES: dict[str, str] = {
     "Arabic": (
@@ -22,10 +20,6 @@ SCRIPT_CLASSES: dict[str, str] = {
     "Han": "\u4e00-\u9fff",
 }
 _SCRIPT_RES = {name: re.compile(f"[{cls}]") for name, cls in SCRIPT_CLASSES.items()}
-
-#: The scripts' letters in one table: which lines of a document hold which scripts, found
-#: for the whole document at once (see :mod:`cleaner.charclass`).
-SCRIPT_TABLE = CharTable(SCRIPT_CLASSES)
 _ANY_LETTER = re.compile("[" + "".join(SCRIPT_CLASSES.values()) + "]")
 
 

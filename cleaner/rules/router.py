@@ -15,7 +15,7 @@ exactly), from what each rule kind looks at:
   one dictionary, and menu regexes on that key, for short lines only;
 * regexes on the comparison key (``on_key`` pattern rules) for lines within their bound;
 * foreign-script rules by the lines holding a letter of their scripts, found for the whole
-  document in one table lookup (:data:`cleaner.scripts.SCRIPT_TABLE`).
+  document in one table lookup (:data:`cleaner.normalize.CHARS`).
 
 Rules that judge the whole document (``repeat``, or a kind the router does not know) are
 run on every document. The engine gives each line-level rule only its routed lines, and
@@ -38,7 +38,6 @@ from cleaner.rules.firstchar import (
 )
 from cleaner.rules.kinds import LITERAL_MAX_CHARS, DocContext
 from cleaner.rules.model import Rule
-from cleaner.scripts import SCRIPT_TABLE
 
 _SENTENCE_END = (".", "!", "?", "\u061f")
 _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
@@ -245,9 +244,10 @@ class Router:
             if heads
             else None
         )
-        self._scripts = tuple(scripts)
-        self._script_names = frozenset().union(*(names for _, names in scripts))
-        self._script_bits = sum(CHARS.bit(f"script:{name}") for name in self._script_names)
+        # Each script rule with the CHARS classes of its scripts ("script:Cyrillic"...).
+        self._scripts = tuple((i, frozenset(f"script:{n}" for n in names)) for i, names in scripts)
+        self._script_classes = frozenset().union(*(names for _, names in self._scripts))
+        self._script_bits = sum(map(CHARS.bit, self._script_classes))
         self._gated = tuple(gated)
         # Every gate string of the stack in one list: a line costs one pass of substring
         # tests (in C); an alternation of the same strings in the regex engine cost ten
@@ -320,7 +320,7 @@ class Router:
         # Script rules: the lines holding their scripts' letters, found for all lines at once.
         script_lines: list[tuple[int, set[int]]] = []
         if self._scripts and (doc.chars is None or doc.chars & self._script_bits):
-            in_scripts = SCRIPT_TABLE.lines(joined, self._script_names)
+            in_scripts = CHARS.lines(joined, self._script_classes)
             for i, names in self._scripts:
                 rows = set().union(*(in_scripts.get(name, ()) for name in names))
                 if rows:
