@@ -28,6 +28,7 @@ Union-find and the clusters' members stay in the main process.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -76,18 +77,57 @@ def band_pairs_parallel(bands: np.ndarray, workers: int, parts: int | None = Non
     return unique_pairs(np.concatenate(found))
 
 
-def _verify_chunks(tasks: list[tuple[int, int]]) -> list[tuple[np.ndarray, np.ndarray] | None]:
-    out: list[tuple[np.ndarray, np.ndarray] | None] = []
+def _run_chunks(tasks: list[tuple[int, int]]) -> list[tuple[np.ndarray, ...] | None]:
+    """A worker's spans: each span's result arrays, written in place when memory is shared."""
     s = _SHARED
+    out: list[tuple[np.ndarray, ...] | None] = []
     for lo, hi in tasks:
-        mask, inter = verify_counts(s["sets"], s["cand"][lo:hi], *s["args"])
+        results = s["compute"](s, lo, hi)
         if s["in_place"]:
-            s["mask"][lo:hi] = mask
-            s["inter"][lo:hi] = inter
+            for name, part in zip(s["outputs"], results, strict=True):
+                s[name][lo:hi] = part
             out.append(None)
         else:
-            out.append((mask, inter))
+            out.append(results)
     return out
+
+
+def _over_chunks(
+    compute: Callable[[dict[str, Any], int, int], tuple[np.ndarray, ...]],
+    n: int,
+    chunk: int,
+    workers: int,
+    shared: dict[str, Any],
+    outputs: dict[str, np.ndarray],
+) -> None:
+    """Run ``compute`` over spans of ``chunk`` of ``n`` rows on a pool; its arrays fill
+    ``outputs`` (in place on the workers when they share memory, else sent back)."""
+    handed = {
+        **shared,
+        **outputs,
+        "compute": compute,
+        "outputs": tuple(outputs),
+        "in_place": shares_memory(workers),
+    }
+    spans = [(lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
+    try:
+        done = ordered_map(
+            _run_chunks, [[s] for s in spans], workers, initializer=_receive, initargs=(handed,)
+        )
+        for (lo, hi), out in zip(spans, (r for o in done for r in o), strict=True):
+            if out is not None:
+                for array, part in zip(outputs.values(), out, strict=True):
+                    array[lo:hi] = part
+    finally:
+        _SHARED.clear()
+
+
+def _verify_span(s: dict[str, Any], lo: int, hi: int) -> tuple[np.ndarray, ...]:
+    return verify_counts(s["sets"], s["cand"][lo:hi], *s["args"])
+
+
+def _count_span(s: dict[str, Any], lo: int, hi: int) -> tuple[np.ndarray, ...]:
+    return (intersections(s["sets"], s["cand"][lo:hi]),)
 
 
 def verify_counts_parallel(
@@ -104,41 +144,11 @@ def verify_counts_parallel(
     chunk = chunk or VERIFY_CHUNK
     if workers <= 1 or len(cand) <= chunk:
         return verify_counts(sets, cand, threshold, containment, min_contained)
-    in_place = shares_memory(workers)
     mask = shared_empty(len(cand), np.bool_, workers)
     inter = shared_empty(len(cand), np.int64, workers)
-    shared = {
-        "sets": sets,
-        "cand": cand,
-        "args": (threshold, containment, min_contained),
-        "in_place": in_place,
-        "mask": mask,
-        "inter": inter,
-    }
-    spans = [(lo, min(len(cand), lo + chunk)) for lo in range(0, len(cand), chunk)]
-    try:
-        done = ordered_map(
-            _verify_chunks, [[s] for s in spans], workers, initializer=_receive, initargs=(shared,)
-        )
-        for (lo, hi), out in zip(spans, (r for o in done for r in o), strict=True):
-            if out is not None:
-                mask[lo:hi], inter[lo:hi] = out
-    finally:
-        _SHARED.clear()
+    shared = {"sets": sets, "cand": cand, "args": (threshold, containment, min_contained)}
+    _over_chunks(_verify_span, len(cand), chunk, workers, shared, {"mask": mask, "inter": inter})
     return mask, inter
-
-
-def _count_chunks(tasks: list[tuple[int, int]]) -> list[np.ndarray | None]:
-    out: list[np.ndarray | None] = []
-    s = _SHARED
-    for lo, hi in tasks:
-        inter = intersections(s["sets"], s["cand"][lo:hi])
-        if s["in_place"]:
-            s["inter"][lo:hi] = inter
-            out.append(None)
-        else:
-            out.append(inter)
-    return out
 
 
 def intersections_parallel(
@@ -149,17 +159,9 @@ def intersections_parallel(
     if workers <= 1 or len(pairs) <= chunk:
         return intersections(sets, pairs)
     inter = shared_empty(len(pairs), np.int64, workers)
-    shared = {"sets": sets, "cand": pairs, "in_place": shares_memory(workers), "inter": inter}
-    spans = [(lo, min(len(pairs), lo + chunk)) for lo in range(0, len(pairs), chunk)]
-    try:
-        done = ordered_map(
-            _count_chunks, [[s] for s in spans], workers, initializer=_receive, initargs=(shared,)
-        )
-        for (lo, hi), out in zip(spans, (r for o in done for r in o), strict=True):
-            if out is not None:
-                inter[lo:hi] = out
-    finally:
-        _SHARED.clear()
+    _over_chunks(
+        _count_span, len(pairs), chunk, workers, {"sets": sets, "cand": pairs}, {"inter": inter}
+    )
     return inter
 
 
