@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import charset_normalizer
+import numpy as np
 
 from cleaner.document import InputError
 
@@ -65,7 +66,9 @@ _MAGIC: tuple[tuple[bytes, str, str], ...] = (
 )
 
 #: Control bytes that never occur in text (tab, newlines, form feed and ESC excluded).
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+#: Every other byte: deleting these from a sample leaves its control bytes (counted in C).
+_NOT_CONTROL_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 #: Share of control bytes in the sample above which an input is binary.
 _MAX_CONTROL_SHARE = 0.01
 
@@ -77,10 +80,6 @@ _NEUTRAL = (
     "\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2022\u2026"
 )
 _NON_ASCII = re.compile(f"[^\\x00-\\x7f\\s{_NEUTRAL}]")
-#: A high byte touching an ASCII letter: accents inside Latin words, not Arabic words.
-#: (Written to start with the high byte, so the regex engine scans for it: same matches as
-#: ``(?<=[A-Za-z])[\x80-\xff]|[\x80-\xff](?=[A-Za-z])``.)
-_HIGH_NEXT_TO_LATIN = re.compile(rb"[\x80-\xff](?:(?<=[A-Za-z][\x80-\xff])|(?=[A-Za-z]))")
 
 #: A legacy sample reads as Arabic script when at least this share of its non-neutral
 #: non-ASCII characters are Arabic-script (Cyrillic or Latin code pages stay well below).
@@ -333,7 +332,7 @@ def _decode_bytes(data: bytes, source: str) -> tuple[str, str, list[str]]:
         if data.startswith(magic):
             raise InputError(source, f"this is {what}, not text: {advice}")
     sample = data[:SAMPLE_SIZE]
-    controls = len(_CONTROL_BYTES.findall(sample))
+    controls = len(sample.translate(None, _NOT_CONTROL_BYTES))
     if controls:
         wide = _sniff_wide(sample)
         if wide:
@@ -507,7 +506,7 @@ def _sniff_arabic_codepage(sample: bytes) -> str | None:
     True
     """
     high = len(sample.translate(None, _ASCII_BYTES))  # bytes >= 0x80, counted in C
-    if not high or len(_HIGH_NEXT_TO_LATIN.findall(sample)) > _MAX_LATIN_CONTACT * high:
+    if not high or _high_next_to_latin(sample) > _MAX_LATIN_CONTACT * high:
         return None
     best, best_share = None, 0.0
     for codec in ("cp1256", "iso8859_6"):
@@ -528,6 +527,24 @@ def _sniff_arabic_codepage(sample: bytes) -> str | None:
         if share >= _MIN_ARABIC_SHARE and share > best_share and looks:
             best, best_share = codec, share
     return best
+
+
+def _high_next_to_latin(sample: bytes) -> int:
+    r"""How many high bytes (>= 0x80) touch an ASCII letter: accents in Latin words do.
+
+    Counted with array operations: a regex visits every high byte of an Arabic sample with
+    a lookaround, about 15 ns a byte.
+
+    >>> _high_next_to_latin("café naïve".encode("latin-1")), _high_next_to_latin(b"\xc7\xe1 x")
+    (2, 0)
+    """
+    b = np.frombuffer(sample, dtype=np.uint8)
+    high = b >= 0x80
+    letter = ((b | 0x20) - ord("a")).astype(np.uint8) < 26  # A-Z folded onto a-z
+    near = np.zeros(len(b), dtype=bool)
+    near[1:] = letter[:-1]
+    near[:-1] |= letter[1:]
+    return int(np.count_nonzero(high & near))
 
 
 @functools.cache

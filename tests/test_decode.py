@@ -292,3 +292,20 @@ def test_encoding_labels_are_python_codec_names() -> None:
         label = encoding_label(name)
         assert codecs.lookup(label).name == codecs.lookup(name).name
     assert encoding_label("latin_1") == "iso-8859-1"
+
+
+def test_byte_counts_equal_their_regex_definitions() -> None:
+    """The array and translate counts of the sniffer say what the plain regexes say."""
+    import re
+
+    from cleaner.decode import _NOT_CONTROL_BYTES, _high_next_to_latin
+
+    touching = re.compile(rb"(?<=[A-Za-z])[\x80-\xff]|[\x80-\xff](?=[A-Za-z])")
+    controls = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+    rng = random.Random(7)
+    alphabet = b"aZ m.\n\t\x00\x1b\x7f\x80\xc7\xe1\xff"
+    samples = [bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 60))) for _ in range(500)]
+    samples += [s.read_bytes() for s in SEEDS] + ["café naïve".encode("latin-1")]
+    for sample in samples:
+        assert _high_next_to_latin(sample) == len(touching.findall(sample)), sample
+        assert len(sample.translate(None, _NOT_CONTROL_BYTES)) == len(controls.findall(sample))
