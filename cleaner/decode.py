@@ -194,12 +194,41 @@ class _Mojibake:
 
     @functools.cached_property
     def sign(self) -> re.Pattern[str]:
+        """The sign as a regex (the definition; :meth:`signs` finds the same places)."""
         return re.compile(f"[{self.leads}][{re.escape(self.continuations)}]")
 
-    def seen_in(self, text: str) -> bool:
-        """Whether ``text`` shows the sign (a fast scan for the leads comes first)."""
-        return any(lead in text for lead in self.leads) and bool(self.sign.search(text))
+    @functools.cached_property
+    def _tables(self) -> tuple[int, int, np.ndarray]:
+        lo, hi = ord(min(self.leads)), ord(max(self.leads))
+        assert hi - lo + 1 == len(self.leads), "leads must be consecutive code points"
+        follows = np.zeros(0x10000, dtype=bool)
+        follows[[ord(c) for c in self.continuations]] = True
+        return lo, hi - lo, follows
 
+    def signs(self, text: str) -> np.ndarray:
+        """Where ``text`` shows the sign: the index of each lead followed by a continuation.
+
+        Found with array operations on the text's UTF-16 code units (leads and continuations
+        are all in the BMP, so neighbours are neighbours in code units): the regex scans at
+        about 3 ns a character, most of it on Persian text, where the leads are common letters.
+
+        >>> kind = _KINDS[0]
+        >>> kind.signs("ط³ظ„ط§ظ… and عکس").tolist(), kind.sign.findall("ط³ظ„ط§ظ… and عکس")
+        ([0, 2, 4, 6, 13], ['ط³', 'ظ„', 'ط§', 'ظ…', 'عک'])
+        """
+        if not any(lead in text for lead in self.leads):  # no lead at all: nothing to find
+            return _NOWHERE
+        lo, span, follows = self._tables
+        units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+        at = np.flatnonzero((units[:-1] - lo).astype(np.uint16) <= span)  # leads, not last
+        at = at[follows[units[at + 1]]]
+        if len(units) != len(text):  # characters beyond the BMP: code units to characters
+            astral = np.flatnonzero((units >> 10) == 0x36)  # high surrogates
+            at = at - np.searchsorted(astral, at)
+        return at
+
+
+_NOWHERE = np.zeros(0, dtype=np.intp)
 
 _KINDS = (
     _Mojibake(
@@ -264,35 +293,35 @@ def repair_mojibake(text: str) -> tuple[str, str | None]:
     >>> repair_mojibake("عکس سلام")
     ('عکس سلام', None)
     """
-    kinds = [kind for kind in _KINDS if kind.seen_in(text)]
-    for kind in kinds:
+    seen = [(kind, at) for kind in _KINDS if len(at := kind.signs(text))]
+    for kind, _ in seen:
         fixed = _try_repair(text, kind.encode)
         if fixed is not None:
             return fixed, kind.name
     # A sound document with some mojibake lines (a title, a pasted quote): line by line.
     names: list[str] = []
-    for kind in kinds:
-        text, changed = _repair_lines(text, kind.sign, kind.encode)
+    for kind, at in seen:
+        if names:  # the text changed: where the signs are now
+            at = kind.signs(text)
+        text, changed = _repair_lines(text, kind, at)
         if changed:
             names.append(kind.name)
     return text, "; ".join(names) or None
 
 
-def _repair_lines(
-    text: str, sign: re.Pattern[str], encode: Callable[[str], bytes]
-) -> tuple[str, bool]:
-    """Repair each line that carries ``sign`` on its own; visits only those lines."""
+def _repair_lines(text: str, kind: _Mojibake, signs: np.ndarray) -> tuple[str, bool]:
+    """Repair each line that carries a sign of ``kind`` (at ``signs``) on its own."""
     parts: list[str] = []
     done = 0  # text[:done] is settled (copied to parts, repaired or not)
-    m = sign.search(text)
-    while m:
-        start = text.rfind("\n", 0, m.start()) + 1
-        end = text.find("\n", m.end())
+    for at in signs.tolist():
+        if at < done:  # a sign on a line already settled
+            continue
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
         line = text[start : len(text) if end < 0 else end].rstrip("\r")
-        fixed = _try_repair(line, encode)
+        fixed = _try_repair(line, kind.encode)
         parts += [text[done:start], line if fixed is None else fixed]
         done = start + len(line)
-        m = sign.search(text, done)
     if not parts:
         return text, False
     parts.append(text[done:])

@@ -7,12 +7,10 @@ Persian and Arabic share a script but not letters: Persian has پ چ ژ گ and w
 
 from __future__ import annotations
 
-import re
-
 from cleaner.scripts import block_counts
 
-_PERSIAN_ONLY = re.compile("[\u067e\u0686\u0698\u06af\u06cc\u06a9]")  # پ چ ژ گ ی ک
-_ARABIC_ONLY = re.compile("[\u0629\u064a\u0643\u0649\u0623\u0625]")  # ة ي ك ى أ إ
+_PERSIAN_ONLY = "\u067e\u0686\u0698\u06af\u06cc\u06a9"  # پ چ ژ گ ی ک
+_ARABIC_ONLY = "\u0629\u064a\u0643\u0649\u0623\u0625"  # ة ي ك ى أ إ
 
 #: Latin-script text is reported as English: the only Latin-script language we scope rules by.
 _SCRIPT_LANG = {"Cyrillic": "ru", "Latin": "en", "Greek": "el", "Hebrew": "he", "Han": "zh"}
@@ -41,6 +39,6 @@ def detect_lang(text: str) -> str:
     script = max(counts, key=lambda k: counts[k])
     if script != "Arabic":
         return _SCRIPT_LANG.get(script, "und")
-    persian = len(_PERSIAN_ONLY.findall(sample))
-    arabic = len(_ARABIC_ONLY.findall(sample))
+    persian = sum(map(sample.count, _PERSIAN_ONLY))  # a count per letter, each in C
+    arabic = sum(map(sample.count, _ARABIC_ONLY))
     return "fa" if persian >= arabic else "ar"

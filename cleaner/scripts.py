@@ -96,7 +96,13 @@ _LEAD_BYTES: dict[str, bytes] = {
     "Han": bytes(range(0xE4, 0xEA)),  # U+4000..U+9FFF
 }
 _ASCII_LETTERS = bytes(range(0x41, 0x5B)) + bytes(range(0x61, 0x7B))
-_NOT_ASCII_LETTERS = bytes(b for b in range(256) if b not in _ASCII_LETTERS)
+#: Every byte mapped to a symbol of its block (one per script; ASCII letters count as
+#: Latin), others to ".": one translate and a count per script, not a pass per script.
+_BLOCK_SYMBOLS = {name: bytes([ord("A") + i]) for i, name in enumerate(["Latin", *_LEAD_BYTES])}
+_BLOCK_OF_BYTE = bytearray(b"." * 256)
+for _name, _bytes in [("Latin", _ASCII_LETTERS), *_LEAD_BYTES.items()]:
+    for _b in _bytes:
+        _BLOCK_OF_BYTE[_b] = _BLOCK_SYMBOLS[_name][0]
 
 
 def block_counts(text: str) -> dict[str, int]:
@@ -108,13 +114,10 @@ def block_counts(text: str) -> dict[str, int]:
     >>> block_counts("Привет سلام ok")
     {'Latin': 2, 'Arabic': 4, 'Cyrillic': 6}
     """
-    data = text.encode("utf-8", "surrogatepass")
+    blocks = text.encode("utf-8", "surrogatepass").translate(_BLOCK_OF_BYTE)
     counts = {}
-    latin = len(data.translate(None, _NOT_ASCII_LETTERS))
-    if latin:
-        counts["Latin"] = latin
-    for name, leads in _LEAD_BYTES.items():
-        n = len(data) - len(data.translate(None, leads))
+    for name, symbol in _BLOCK_SYMBOLS.items():
+        n = blocks.count(symbol)
         if n:
             counts[name] = n
     return counts

@@ -309,3 +309,16 @@ def test_byte_counts_equal_their_regex_definitions() -> None:
     for sample in samples:
         assert _high_next_to_latin(sample) == len(touching.findall(sample)), sample
         assert len(sample.translate(None, _NOT_CONTROL_BYTES)) == len(controls.findall(sample))
+
+
+def test_mojibake_signs_are_where_the_sign_regex_finds_them() -> None:
+    """The array search for mojibake signs finds what the regex of its definition finds."""
+    from cleaner.decode import _KINDS
+
+    rng = random.Random(11)
+    for kind in _KINDS:
+        alphabet = kind.leads + kind.continuations[::7] + "aب ک\n😀"  # 😀: beyond the BMP
+        for _ in range(400):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+            expected = [m.start() for m in kind.sign.finditer(text)]
+            assert kind.signs(text).tolist() == expected, text
