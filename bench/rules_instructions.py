@@ -7,7 +7,8 @@ number of instructions does not (same hash seed, same input). Run from the repos
     .venv/bin/python bench/rules_instructions.py              # this checkout, 0.5 MB of seeds
     .venv/bin/python bench/rules_instructions.py --repo ../other-checkout --mb 1
 
-It runs ``pipeline.label_lines`` over the ``seeds/*.txt`` replicated to ``--mb`` MB, once to
+It runs ``pipeline.label_lines`` over the ``seeds/*.txt`` (or, ``--corpus outlets``, the
+evaluation documents of ``eval/boilerplate/docs``) replicated to ``--mb`` MB, once to
 warm caches (rule loading, regex groups compiled on first use), then once more with
 valgrind's instrumentation switched on around that loop only, and prints the count in
 millions. Needs ``valgrind`` (callgrind) on the PATH; it is not a dependency of the project.
@@ -35,7 +36,7 @@ from cleaner.config import CleanConfig
 from cleaner.lang import detect_lang
 from cleaner.pipeline import default_rulebook, label_lines
 from cleaner.segment import split_lines
-seeds = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[2]).glob("*.txt"))]
+seeds = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[2]).rglob("*.txt"))]
 docs, size = [], 0
 while size < float(sys.argv[3]) * 1e6:
     text = seeds[len(docs) % len(seeds)]
@@ -59,7 +60,11 @@ os.system("callgrind_control -i off >/dev/null")
 """
 
 
-def count(repo: Path, mb: float, seed: int) -> int:
+#: The corpora of bench_clean.py: the seeds, and the evaluation documents of 21 outlets.
+CORPORA = {"seeds": ROOT / "seeds", "outlets": ROOT / "eval" / "boilerplate" / "docs"}
+
+
+def count(repo: Path, mb: float, seed: int, corpus: str = "seeds") -> int:
     """Instructions of the measured loop for the checkout at ``repo``."""
     with tempfile.TemporaryDirectory() as tmp:
         child = Path(tmp) / "child.py"
@@ -74,7 +79,7 @@ def count(repo: Path, mb: float, seed: int) -> int:
                 sys.executable,
                 str(child),
                 str(repo),
-                str(ROOT / "seeds"),
+                str(CORPORA[corpus]),
                 str(mb),
             ],
             capture_output=True,
@@ -92,12 +97,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", type=Path, default=ROOT, help="checkout to measure")
     parser.add_argument("--mb", type=float, default=0.5, help="MB of seeds in the loop")
     parser.add_argument("--seed", type=int, default=0, help="PYTHONHASHSEED of the run")
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="seeds", help="texts")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         print("valgrind (callgrind) is not installed: apt install valgrind", file=sys.stderr)
         return 2
-    n = count(args.repo.resolve(), args.mb, args.seed)
-    print(f"{args.repo}: label_lines over {args.mb} MB of seeds: {n / 1e6:.0f}M instructions")
+    n = count(args.repo.resolve(), args.mb, args.seed, args.corpus)
+    print(
+        f"{args.repo}: label_lines over {args.mb} MB of {args.corpus}: {n / 1e6:.0f}M instructions"
+    )
     return 0
 
 
