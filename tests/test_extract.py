@@ -302,3 +302,42 @@ def test_find_lead_takes_only_a_whole_text_block(
 def test_description_equal_to_the_title_is_not_a_lead() -> None:
     ex = extract_html(_page(LEAD, LEAD, title=LEAD))
     assert LEAD not in ex.lines
+
+
+def test_element_spans_are_the_whole_element_matches_of_the_regex() -> None:
+    """find_lead's search from the probe finds what the regex of the description finds."""
+    import random
+
+    from cleaner.extract import _element_spans, _html_words, _whole_element
+
+    words = ['"no', "more'", "to", "the", "plan", "of", "officials", "today"]
+    contexts = [
+        "<p>{}</p>",
+        "<div class=lead>\n  {}\n</div>",
+        '<meta name="description" content="{}">',
+        '<script type="application/ld+json">{{"description": "{}"}}</script>',
+        "<p>Before it {}</p>",
+        "<p>{} and after</p>",
+        "<b>x</b> {}",
+        "<p>{}",
+    ]
+    quotes = {'"': ('"', "&quot;", "&#34;", "&#x22;"), "'": ("'", "&#39;", "&apos;")}
+    rng = random.Random(3)
+    taken = 0
+    for _ in range(400):
+        shown = [
+            "".join(rng.choice(quotes.get(c, (c,))) for c in w)
+            for w in words[: rng.choice((len(words), len(words) - 1))]
+        ]
+        glue = [rng.choice((" ", "  ", "\n", "\t ", "\u00a0")) for _ in shown]
+        text = "".join(w + g for w, g in zip(shown, glue, strict=True)).strip()
+        html = "".join(rng.choice(contexts).format(text) for _ in range(rng.randrange(1, 4)))
+        expected = [
+            m.span()
+            for m in re.finditer(_html_words(words), html)
+            if _whole_element(html, m.start(), m.end())
+        ]
+        taken += bool(expected)
+        for probe in ("plan", "officials", "today"):
+            assert list(_element_spans(html, words, probe)) == expected, html
+    assert 0 < taken < 400  # both outcomes were tried
