@@ -433,9 +433,25 @@ def _decode_mostly_utf8(data: bytes) -> tuple[str, str, list[str]] | None:
 _ASCII_BYTES = bytes(range(0x80))
 
 
+_NOT_LEAD_BYTES = bytes(range(0xC0))
+_NOT_CONTINUATION_BYTES = bytes([*range(0x80), *range(0xC0, 0x100)])
+
+
 def _too_broken(data: bytes) -> bool:
-    """Whether ``data`` has more broken UTF-8 bytes than :data:`_MAX_BROKEN_UTF8` allows."""
-    # Counted by lengths of C-speed decodes: "ignore" drops each broken byte that
+    r"""Whether ``data`` has more broken UTF-8 bytes than :data:`_MAX_BROKEN_UTF8` allows.
+
+    >>> _too_broken("سلام".encode("cp1256")), _too_broken(("سلام " * 10).encode() + b"\xff")
+    (True, False)
+    """
+    # First from byte counts alone (legacy code pages settle here): a valid multi-byte
+    # character has one lead byte (0xC0-0xFF) and at least one continuation (0x80-0xBF),
+    # so at least leads - continuations bytes are broken, among at most min(both) valid
+    # characters.
+    leads = len(data.translate(None, _NOT_LEAD_BYTES))
+    continuations = len(data.translate(None, _NOT_CONTINUATION_BYTES))
+    if leads - continuations > _MAX_BROKEN_UTF8 * min(leads, continuations):
+        return True
+    # Else counted by lengths of C-speed decodes: "ignore" drops each broken byte that
     # "surrogateescape" keeps as one character.
     kept = len(data.decode("utf-8", "ignore"))
     broken = len(data.decode("utf-8", "surrogateescape")) - kept
@@ -546,12 +562,10 @@ def _sniff_arabic_codepage(sample: bytes) -> str | None:
         # Both code pages map one byte to one character, so the characters of a class are
         # counted as the bytes that decode into it (bytes.translate, in C): the same figures
         # as arabic_share and a letter-frequency check on the decoded text, with no regex pass.
-        other = _count_decoded(sample, codec, _NON_ASCII)
+        other, script, letters, common = _class_counts(sample, codec)
         if other < _MIN_ARABIC_EVIDENCE:
             continue
-        share = _count_decoded(sample, codec, _ARABIC_SCRIPT) / other
-        letters = _count_decoded(sample, codec, _ARABIC_LETTER)
-        common = _count_decoded(sample, codec, _COMMON_ARABIC_LETTERS)
+        share = script / other
         looks = letters < _MIN_LETTERS_FOR_FREQUENCY or common >= _MIN_COMMON_SHARE * letters
         if share >= _MIN_ARABIC_SHARE and share > best_share and looks:
             best, best_share = codec, share
@@ -576,23 +590,42 @@ def _high_next_to_latin(sample: bytes) -> int:
     return int(np.count_nonzero(high & near))
 
 
+#: The character classes the code-page sniffer counts, in the order _class_counts gives.
+_SNIFF_CLASSES = (_NON_ASCII, _ARABIC_SCRIPT, _ARABIC_LETTER, _COMMON_ARABIC_LETTERS)
+
+
 @functools.cache
-def _bytes_outside(codec: str, rx: re.Pattern[str]) -> bytes:
-    """The byte values a single-byte ``codec`` does not decode into ``rx``'s character class."""
-    outside = bytearray()
+def _class_symbols(codec: str) -> tuple[bytes, tuple[int, ...]]:
+    """For a single-byte ``codec``: each byte -> the bit set of the classes its character is
+    in (bit k: ``_SNIFF_CLASSES[k]``), and the bit sets that occur."""
+    table = bytearray(256)
     for b in range(256):
         try:
             ch = bytes([b]).decode(codec)
         except UnicodeDecodeError:
-            ch = ""
-        if not (ch and rx.fullmatch(ch)):
-            outside.append(b)
-    return bytes(outside)
+            continue
+        table[b] = sum(1 << k for k, rx in enumerate(_SNIFF_CLASSES) if rx.fullmatch(ch))
+    return bytes(table), tuple(sorted(set(table) - {0}))
 
 
-def _count_decoded(sample: bytes, codec: str, rx: re.Pattern[str]) -> int:
-    """How many characters of ``rx``'s class ``sample`` decodes into (single-byte codecs)."""
-    return len(sample.translate(None, _bytes_outside(codec, rx)))
+def _class_counts(sample: bytes, codec: str) -> list[int]:
+    """How many characters of each of ``_SNIFF_CLASSES`` ``sample`` decodes into.
+
+    One translate of the sample to class bit sets, then a count per bit set (both in C).
+
+    >>> _class_counts("سلام ok é".encode("cp1256"), "cp1256")
+    [5, 4, 4, 3]
+    """
+    table, symbols = _class_symbols(codec)
+    classes = sample.translate(table)
+    counts = [0] * len(_SNIFF_CLASSES)
+    for symbol in symbols:
+        n = classes.count(symbol)
+        if n:
+            for k in range(len(counts)):
+                if symbol >> k & 1:
+                    counts[k] += n
+    return counts
 
 
 def _sniff_with_detector(sample: bytes, source: str) -> str:

@@ -322,3 +322,47 @@ def test_mojibake_signs_are_where_the_sign_regex_finds_them() -> None:
             text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
             expected = [m.start() for m in kind.sign.finditer(text)]
             assert kind.signs(text).tolist() == expected, text
+
+
+def test_too_broken_shortcut_agrees_with_the_full_count() -> None:
+    """The byte-count shortcut of _too_broken only says True where the decodes would."""
+    from cleaner import decode as dec
+
+    def full(data: bytes) -> bool:
+        kept = len(data.decode("utf-8", "ignore"))
+        broken = len(data.decode("utf-8", "surrogateescape")) - kept
+        multibyte = kept - sum(b < 0x80 for b in data)
+        return broken > dec._MAX_BROKEN_UTF8 * multibyte
+
+    rng = random.Random(5)
+    pieces = ["سلام".encode(), "é".encode(), b"\xd8", b"\xa7", b"\xff", b"ab ", "€".encode()]
+    samples = [
+        b"".join(rng.choice(pieces) for _ in range(rng.randrange(0, 30))) for _ in range(2000)
+    ]
+    samples += [s.read_bytes() for s in SEEDS] + [
+        s.read_text().encode("cp1256", "replace") for s in SEEDS
+    ]
+    for data in samples:
+        assert dec._too_broken(data) == full(data), data
+
+
+def test_class_counts_equal_regex_counts_on_the_decoded_text() -> None:
+    """The sniffer's byte-level class counts are the counts of its regexes on the text."""
+    from cleaner import decode as dec
+
+    rng = random.Random(9)
+    for codec in ("cp1256", "iso8859_6"):
+        valid = [b for b in range(256) if _decodes(bytes([b]), codec)]
+        for _ in range(300):
+            sample = bytes(rng.choice(valid) for _ in range(rng.randrange(0, 80)))
+            text = sample.decode(codec)
+            expected = [len(rx.findall(text)) for rx in dec._SNIFF_CLASSES]
+            assert dec._class_counts(sample, codec) == expected, sample
+
+
+def _decodes(data: bytes, codec: str) -> bool:
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
