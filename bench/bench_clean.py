@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mb", type=float, default=10.0, help="plain-text corpus size in MB")
     parser.add_argument("--html-copies", type=int, default=40, help="copies of each HTML seed")
-    parser.add_argument("--repeat", type=int, default=3, help="HTML rounds; the best counts")
+    parser.add_argument("--repeat", type=int, default=5, help="HTML rounds; the best counts")
     parser.add_argument("--check", action="store_true", help="exit 1 if a floor fails")
     args = parser.parse_args(argv)
     ok_text = True
