@@ -134,7 +134,7 @@ def match_key(text: str) -> str:
     return _WS.sub(" ", text).strip().casefold()
 
 
-def match_keys(texts: list[str]) -> list[str]:
+def match_keys(texts: list[str], found: int | None = None) -> list[str]:
     """:func:`match_key` of every line of a document, in a few passes over all of it.
 
     Nothing match_key does creates, removes or reaches across a newline (NFKC composes
@@ -143,6 +143,9 @@ def match_keys(texts: list[str]) -> list[str]:
     Each pass is one the regex engine scans fast (a character set or a literal first), and
     text without a cased character (Persian, Arabic, digits) skips the case folding.
 
+    ``found`` may give :data:`CHARS` classes the texts may hold (a superset is enough, such
+    as their document's), saving the lookup.
+
     >>> texts = [" ارسال\u200cبه  دوستان ", "LOADER", "", "كد خبر", "a\u2028 b\tc"]
     >>> match_keys(texts) == [match_key(t) for t in texts]
     True
@@ -150,7 +153,8 @@ def match_keys(texts: list[str]) -> list[str]:
     joined = "\n".join(texts)
     if joined.count("\n") != len(texts) - 1:
         return [match_key(t) for t in texts]
-    found = CHARS.mask(joined)
+    if found is None:
+        found = CHARS.mask(joined)
     if found & _INVISIBLE_BIT:
         joined = _replace_each(joined, INVISIBLE, "")
     if not unicodedata.is_normalized("NFKC", joined):  # NFKC may bring spaces or capitals

@@ -69,3 +69,21 @@ def test_the_caseless_ranges_hold_no_cased_character():
         if caseless.match(chr(i)) and chr(i).casefold() != chr(i)
     ]
     assert changed == []
+
+
+def test_match_keys_with_the_classes_of_a_larger_text() -> None:
+    """Given the classes of a superset of the texts (their document's), the keys are the same."""
+    from cleaner.normalize import CHARS, match_key, match_keys
+
+    texts = [
+        " ارسال\u200cبه  دوستان ",
+        "LOADER",
+        "",
+        "كد خبر",
+        "a\u2028 b\tc",
+        "Ｆｕｌｌ ｗｉｄｔｈ",
+    ]
+    expected = [match_key(t) for t in texts]
+    document = "\n".join([*texts, "Привет", "\u00a0\u200f"])
+    assert match_keys(texts, CHARS.mask(document)) == expected
+    assert match_keys(texts, (1 << len(CHARS.names)) - 1) == expected

@@ -61,7 +61,10 @@ class DocContext:
     def prime_keys(self, lines: list[Line]) -> None:
         """Compute the keys of ``lines`` at once (cheaper than one at a time)."""
         todo = [ln for ln in lines if ln.index not in self._keys]
-        for ln, k in zip(todo, match_keys([ln.text for ln in todo]), strict=True):
+        # The document's classes hold its lines' (cleaning removes characters or writes
+        # plain spaces and Persian letters): no lookup of their own.
+        keys = match_keys([ln.text for ln in todo], self.chars)
+        for ln, k in zip(todo, keys, strict=True):
             self._keys[ln.index] = k
 
     def literal_key(self, line: Line) -> str:
