@@ -100,6 +100,55 @@ def shared_empty(size: int, dtype: Any, workers: int) -> np.ndarray:
     return np.frombuffer(buf, dtype, count=size)
 
 
+class Reserved:
+    """A 1-d array whose size is known only as a bound, laid out piece by piece from the front.
+
+    It lives in an anonymous shared mapping of ``bound`` items, so forked pool workers can
+    write into it, and only the pages written take memory. Workers write their pieces in
+    slots of the bound's room; :meth:`place` moves each piece down to its place, in order;
+    :meth:`done` hands the pages past the end back to the OS.
+
+    >>> r = Reserved(10, np.int64)
+    >>> r.array[4:7] = [1, 2, 3]       # a worker's piece, in its slot
+    >>> r.place(0, r.array[4:6], 10)   # two of them are the result's first items
+    >>> r.place(2, np.array([9]), 10)
+    >>> r.done(3).tolist()
+    [1, 2, 9]
+    """
+
+    def __init__(self, bound: int, dtype: Any) -> None:
+        self.dtype = np.dtype(dtype)
+        self._map = mmap.mmap(-1, max(1, bound * self.dtype.itemsize))
+        self.array: np.ndarray = np.frombuffer(self._map, self.dtype, count=bound)
+        self._pieces: list[np.ndarray] | None = None
+
+    def place(self, at: int, part: np.ndarray, limit: int) -> None:
+        """Put ``part`` at ``at``, right after the pieces placed before it; items from
+        ``limit`` on may not be overwritten (slots still being written). A piece that
+        would cross ``limit`` (it outgrew its slot) makes the rest a list of pieces,
+        joined into a new array by :meth:`done`."""
+        if self._pieces is None and at + len(part) <= limit:
+            if part.ctypes.data != self.array[at:].ctypes.data:  # not in place already
+                self.array[at : at + len(part)] = part  # numpy copies overlapping ranges safely
+            return
+        if self._pieces is None:
+            self._pieces = [self.array[:at]]
+        self._pieces.append(part)
+
+    def done(self, size: int) -> np.ndarray:
+        """The first ``size`` items, the pages past them given back."""
+        if self._pieces is not None:
+            out = np.concatenate(self._pieces) if self._pieces else self.array[:0].copy()
+            self._pieces = None
+            self.array = self.array[:0]
+            return out
+        keep = -(-size * self.dtype.itemsize // mmap.PAGESIZE) * mmap.PAGESIZE
+        remove = getattr(mmap, "MADV_REMOVE", None)  # shared anonymous pages: their backing too
+        if remove is not None and keep < len(self._map):
+            self._map.madvise(remove, keep, len(self._map) - keep)
+        return self.array[:size]
+
+
 @functools.lru_cache(maxsize=1)
 def _malloc_trim() -> Callable[[int], int] | None:
     try:
