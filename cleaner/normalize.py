@@ -199,6 +199,8 @@ CHARS = CharTable(
         "invisible": INVISIBLE,
         "exotic_space": _EXOTIC_CLASS,
         "other_space": _OTHER_SPACE_CLASS,
+        # the other spaces that clean_lines leaves as they are (not exotic spaces)
+        "kept_space": "\x0b\x0c\r\x1c-\x1f\x85\u1680\u2028\u2029",
         "cased": "^" + CASELESS,
         **{f"script:{name}": cls for name, cls in SCRIPT_CLASSES.items()},
     }
@@ -206,6 +208,25 @@ CHARS = CharTable(
 _INVISIBLE_BIT = CHARS.bit("invisible")
 _EXOTIC_BIT = CHARS.bit("exotic_space")
 _OTHER_SPACE_BIT = CHARS.bit("other_space")
+_KEPT_SPACE_BIT = CHARS.bit("kept_space")
+
+
+def cleaned_classes(found: int) -> int:
+    """The :data:`CHARS` classes :func:`clean_lines` output may hold, from its input's.
+
+    Cleaning removes the invisible characters and writes exotic spaces as plain ones (so
+    other spaces remain only where some that it keeps were there); the Persian letters
+    it writes replace Arabic-script ones.
+
+    >>> cleaned_classes(CHARS.mask("a\u00a0b\u200b")) == CHARS.mask("a b")
+    True
+    """
+    out = found & ~(_INVISIBLE_BIT | _EXOTIC_BIT | _OTHER_SPACE_BIT | _KEPT_SPACE_BIT)
+    if found & _KEPT_SPACE_BIT:
+        out |= _OTHER_SPACE_BIT | _KEPT_SPACE_BIT
+    return out
+
+
 CASED_BIT = CHARS.bit("cased")
 
 #: Below this many characters the regex engine answers one class faster than a table

@@ -28,7 +28,7 @@ from cleaner.extract import extract_html, looks_like_html
 from cleaner.glue import may_be_glued, rejoin, split_glued
 from cleaner.lang import detect_lang
 from cleaner.metadata import Capture, collect
-from cleaner.normalize import CHARS, clean_line, clean_lines, match_key
+from cleaner.normalize import CHARS, clean_line, clean_lines, cleaned_classes, match_key
 from cleaner.render import removals, split_title
 from cleaner.rules.engine import Rulebook, apply_rules
 from cleaner.segment import split_lines
@@ -101,7 +101,7 @@ def label_document(raw: list[str], lang: str, rulesets: list, config: CleanConfi
         if text:
             lines.append(Line(len(lines), text, t))
             groups.append(g)
-    captures = apply_rules(lines, lang, rulesets, found)
+    captures = apply_rules(lines, lang, rulesets, cleaned_classes(found))
     return Labelled(lines, groups, captures)
 
 

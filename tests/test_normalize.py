@@ -87,3 +87,19 @@ def test_match_keys_with_the_classes_of_a_larger_text() -> None:
     document = "\n".join([*texts, "Привет", "\u00a0\u200f"])
     assert match_keys(texts, CHARS.mask(document)) == expected
     assert match_keys(texts, (1 << len(CHARS.names)) - 1) == expected
+
+
+def test_cleaned_classes_hold_the_classes_of_cleaned_lines() -> None:
+    """cleaned_classes(mask of the input) covers the mask of clean_lines' output."""
+    import random
+
+    from cleaner.normalize import CHARS, cleaned_classes
+
+    alphabet = "a Bب ي\t\u00a0\u2003\u200b\u200f\r\x0c\u2028\u3000Жك😀"
+    rng = random.Random(13)
+    for _ in range(500):
+        texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))) for _ in "abc"]
+        found = CHARS.mask("\n".join(texts))
+        for lang in ("fa", "ar"):
+            after = CHARS.mask("\n".join(clean_lines(texts, lang, found)))
+            assert after & ~cleaned_classes(found) == 0, texts
