@@ -33,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from cleaner.dedupe.lsh import collision_pairs, unique_pairs
+from cleaner.dedupe.api import union_of_pairs
+from cleaner.dedupe.lsh import collision_pairs
 from cleaner.dedupe.verify import ShingleSets, intersections, similarity_of, verify_counts
 from cleaner.parallel import ordered_map, partition_rows, shared_empty, shares_memory
 
@@ -72,9 +73,7 @@ def band_pairs_parallel(bands: np.ndarray, workers: int, parts: int | None = Non
         found = [p for out in done for p in out if len(p)]
     finally:
         _SHARED.clear()
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    return unique_pairs(np.concatenate(found))
+    return union_of_pairs(found)  # each partition's pairs are sorted: merged, not sorted
 
 
 def _run_chunks(tasks: list[tuple[int, int]]) -> list[tuple[np.ndarray, ...] | None]:

@@ -20,7 +20,7 @@ from cleaner.dedupe.cluster import (
     UnionFind,
 )
 from cleaner.dedupe.containment import containment_pairs
-from cleaner.dedupe.lsh import band_pairs, collision_pairs, unique_pairs
+from cleaner.dedupe.lsh import band_pairs, collision_pairs
 from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
 from cleaner.dedupe.prepare import Paragraph, Prepared, prepare
 from cleaner.dedupe.reuse import Weights, reuse_score, term_id, term_ids
@@ -186,7 +186,7 @@ def run(
     if index is not None:
         _check_index(index, opts)
         pairs.append(_index_pairs(prep, nodes, index, opts, reuse))
-    cand = unique_pairs(np.concatenate(pairs))
+    cand = union_of_pairs(pairs)
     del pairs  # each stage's pairs, as large as the candidates together
     release_heap()
     cand = _in_scope(cand, nodes, opts.scope)
@@ -210,6 +210,28 @@ def run(
     }
     batch_pairs = tuple(Pair(a, b, s) for a, b, s in verified if a < n and b < n)
     return DedupeResult(tuple(clusters), tuple(dropped), stats, batch_pairs)
+
+
+def union_of_pairs(pairs: Sequence[np.ndarray]) -> np.ndarray:
+    """The distinct rows of several ``(m, 2)`` pair arrays, sorted: what
+    :func:`cleaner.dedupe.lsh.unique_pairs` of them laid end to end gives.
+
+    The stages give their pairs sorted: packed into one int64 each, the runs are merged by a
+    stable sort (a merge of sorted runs), not sorted again from scratch.
+
+    >>> union_of_pairs([np.array([[0, 2], [1, 3]]), np.array([[0, 1], [1, 3]])]).tolist()
+    [[0, 1], [0, 2], [1, 3]]
+    """
+    codes = [(p[:, 0].astype(np.int64) << 32) | p[:, 1].astype(np.int64) for p in pairs if len(p)]
+    if not codes:
+        return np.zeros((0, 2), dtype=np.int64)
+    code = np.sort(np.concatenate(codes), kind="stable")
+    del codes
+    code = code[np.concatenate(([True], code[1:] != code[:-1]))]
+    out = np.empty((len(code), 2), dtype=np.int64)
+    np.right_shift(code, 32, out=out[:, 0])
+    np.bitwise_and(code, 0xFFFFFFFF, out=out[:, 1])
+    return out
 
 
 def near_duplicates_within(
@@ -366,8 +388,11 @@ def _verify(
     sets = nodes.sets
     mask, inter = _verify_counts(sets, cand, opts)
     sizes = sets.sizes()
-    sim = similarity_of(inter, sizes[cand[:, 0]], sizes[cand[:, 1]])
     near = np.flatnonzero(mask)
+    # Only the verified pairs' similarities are read (computed for those alone: at 1M
+    # paragraphs most of the candidates are not).
+    sim = np.zeros(len(cand))
+    sim[near] = similarity_of(inter[near], sizes[cand[near, 0]], sizes[cand[near, 1]])
     # Members are scored against their representative: often a pair counted here.
     ab = zip(cand[near, 0].tolist(), cand[near, 1].tolist(), strict=True)
     nodes.counted.update(zip(ab, inter[near].tolist(), strict=True))

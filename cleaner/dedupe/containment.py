@@ -175,7 +175,10 @@ def candidates_of_rows(
     code, count = _merge(found, min_shared > 1)
     if count is not None:
         code = code[count >= min_shared]
-    return np.stack([code >> 32, code & 0xFFFFFFFF], axis=1)
+    out = np.empty((len(code), 2), dtype=np.int64)
+    np.right_shift(code, 32, out=out[:, 0])
+    np.bitwise_and(code, 0xFFFFFFFF, out=out[:, 1])
+    return out
 
 
 def anchor_pairs(
@@ -434,15 +437,17 @@ def _pairs_of_part(
 
 
 def _distinct(
-    code: np.ndarray, count: np.ndarray | None, counted: bool
+    code: np.ndarray, count: np.ndarray | None, counted: bool, runs: bool = False
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Sorted distinct codes, and with ``counted`` the sum of their counts (1 each if None).
+
+    ``runs``: the codes are sorted runs laid end to end, which a stable sort merges.
 
     >>> [a.tolist() for a in _distinct(np.array([5, 3, 5]), None, True)]
     [[3, 5], [1, 2]]
     """
     order = np.argsort(code, kind="stable") if counted else None
-    code = code[order] if order is not None else np.sort(code)
+    code = code[order] if order is not None else np.sort(code, kind="stable" if runs else None)
     head = np.concatenate(([True], code[1:] != code[:-1])) if len(code) else np.zeros(0, bool)
     if not counted:
         return code[head], None
@@ -461,4 +466,4 @@ def _merge(
         return found[0]
     code = np.concatenate([c for c, _ in found])
     count = np.concatenate([n for _, n in found if n is not None]) if counted else None
-    return _distinct(code, count, counted)
+    return _distinct(code, count, counted, runs=True)

@@ -49,3 +49,17 @@ def test_intersections_in_chunks_on_two_processes_are_exact():
     sets = [set(prep.shingle_set(i).tolist()) for i in range(len(prep))]
     by_hand = [len(sets[a] & sets[b]) for a, b in pairs[:200].tolist()]
     assert want[:200].tolist() == by_hand
+
+
+def test_union_of_pairs_equals_unique_pairs_of_all():
+    from cleaner.dedupe.api import union_of_pairs
+    from cleaner.dedupe.lsh import unique_pairs
+
+    sorted_run = unique_pairs(_random_pairs(500, 3000))
+    other = unique_pairs(_random_pairs(500, 2000))
+    loose = _random_pairs(500, 100)  # index pairs come unsorted, with repeats
+    parts = [sorted_run, np.zeros((0, 2), dtype=np.int64), other, loose]
+    want = unique_pairs(np.concatenate(parts))
+    got = union_of_pairs(parts)
+    assert got.dtype == want.dtype and np.array_equal(got, want)
+    assert union_of_pairs([]).shape == (0, 2)
