@@ -149,7 +149,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
 
 
 #: Line separators that JSON leaves raw but ``str.splitlines`` and some readers split on.
-_RAW_SEPARATORS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+_RAW_SEPARATORS = (("\u2028", "\\u2028"), ("\u2029", "\\u2029"), ("\x85", "\\u0085"))
 
 
 def jsonl_line(record: Mapping[str, Any]) -> str:
@@ -160,7 +160,13 @@ def jsonl_line(record: Mapping[str, Any]) -> str:
     >>> jsonl_line({"t": "a\\u2028b"})
     '{"t": "a\\\\u2028b"}\\n'
     """
-    return json.dumps(record, ensure_ascii=False).translate(_RAW_SEPARATORS) + "\n"
+    line = json.dumps(record, ensure_ascii=False)
+    # A search per separator runs in C at memory speed; str.translate looks up a dict per
+    # character (440 µs for an 8 KB Persian record, more than cleaning it took).
+    for raw, escaped in _RAW_SEPARATORS:
+        if raw in line:
+            line = line.replace(raw, escaped)
+    return line + "\n"
 
 
 class JsonlWriter:

@@ -22,7 +22,7 @@ from typing import Any
 
 from cleaner.document import CleanerError, InputError, Source
 from cleaner.inputs import RecordFields, iter_file, iter_sources, record_source
-from cleaner.output import write_atomic
+from cleaner.output import jsonl_line, write_atomic
 
 PARQUET = ".parquet"
 PART_FORMATS = ("jsonl", "parquet")
@@ -188,11 +188,9 @@ def balance(parts: Sequence[Partition], max_bytes: int) -> Iterator[range]:
 
 def write_part(records: Iterable[dict[str, Any]], path: Path, fmt: str) -> int:
     """Write records as one JSON lines or Parquet partition, atomically; how many were written."""
-    import json
-
     rows = list(records)
     if fmt == "jsonl":
-        write_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+        write_atomic(path, "".join(map(jsonl_line, rows)))
     elif fmt == "parquet":
         import io
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,7 @@ from cleaner.cli.scale import workers_options
 from cleaner.config import CleanConfig
 from cleaner.document import CleanerError, CleanResult, InputError, Source
 from cleaner.explain import explain
-from cleaner.output import output_path, write_atomic
+from cleaner.output import jsonl_line, output_path, write_atomic
 from cleaner.parallel import iter_clean
 from cleaner.progress import Progress, input_bytes
 from cleaner.resume import Journal, PartWriter, item_id, skip_consumed, skip_done
@@ -202,7 +201,7 @@ def _write(
 
 def _render(res: CleanResult, fmt: str) -> str:
     if fmt == "jsonl":
-        return json.dumps(res.to_dict(), ensure_ascii=False) + "\n"
+        return jsonl_line(res.to_dict())
     return res.text + "\n" if res.text else ""
 
 

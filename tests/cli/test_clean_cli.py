@@ -142,3 +142,14 @@ def test_html_page_without_text_is_an_empty_result_not_a_crash(tmp_path):
     assert res.exit_code == 0, res.output
     record = json.loads(res.output.splitlines()[0])
     assert record["paragraphs"] == [] and record["format"] == "html"
+
+
+def test_jsonl_record_is_one_line_even_with_unicode_line_separators():
+    """U+2028, U+2029 and U+0085 are escaped: readers that split on them see one record."""
+    doc_id = "story\u2028one\u2029two\u0085three"
+    record = {"id": doc_id, "text": SEED.read_text(encoding="utf-8")}
+    stdin = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    proc = _run("clean", "-", "--input-format", "jsonl", "--format", "jsonl", stdin=stdin)
+    assert proc.returncode == 0, proc.stderr.decode()
+    (line,) = proc.stdout.decode("utf-8").splitlines()  # str.splitlines splits on all three
+    assert json.loads(line)["id"] == doc_id
