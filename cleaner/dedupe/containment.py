@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from cleaner.dedupe.prepare import anchor_keys, anchor_mask
-from cleaner.parallel import ordered_map, partition_rows, shared_empty, shares_memory
+from cleaner.parallel import Reserved, ordered_map, partition_rows, shared_empty, shares_memory
 
 #: Anchor rows per key partition (and per paragraph chunk): bounds one task's temporaries.
 PART_ROWS = 1_000_000
@@ -168,11 +168,14 @@ def candidates_of_rows(
         picked = _rarest(offsets, per_paragraph, max_postings, budget, workers)
         del freq
         _SHARED.pop("freq")
-        tasks = _pair_tasks(picked, spans, parts, min_shared)
-        found = [r for out in ordered_map(_pairs_task, tasks, workers, **_share()) for r in out]
+        if workers > 1 and min_shared == 1 and shares_memory(workers):
+            code, count = _pairs_merged_on_pool(picked, spans, parts, len(offsets) - 1, workers)
+        else:
+            tasks = _pair_tasks(picked, spans, parts, min_shared)
+            found = [r for o in ordered_map(_pairs_task, tasks, workers, **_share()) for r in o]
+            code, count = _merge(found, min_shared > 1)
     finally:
         _SHARED.clear()
-    code, count = _merge(found, min_shared > 1)
     if count is not None:
         code = code[count >= min_shared]
     out = np.empty((len(code), 2), dtype=np.int64)
@@ -436,18 +439,85 @@ def _pairs_of_part(
     return _merge(found, counted)
 
 
+def _pairs_merged_on_pool(
+    picked: tuple[np.ndarray, np.ndarray, np.ndarray],
+    spans: list[tuple[int, int]],
+    parts: int,
+    n: int,
+    workers: int,
+) -> tuple[np.ndarray, None]:
+    """Stage 3 and the merge of its pairs on a forked pool: the sorted distinct codes.
+
+    Each key partition writes its distinct pairs into a slot of shared memory (room for
+    every pair its picked keys can emit: their holders) and says where each range of
+    first paragraphs starts in them; then each range of first paragraphs merges its pieces
+    of every partition. The ranges laid end to end, in order, are the sorted distinct pairs
+    the one-process merge gives; nothing but counts travels through the pool.
+    """
+    tasks = [t[0] for t in _pair_tasks(picked, spans, parts, 1)]
+    if not tasks:
+        return np.zeros(0, dtype=np.int64), None
+    room = np.cumsum([0] + [int(t[4].sum()) for t in tasks])
+    found = Reserved(int(room[-1]), np.int64)
+    step = -(-n // len(tasks))  # first paragraphs per range
+    edges = np.arange(len(tasks) + 1, dtype=np.int64) * step << 32
+    _SHARED.update(found=found.array, room=room, edges=edges)
+    slot_tasks = [[(t, *task[:5])] for t, task in enumerate(tasks)]
+    done = [r for o in ordered_map(_slot_task, slot_tasks, workers, **_share()) for r in o]
+    cuts = np.array([c for c in done], dtype=np.int64).reshape(len(tasks), -1)  # (task, edge)
+    sizes = (cuts[:, 1:] - cuts[:, :-1]).sum(axis=0)  # pairs of each range, before merging
+    merged = Reserved(int(sizes.sum()), np.int64)
+    _SHARED.update(cuts=cuts, merged=merged.array, at=np.concatenate(([0], np.cumsum(sizes))))
+    ranges = [[r] for r in range(len(tasks)) if sizes[r]]
+    at = 0
+    for r, count in zip(
+        (r[0] for r in ranges), ordered_map(_range_task, ranges, workers, **_share()), strict=True
+    ):
+        start = int(_SHARED["at"][r])
+        merged.place(at, merged.array[start : start + count[0]], int(_SHARED["at"][r + 1]))
+        at += count[0]
+    del found
+    return merged.done(at), None
+
+
+def _slot_task(tasks: list[tuple[Any, ...]]) -> list[np.ndarray]:
+    """A key partition's distinct pairs, written in its slot; where each range starts."""
+    out = []
+    for t, lo, hi, x, k, f in tasks:
+        code, _ = _pairs_of_part(lo, hi, x, k, f, False)
+        start = int(_SHARED["room"][t])
+        _SHARED["found"][start : start + len(code)] = code
+        out.append(np.searchsorted(code, _SHARED["edges"]))
+    return out
+
+
+def _range_task(ranges: list[int]) -> list[int]:
+    """The distinct pairs of a range of first paragraphs, from every partition's piece."""
+    out = []
+    cuts, room, found = _SHARED["cuts"], _SHARED["room"], _SHARED["found"]
+    for r in ranges:
+        pieces = [
+            found[room[t] + cuts[t, r] : room[t] + cuts[t, r + 1]]
+            for t in range(len(cuts))
+            if cuts[t, r + 1] > cuts[t, r]
+        ]
+        code, _ = _distinct(np.concatenate(pieces), None, False)
+        start = int(_SHARED["at"][r])
+        _SHARED["merged"][start : start + len(code)] = code
+        out.append(len(code))
+    return out
+
+
 def _distinct(
-    code: np.ndarray, count: np.ndarray | None, counted: bool, runs: bool = False
+    code: np.ndarray, count: np.ndarray | None, counted: bool
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Sorted distinct codes, and with ``counted`` the sum of their counts (1 each if None).
-
-    ``runs``: the codes are sorted runs laid end to end, which a stable sort merges.
 
     >>> [a.tolist() for a in _distinct(np.array([5, 3, 5]), None, True)]
     [[3, 5], [1, 2]]
     """
     order = np.argsort(code, kind="stable") if counted else None
-    code = code[order] if order is not None else np.sort(code, kind="stable" if runs else None)
+    code = code[order] if order is not None else np.sort(code)
     head = np.concatenate(([True], code[1:] != code[:-1])) if len(code) else np.zeros(0, bool)
     if not counted:
         return code[head], None
@@ -466,4 +536,4 @@ def _merge(
         return found[0]
     code = np.concatenate([c for c, _ in found])
     count = np.concatenate([n for _, n in found if n is not None]) if counted else None
-    return _distinct(code, count, counted, runs=True)
+    return _distinct(code, count, counted)

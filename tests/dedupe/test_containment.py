@@ -3,7 +3,10 @@ process or two: always the pairs of the rule written out plainly."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -134,3 +137,44 @@ def test_sort_keys_when_keys_agree_on_their_top_bits():
     big[::7] = big[3]
     perm, ordered = sort_keys(big)
     assert np.array_equal(perm, np.argsort(big, kind="stable"))
+
+
+#: Run in a fresh process, so that the pool forks whatever this session runs: the key
+#: partitions are then made on the pool, and the pairs merged there by ranges of paragraphs.
+POOL_SCRIPT = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import numpy as np
+import cleaner.dedupe.containment as containment
+import cleaner.parallel as parallel
+from dedupe.test_containment import _anchor_pairs_by_hand, _random_rows
+
+calls = []
+for module, name in ((containment, "_pairs_merged_on_pool"), (parallel, "_partition_on_pool")):
+    def call(*args, _real=getattr(module, name), _name=name):
+        calls.append(_name)
+        return _real(*args)
+    setattr(module, name, call)
+containment.PART_ROWS, containment.EMIT_ROWS = 97, 50
+for seed in (1, 2, 3):
+    owner, key = _random_rows(seed)
+    want = _anchor_pairs_by_hand(owner, key, 3, 12, 1, 20)
+    offsets = np.searchsorted(owner, np.arange(owner[-1] + 2))
+    for parts in (None, 2, 7, 300):
+        got = containment.candidates_of_rows(key, offsets, 3, 12, 1, 20, workers=2, parts=parts)
+        assert got.dtype == np.int64 and got.tolist() == want, (seed, parts)
+empty = containment.candidates_of_rows(
+    np.array([5, 6], dtype=np.uint64), np.array([0, 1, 2]), 3, 9, 1, workers=2
+)
+assert empty.shape == (0, 2)
+print(sorted(set(calls)), len(calls))
+"""
+
+
+def test_partitions_and_merge_on_a_forked_pool_give_the_rule_pairs():
+    tests = str(Path(__file__).resolve().parents[1])
+    proc = subprocess.run(
+        [sys.executable, "-c", POOL_SCRIPT, tests], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split("]")[0] == "['_pairs_merged_on_pool', '_partition_on_pool'"
