@@ -19,7 +19,7 @@ from cleaner.dedupe.cluster import (
     Pair,
     UnionFind,
 )
-from cleaner.dedupe.containment import containment_pairs
+from cleaner.dedupe.containment import containment_codes, pack_pairs, unpack_pairs
 from cleaner.dedupe.lsh import band_pairs, collision_pairs
 from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
 from cleaner.dedupe.prepare import Paragraph, Prepared, prepare
@@ -165,11 +165,12 @@ def run(
     release_heap()
     n = len(paragraphs)
     reuse = opts.mode == "reuse"
-    pairs = [_band_pairs(prep.bands, opts.workers)]
+    # Each stage's pairs, packed one int64 a pair (the containment stage gives them so).
+    pairs = [pack_pairs(_band_pairs(prep.bands, opts.workers))]
     release_heap()
     if opts.containment is not None:
         pairs.append(
-            containment_pairs(
+            containment_codes(
                 prep.set_hashes,
                 prep.set_offsets,
                 prep.anchor_rate,
@@ -181,12 +182,12 @@ def run(
             )
         )
     if reuse:
-        pairs.append(_phrase_pairs(prep, opts.postings_cap(n)))
+        pairs.append(pack_pairs(_phrase_pairs(prep, opts.postings_cap(n))))
     nodes = _Nodes(prep, [], {}, {})
     if index is not None:
         _check_index(index, opts)
-        pairs.append(_index_pairs(prep, nodes, index, opts, reuse))
-    cand = union_of_pairs(pairs)
+        pairs.append(pack_pairs(_index_pairs(prep, nodes, index, opts, reuse)))
+    cand = union_of_codes(pairs)
     del pairs  # each stage's pairs, as large as the candidates together
     release_heap()
     cand = _in_scope(cand, nodes, opts.scope)
@@ -222,16 +223,17 @@ def union_of_pairs(pairs: Sequence[np.ndarray]) -> np.ndarray:
     >>> union_of_pairs([np.array([[0, 2], [1, 3]]), np.array([[0, 1], [1, 3]])]).tolist()
     [[0, 1], [0, 2], [1, 3]]
     """
-    codes = [(p[:, 0].astype(np.int64) << 32) | p[:, 1].astype(np.int64) for p in pairs if len(p)]
+    return union_of_codes([pack_pairs(p) for p in pairs])
+
+
+def union_of_codes(codes: Sequence[np.ndarray]) -> np.ndarray:
+    """:func:`union_of_pairs` of pairs packed by :func:`pack_pairs`; ``(m, 2)`` pairs."""
+    codes = [c for c in codes if len(c)]
     if not codes:
         return np.zeros((0, 2), dtype=np.int64)
     code = np.sort(np.concatenate(codes), kind="stable")
     del codes
-    code = code[np.concatenate(([True], code[1:] != code[:-1]))]
-    out = np.empty((len(code), 2), dtype=np.int64)
-    np.right_shift(code, 32, out=out[:, 0])
-    np.bitwise_and(code, 0xFFFFFFFF, out=out[:, 1])
-    return out
+    return unpack_pairs(code[np.concatenate(([True], code[1:] != code[:-1]))])
 
 
 def near_duplicates_within(

@@ -135,9 +135,57 @@ def containment_pairs(
     Returns:
         ``(m, 2)`` sorted unique pairs ``(i, j)``, ``i < j``.
     """
+    code = containment_codes(
+        set_hashes,
+        set_offsets,
+        rate,
+        per_paragraph,
+        max_postings,
+        min_shared,
+        budget,
+        workers,
+        parts,
+    )
+    return unpack_pairs(code)
+
+
+def containment_codes(
+    set_hashes: np.ndarray,
+    set_offsets: np.ndarray,
+    rate: int,
+    per_paragraph: int,
+    max_postings: int,
+    min_shared: int,
+    budget: int | None = None,
+    workers: int = 1,
+    parts: int | None = None,
+) -> np.ndarray:
+    """:func:`containment_pairs` packed as :func:`pack_pairs` packs them, sorted."""
     key, offsets = anchor_rows(set_hashes, set_offsets, rate, workers)
     args = (per_paragraph, max_postings, min_shared, budget, workers, parts)
-    return candidates_of_rows(key, offsets, *args)
+    return _candidate_codes(key, offsets, *args)
+
+
+def pack_pairs(pairs: np.ndarray) -> np.ndarray:
+    """Pairs ``(i, j)`` of ints in ``[0, 2**31)`` as one int64 each, ``i << 32 | j``
+    (sorted codes are pairs sorted by ``i``, then ``j``).
+
+    >>> pack_pairs(np.array([[1, 2], [0, 7]])).tolist()
+    [4294967298, 7]
+    """
+    return (pairs[:, 0].astype(np.int64) << 32) | pairs[:, 1].astype(np.int64)
+
+
+def unpack_pairs(code: np.ndarray) -> np.ndarray:
+    """The ``(m, 2)`` int64 pairs of codes made by :func:`pack_pairs`.
+
+    >>> unpack_pairs(np.array([4294967298, 7])).tolist()
+    [[1, 2], [0, 7]]
+    """
+    out = np.empty((len(code), 2), dtype=np.int64)
+    np.right_shift(code, 32, out=out[:, 0])
+    np.bitwise_and(code, 0xFFFFFFFF, out=out[:, 1])
+    return out
 
 
 def candidates_of_rows(
@@ -156,8 +204,23 @@ def candidates_of_rows(
     >>> candidates_of_rows(key, np.array([0, 2, 4, 5]), 1, 5, 1, parts=2).tolist()
     [[0, 1], [0, 2]]
     """
+    args = (per_paragraph, max_postings, min_shared, budget, workers, parts)
+    return unpack_pairs(_candidate_codes(key, offsets, *args))
+
+
+def _candidate_codes(
+    key: np.ndarray,
+    offsets: np.ndarray,
+    per_paragraph: int,
+    max_postings: int,
+    min_shared: int,
+    budget: int | None = None,
+    workers: int = 1,
+    parts: int | None = None,
+) -> np.ndarray:
+    """:func:`candidates_of_rows` as sorted codes (:func:`pack_pairs`)."""
     if not len(key):
-        return np.zeros((0, 2), dtype=np.int64)
+        return np.zeros(0, dtype=np.int64)
     if parts is None:
         parts = max(4 * workers if workers > 1 else 1, -(-len(key) // PART_ROWS))
     order, bounds = partition_rows(key, parts, workers, PART_ROWS)
@@ -178,10 +241,7 @@ def candidates_of_rows(
         _SHARED.clear()
     if count is not None:
         code = code[count >= min_shared]
-    out = np.empty((len(code), 2), dtype=np.int64)
-    np.right_shift(code, 32, out=out[:, 0])
-    np.bitwise_and(code, 0xFFFFFFFF, out=out[:, 1])
-    return out
+    return code
 
 
 def anchor_pairs(
