@@ -15,8 +15,10 @@ and prints wall time, paragraphs per second, speed-up against ``-j 1``, peak res
 of the main process and of the largest worker, and the CPU seconds spent by the main process
 and by its workers (on a machine shared with other jobs the wall time is noisy, the CPU time
 much less so: together they say whether the main process or the workers are the bottleneck),
-and checks the cluster files are equal. A contender still running after ``--timeout``
-seconds is stopped and reported as such.
+and checks the cluster files are equal. ``machine MB`` is the largest rise of the machine's
+memory in use during the run: it counts, once, the shared memory the workers write for the
+main process, which neither process's peak resident memory need count. A contender still
+running after ``--timeout`` seconds is stopped and reported as such.
 
 It also times ``cleaner clean`` with ``-j 1`` and ``-j 2`` on ``--clean-docs`` raw
 documents (the seeds, text and HTML, repeated under new ids) and checks the outputs are equal.
@@ -35,6 +37,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -117,15 +120,52 @@ WRAPPER = (
 )
 
 
+def machine_used_mb() -> float:
+    """Memory in use on the machine (MemTotal - MemAvailable), MB; 0 where not known."""
+    try:
+        info = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
+    except OSError:
+        return 0.0
+    return (int(info["MemTotal"].split()[0]) - int(info["MemAvailable"].split()[0])) / 1024
+
+
+class MachinePeak:
+    """The largest rise of the machine's memory in use while a run goes on (sampled 10 times
+    a second). Unlike a process's peak resident memory, it counts the shared memory the pool
+    workers write for the main process (which the main process may never touch, and which
+    outlives the workers), once; other jobs' memory moving meanwhile counts too."""
+
+    def __init__(self) -> None:
+        self.base = machine_used_mb()
+        self.peak = self.base
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            self.peak = max(self.peak, machine_used_mb())
+
+    def stop(self) -> int:
+        """Stop sampling; the peak rise in MB."""
+        self._stop.set()
+        self._thread.join()
+        return round(self.peak - self.base)
+
+
 def measured(args: list[str], timeout: float | None) -> tuple[float, dict[str, Any], bytes]:
     """Wall seconds, peak memory and CPU of one CLI run in a fresh process, and its stdout."""
     started = time.perf_counter()
+    machine = MachinePeak()
     try:
         proc = subprocess.run(
             [sys.executable, "-c", WRAPPER, *args], capture_output=True, cwd=ROOT, timeout=timeout
         )
     except subprocess.TimeoutExpired:
+        machine.stop()
         return time.perf_counter() - started, {"stopped": True}, b""
+    finally:
+        rise = machine.stop()
     seconds = time.perf_counter() - started
     err = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
@@ -139,6 +179,7 @@ def measured(args: list[str], timeout: float | None) -> tuple[float, dict[str, A
             "main_cpu": round(float(peak.group(3)), 1),
             "worker_cpu": round(float(peak.group(4)), 1),
         }
+    fig["machine_mb"] = rise
     return seconds, fig, proc.stdout
 
 
@@ -205,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         clean_rows = [time_clean(raw, w) for w in (1, 2)] if args.clean_docs else []
     print(
         f"{'run':<26}{'seconds':>9}{'para/s':>9}{'vs -j 1':>9}{'main MB':>9}{'KB/para':>9}"
-        f"{'worker MB':>10}{'main CPU':>9}{'work CPU':>9}{'clusters':>9}"
+        f"{'worker MB':>10}{'machine MB':>11}{'main CPU':>9}{'work CPU':>9}{'clusters':>9}"
     )
     base = rows[0]["seconds"] if not rows[0].get("stopped") else None
     for r in rows:
@@ -216,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{r['args']:<26}{r['seconds']:>9.1f}{args.n / r['seconds']:>9.0f}{speed}"
             f"{r['main_peak_mb']:>9}{r['main_peak_mb'] * 1024 / args.n:>9.1f}"
-            f"{r['worker_peak_mb']:>10}{r['main_cpu']:>9.1f}{r['worker_cpu']:>9.1f}"
+            f"{r['worker_peak_mb']:>10}{r['machine_mb']:>11}{r['main_cpu']:>9.1f}"
+            f"{r['worker_cpu']:>9.1f}"
             f"{r['clusters']:>9}"
         )
     same = len({r["digest"] for r in rows if not r.get("stopped")}) == 1
