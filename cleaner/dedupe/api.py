@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -419,22 +419,21 @@ def _clusters(
 ) -> tuple[list[Cluster], list[Dropped]]:
     """Connected components of verified pairs, representatives, members, and drops."""
     n = len(nodes.prep.paragraphs)
-    uf = UnionFind(n + len(nodes.external))
-    for a, b, _ in verified:
-        uf.union(a, b)
-    groups: dict[int, list[int]] = {}
-    for node in sorted({x for a, b, _ in verified for x in (a, b)}):
-        groups.setdefault(uf.find(node), []).append(node)
-    ordered = sorted(
-        (sorted(g, key=nodes.order) for g in groups.values()), key=lambda g: nodes.order(g[0])
-    )
+    # Batch paragraphs alone are seen in batch order: the components, ordered, come from
+    # numpy; with index members (seen before the batch) union-find and sorts decide.
+    in_order = not nodes.external and not nodes.order_of_batch
+    ordered = _ordered_components(n, verified) if in_order else _ordered_groups(nodes, verified)
     _count_members(nodes, ordered, opts.workers)
+    scores = _member_scores(nodes, ordered) if in_order and weights is None else None
     clusters: list[Cluster] = []
     dropped: list[Dropped] = []
     for cid, group in enumerate(ordered):
         rep = group[0]
         # Members are made kept only when they come from the index; then the policy's pick.
-        members = [_member(nodes, node, rep, weights) for node in group]
+        if scores is not None:
+            members = [_batch_member(nodes, node, *next(scores)) for node in group]
+        else:
+            members = [_member(nodes, node, rep, weights) for node in group]
         kept = KEEP_POLICIES[opts.keep](members)
         if not members[kept].kept:
             m = members[kept]  # (dataclasses.replace costs 17 us a call, 0.8 s at 200k)
@@ -455,6 +454,98 @@ def _clusters(
                 dropped.append(Dropped(p.doc_id, p.index, cid))
         clusters.append(Cluster(cid, tuple(members)))
     return clusters, dropped
+
+
+def _ordered_groups(nodes: _Nodes, verified: list[tuple[int, int, float]]) -> list[list[int]]:
+    """Connected components of the verified pairs (union-find), each in seen order, ordered
+    by their first member's."""
+    uf = UnionFind(len(nodes.prep.paragraphs) + len(nodes.external))
+    for a, b, _ in verified:
+        uf.union(a, b)
+    groups: dict[int, list[int]] = {}
+    for node in sorted({x for a, b, _ in verified for x in (a, b)}):
+        groups.setdefault(uf.find(node), []).append(node)
+    return sorted(
+        (sorted(g, key=nodes.order) for g in groups.values()), key=lambda g: nodes.order(g[0])
+    )
+
+
+def _ordered_components(n: int, verified: list[tuple[int, int, float]]) -> list[list[int]]:
+    """:func:`_ordered_groups` when nodes are seen in their order: ascending nodes, groups
+    ordered by their smallest.
+
+    >>> _ordered_components(6, [(4, 5, 1.0), (0, 2, 1.0), (2, 5, 1.0), (1, 3, 1.0)])
+    [[0, 2, 4, 5], [1, 3]]
+    """
+    if not verified:
+        return []
+    a = np.fromiter((p[0] for p in verified), np.int64, len(verified))
+    b = np.fromiter((p[1] for p in verified), np.int64, len(verified))
+    label = components(n, a, b)
+    involved = np.unique(np.concatenate([a, b]))
+    by_group = involved[np.lexsort((involved, label[involved]))]
+    cuts = (np.flatnonzero(np.diff(label[by_group])) + 1).tolist()
+    flat = by_group.tolist()
+    return [flat[lo:hi] for lo, hi in zip([0, *cuts], [*cuts, len(flat)], strict=True)]
+
+
+def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The smallest node of each node's connected component, edges ``(a[k], b[k])``.
+
+    Labels start as the nodes themselves; each round every edge's ends take the smaller
+    of their labels, and labels follow their own labels to a fixed point (a label is a node
+    of the component, so the component's smallest node keeps its own, and wins).
+
+    >>> components(6, np.array([4, 0, 2, 1]), np.array([5, 2, 5, 3])).tolist()
+    [0, 1, 0, 1, 0, 0]
+    """
+    label = np.arange(n, dtype=np.int64)
+    while True:
+        low = np.minimum(label[a], label[b])
+        before = label.copy()
+        np.minimum.at(label, label[a], low)  # the ends' labels (roots) take the smaller
+        np.minimum.at(label, label[b], low)
+        while True:
+            jumped = label[label]
+            if np.array_equal(jumped, label):
+                break
+            label = jumped
+        if np.array_equal(label, before):
+            return label
+
+
+def _member_scores(nodes: _Nodes, groups: list[list[int]]) -> Iterator[tuple[float, ...]]:
+    """``(similarity, jaccard, containment)`` of every member of the groups (batch nodes,
+    in order) with its representative, as :func:`_member` scores them one by one."""
+    rep = np.fromiter((g[0] for g in groups for _ in g), np.int64)
+    node = np.fromiter((x for g in groups for x in g), np.int64, len(rep))
+    counted = nodes.counted
+    inter = np.fromiter(
+        (counted.get((r, x), 0) for r, x in zip(rep.tolist(), node.tolist(), strict=True)),
+        np.int64,
+        len(rep),
+    )
+    sizes = nodes.sets.sizes()
+    size_a, size_b = sizes[node], sizes[rep]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jaccard = inter / (size_a + size_b - inter)
+        contained = inter / np.minimum(size_a, size_b)
+    empty = (size_a == 0) | (size_b == 0)
+    jaccard[empty] = 0.0
+    contained[empty] = 0.0
+    itself = node == rep
+    jaccard[itself] = 1.0
+    contained[itself] = 1.0
+    similarity = np.maximum(jaccard, contained)
+    return zip(similarity.tolist(), jaccard.tolist(), contained.tolist(), strict=True)
+
+
+def _batch_member(
+    nodes: _Nodes, node: int, similarity: float, jaccard: float, containment: float
+) -> Member:
+    """A batch paragraph as a cluster member, its scores given."""
+    p = nodes.prep.paragraphs[node]
+    return Member(p.doc_id, p.source, p.index, p.text, similarity, jaccard, containment, False)
 
 
 def _count_members(nodes: _Nodes, groups: list[list[int]], workers: int) -> None:
