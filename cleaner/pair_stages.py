@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from cleaner.dedupe.api import union_of_pairs
+from cleaner.dedupe.containment import unpack_pairs
 from cleaner.dedupe.lsh import collision_pairs
 from cleaner.dedupe.verify import ShingleSets, intersections, similarity_of, verify_counts
 from cleaner.parallel import ordered_map, partition_rows, shared_empty, shares_memory
@@ -147,6 +148,40 @@ def verify_counts_parallel(
     inter = shared_empty(len(cand), np.int64, workers)
     shared = {"sets": sets, "cand": cand, "args": (threshold, containment, min_contained)}
     _over_chunks(_verify_span, len(cand), chunk, workers, shared, {"mask": mask, "inter": inter})
+    return mask, inter
+
+
+def _verify_code_span(s: dict[str, Any], lo: int, hi: int) -> tuple[np.ndarray, ...]:
+    return verify_counts(s["sets"], unpack_pairs(s["code"][lo:hi]), *s["args"])
+
+
+def verify_codes(
+    sets: ShingleSets,
+    code: np.ndarray,
+    threshold: float,
+    containment: float | None,
+    min_contained: int,
+    workers: int = 1,
+    chunk: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`cleaner.dedupe.verify.verify_counts` of pairs packed one int64 each
+    (:func:`cleaner.dedupe.containment.pack_pairs`), unpacked ``chunk`` pairs at a time
+    (default ``VERIFY_CHUNK``): on a pool when ``workers`` > 1, else here."""
+    chunk = chunk or VERIFY_CHUNK
+    args = (threshold, containment, min_contained)
+    if workers > 1 and len(code) > chunk:
+        mask = shared_empty(len(code), np.bool_, workers)
+        inter = shared_empty(len(code), np.int64, workers)
+        shared = {"sets": sets, "code": code, "args": args}
+        outputs = {"mask": mask, "inter": inter}
+        _over_chunks(_verify_code_span, len(code), chunk, workers, shared, outputs)
+        return mask, inter
+    mask = np.empty(len(code), np.bool_)
+    inter = np.empty(len(code), np.int64)
+    for lo in range(0, len(code), chunk):
+        mask[lo : lo + chunk], inter[lo : lo + chunk] = verify_counts(
+            sets, unpack_pairs(code[lo : lo + chunk]), *args
+        )
     return mask, inter
 
 

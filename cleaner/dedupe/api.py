@@ -31,7 +31,6 @@ from cleaner.dedupe.verify import (
     overlap,
     overlap_of,
     similarity_of,
-    verify_counts,
 )
 from cleaner.document import CleanerError, CleanResult
 from cleaner.index.base import Index, IndexItem
@@ -187,6 +186,8 @@ def run(
     if index is not None:
         _check_index(index, opts)
         pairs.append(pack_pairs(_index_pairs(prep, nodes, index, opts, reuse)))
+    # The candidates stay packed (8 bytes a pair, not 16): verification unpacks a chunk
+    # at a time (at 1M paragraphs, tens of millions of pairs: 1-2 s to unpack at once).
     cand = union_of_codes(pairs)
     del pairs  # each stage's pairs, as large as the candidates together
     release_heap()
@@ -223,17 +224,22 @@ def union_of_pairs(pairs: Sequence[np.ndarray]) -> np.ndarray:
     >>> union_of_pairs([np.array([[0, 2], [1, 3]]), np.array([[0, 1], [1, 3]])]).tolist()
     [[0, 1], [0, 2], [1, 3]]
     """
-    return union_of_codes([pack_pairs(p) for p in pairs])
+    return unpack_pairs(union_of_codes([pack_pairs(p) for p in pairs]))
 
 
 def union_of_codes(codes: Sequence[np.ndarray]) -> np.ndarray:
-    """:func:`union_of_pairs` of pairs packed by :func:`pack_pairs`; ``(m, 2)`` pairs."""
+    """The sorted distinct codes of several arrays of pairs packed by :func:`pack_pairs`
+    (each sorted, for speed, or not).
+
+    >>> union_of_codes([np.array([3, 9]), np.array([1, 3])]).tolist()
+    [1, 3, 9]
+    """
     codes = [c for c in codes if len(c)]
     if not codes:
-        return np.zeros((0, 2), dtype=np.int64)
+        return np.zeros(0, dtype=np.int64)
     code = np.sort(np.concatenate(codes), kind="stable")
     del codes
-    return unpack_pairs(code[np.concatenate(([True], code[1:] != code[:-1]))])
+    return code[np.concatenate(([True], code[1:] != code[:-1]))]
 
 
 def near_duplicates_within(
@@ -262,13 +268,12 @@ def _band_pairs(bands: np.ndarray, workers: int) -> np.ndarray:
 def _verify_counts(
     sets: ShingleSets, cand: np.ndarray, opts: DedupeOptions
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`verify_counts` of the candidates, in chunks on the pool when workers > 1."""
-    args = (opts.threshold, opts.containment, opts.min_contained)
-    if opts.workers <= 1:
-        return verify_counts(sets, cand, *args)
-    from cleaner.pair_stages import verify_counts_parallel
+    """:func:`cleaner.dedupe.verify.verify_counts` of the packed candidates, in chunks
+    (on the pool when workers > 1)."""
+    from cleaner.pair_stages import verify_codes  # it imports this module
 
-    return verify_counts_parallel(sets, cand, *args, workers=opts.workers)
+    args = (opts.threshold, opts.containment, opts.min_contained)
+    return verify_codes(sets, cand, *args, workers=opts.workers)
 
 
 def _phrase_pairs(prep: Prepared, max_postings: int) -> np.ndarray:
@@ -330,11 +335,11 @@ def _index_pairs(
 
 
 def _in_scope(cand: np.ndarray, nodes: _Nodes, scope: str) -> np.ndarray:
-    """Keep the candidate pairs the scope asks for."""
+    """Keep the (packed) candidate pairs the scope asks for."""
     if scope == "all" or not len(cand):
         return cand
     doc = nodes.doc_codes()
-    same = doc[cand[:, 0]] == doc[cand[:, 1]]
+    same = doc[cand >> 32] == doc[cand & 0xFFFFFFFF]
     return cand[same] if scope == "within" else cand[~same]
 
 
@@ -391,24 +396,24 @@ def _verify(
     mask, inter = _verify_counts(sets, cand, opts)
     sizes = sets.sizes()
     near = np.flatnonzero(mask)
+    first, second = unpack_pairs(cand[near]).T
     # Only the verified pairs' similarities are read (computed for those alone: at 1M
     # paragraphs most of the candidates are not).
     sim = np.zeros(len(cand))
-    sim[near] = similarity_of(inter[near], sizes[cand[near, 0]], sizes[cand[near, 1]])
+    sim[near] = similarity_of(inter[near], sizes[first], sizes[second])
     # Members are scored against their representative: often a pair counted here.
-    ab = zip(cand[near, 0].tolist(), cand[near, 1].tolist(), strict=True)
+    ab = zip(first.tolist(), second.tolist(), strict=True)
     nodes.counted.update(zip(ab, inter[near].tolist(), strict=True))
     if weights is not None:
         for k in np.flatnonzero(~mask).tolist():
-            a, b = int(cand[k, 0]), int(cand[k, 1])
+            a, b = int(cand[k]) >> 32, int(cand[k]) & 0xFFFFFFFF
             r = reuse_score(nodes.words(a), nodes.words(b), weights)
             if r.weight >= opts.reuse_min_weight and r.fraction >= opts.reuse_threshold:
                 mask[k] = True
                 sim[k] = max(overlap(nodes.shingles(a), nodes.shingles(b)).similarity, r.fraction)
     keep = np.flatnonzero(mask)
-    return list(
-        zip(cand[keep, 0].tolist(), cand[keep, 1].tolist(), sim[keep].tolist(), strict=True)
-    )
+    first, second = unpack_pairs(cand[keep]).T
+    return list(zip(first.tolist(), second.tolist(), sim[keep].tolist(), strict=True))
 
 
 def _clusters(

@@ -63,3 +63,20 @@ def test_union_of_pairs_equals_unique_pairs_of_all():
     got = union_of_pairs(parts)
     assert got.dtype == want.dtype and np.array_equal(got, want)
     assert union_of_pairs([]).shape == (0, 2)
+
+
+def test_verification_of_packed_pairs_in_chunks_gives_the_same_verdicts():
+    from cleaner.dedupe.containment import pack_pairs
+    from cleaner.dedupe.verify import verify_counts
+    from cleaner.pair_stages import verify_codes
+
+    prep = prepare(paragraphs_of(make_docs(300)), DedupeOptions())
+    cand = np.unique(
+        np.concatenate([band_pairs(prep.bands), _random_pairs(len(prep), 3000)]), axis=0
+    )
+    want = verify_counts(prep.sets, cand, 0.4, 0.8, 20)
+    for workers, chunk in ((1, 700), (1, None), (2, 500)):
+        got = verify_codes(prep.sets, pack_pairs(cand), 0.4, 0.8, 20, workers, chunk)
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    empty = verify_codes(prep.sets, np.zeros(0, np.int64), 0.4, 0.8, 20)
+    assert len(empty[0]) == len(empty[1]) == 0
