@@ -6,6 +6,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -53,7 +54,7 @@ def paragraphs_of(docs: Iterable[DocLike]) -> list[Paragraph]:
     out: list[Paragraph] = []
     for doc in docs:
         doc_id, source, paras, _ = unpack(doc)
-        out.extend(Paragraph(doc_id, source, i, text) for i, text in enumerate(paras))
+        out.extend(map(Paragraph, repeat(doc_id), repeat(source), range(len(paras)), paras))
     return out
 
 
@@ -210,7 +211,10 @@ def run(
         "index_matches": len(nodes.external),
         "seconds": round(time.perf_counter() - started, 3),
     }
-    batch_pairs = tuple(Pair(a, b, s) for a, b, s in verified if a < n and b < n)
+    if nodes.external:
+        batch_pairs = tuple(Pair(a, b, s) for a, b, s in verified if a < n and b < n)
+    else:  # every node is a batch paragraph
+        batch_pairs = tuple(map(Pair, *zip(*verified, strict=True))) if verified else ()
     return DedupeResult(tuple(clusters), tuple(dropped), stats, batch_pairs)
 
 
