@@ -58,3 +58,20 @@ def test_member_scores_equal_scoring_one_by_one():
             want.append((m.similarity, m.jaccard, m.containment))
     assert list(_member_scores(nodes, groups)) == want
     assert any(s < 1.0 for s, _, _ in want)
+
+
+def test_clusters_jsonl_is_each_cluster_dumped_whole():
+    import json
+
+    from cleaner.dedupe import clusters_to_jsonl, dedupe
+    from cleaner.index import open_index
+
+    docs = make_docs(300)
+    index = open_index("memory:")
+    dedupe(docs[:100], index=index)
+    for result in (dedupe(docs), dedupe(docs, mode="reuse"), dedupe(docs[100:], index=index)):
+        want = "".join(
+            json.dumps(c.to_dict(), ensure_ascii=False, sort_keys=True) + "\n"
+            for c in result.clusters
+        )
+        assert result.clusters and clusters_to_jsonl(result) == want
