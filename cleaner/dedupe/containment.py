@@ -107,7 +107,7 @@ def _sample_task(tasks: list[tuple[int, int]]) -> list[np.ndarray | None]:
     return out
 
 
-def containment_pairs(
+def containment_codes(
     set_hashes: np.ndarray,
     set_offsets: np.ndarray,
     rate: int,
@@ -118,7 +118,8 @@ def containment_pairs(
     workers: int = 1,
     parts: int | None = None,
 ) -> np.ndarray:
-    """Containment candidate pairs of a batch's shingle sets (see the module docstring).
+    """Containment candidate pairs of a batch's shingle sets (see the module docstring),
+    packed as :func:`pack_pairs` packs them, sorted.
 
     Args:
         set_hashes: Sorted unique shingle hashes of every paragraph, concatenated.
@@ -131,39 +132,15 @@ def containment_pairs(
         workers: Processes to run the tasks on (1: this process, one task at a time).
         parts: Key partitions (default: enough for ``PART_ROWS`` rows each, and
             ``4 x workers`` at least); the result does not depend on it.
-
-    Returns:
-        ``(m, 2)`` sorted unique pairs ``(i, j)``, ``i < j``.
     """
-    code = containment_codes(
-        set_hashes,
-        set_offsets,
-        rate,
-        per_paragraph,
-        max_postings,
-        min_shared,
-        budget,
-        workers,
-        parts,
-    )
-    return unpack_pairs(code)
-
-
-def containment_codes(
-    set_hashes: np.ndarray,
-    set_offsets: np.ndarray,
-    rate: int,
-    per_paragraph: int,
-    max_postings: int,
-    min_shared: int,
-    budget: int | None = None,
-    workers: int = 1,
-    parts: int | None = None,
-) -> np.ndarray:
-    """:func:`containment_pairs` packed as :func:`pack_pairs` packs them, sorted."""
     key, offsets = anchor_rows(set_hashes, set_offsets, rate, workers)
     args = (per_paragraph, max_postings, min_shared, budget, workers, parts)
     return _candidate_codes(key, offsets, *args)
+
+
+def containment_pairs(*args: Any, **kwargs: Any) -> np.ndarray:
+    """:func:`containment_codes` unpacked: ``(m, 2)`` sorted unique pairs ``(i, j)``, ``i < j``."""
+    return unpack_pairs(containment_codes(*args, **kwargs))
 
 
 def pack_pairs(pairs: np.ndarray) -> np.ndarray:
@@ -188,24 +165,15 @@ def unpack_pairs(code: np.ndarray) -> np.ndarray:
     return out
 
 
-def candidates_of_rows(
-    key: np.ndarray,
-    offsets: np.ndarray,
-    per_paragraph: int,
-    max_postings: int,
-    min_shared: int,
-    budget: int | None = None,
-    workers: int = 1,
-    parts: int | None = None,
-) -> np.ndarray:
-    """:func:`containment_pairs` of anchor rows (paragraph ``i``: ``key[offsets[i]:offsets[i+1]]``).
+def candidates_of_rows(*args: Any, **kwargs: Any) -> np.ndarray:
+    """:func:`containment_codes`, unpacked, of anchor rows (paragraph ``i``:
+    ``key[offsets[i]:offsets[i+1]]``); the arguments of :func:`_candidate_codes`.
 
     >>> key = np.array([7, 8, 7, 9, 8], dtype=np.uint64)
     >>> candidates_of_rows(key, np.array([0, 2, 4, 5]), 1, 5, 1, parts=2).tolist()
     [[0, 1], [0, 2]]
     """
-    args = (per_paragraph, max_postings, min_shared, budget, workers, parts)
-    return unpack_pairs(_candidate_codes(key, offsets, *args))
+    return unpack_pairs(_candidate_codes(*args, **kwargs))
 
 
 def _candidate_codes(
@@ -218,7 +186,8 @@ def _candidate_codes(
     workers: int = 1,
     parts: int | None = None,
 ) -> np.ndarray:
-    """:func:`candidates_of_rows` as sorted codes (:func:`pack_pairs`)."""
+    """Containment candidates of anchor rows as sorted codes (:func:`pack_pairs`); the
+    arguments after ``key`` and ``offsets`` are those of :func:`containment_codes`."""
     if not len(key):
         return np.zeros(0, dtype=np.int64)
     if parts is None:
