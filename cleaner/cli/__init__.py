@@ -10,6 +10,8 @@ Exit codes (also in ``cleaner --help`` and the README):
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from cleaner import __version__
@@ -26,7 +28,29 @@ Exit codes:
 """
 
 
+class _LazyGroup(click.Group):
+    """A group that imports a command's module when the command is used.
+
+    ``dedupe`` brings the MinHash stack (datasketch, which imports scipy: 0.4 s); a
+    ``cleaner clean`` started once per file in a pipeline should not pay for it.
+    """
+
+    lazy = {"dedupe": ("cleaner.cli.dedupe", "dedupe_cmd")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module, name = self.lazy[cmd_name]
+            command = getattr(importlib.import_module(module), name)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
 @click.group(
+    cls=_LazyGroup,
     help="Clean raw news scrapes and find repeated paragraphs.\n\n" + EXIT_CODES,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
@@ -38,10 +62,3 @@ def main() -> None:
 main.add_command(clean_cmd)
 main.add_command(rules_group)
 main.add_command(golden_group)
-
-try:  # the dedupe command is its own module; the group works without it while it is built
-    from cleaner.cli.dedupe import dedupe_cmd
-except ImportError:  # pragma: no cover
-    pass
-else:
-    main.add_command(dedupe_cmd)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from cleaner.document import CleanerError
-from cleaner.engine import Engine, open_engine
 from cleaner.parallel import default_workers
+
+if TYPE_CHECKING:
+    from cleaner.engine import Engine
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,6 +61,10 @@ def engine_options(f: F) -> F:
 
 def enter_engine(name: str, workers: int, scheduler: str | None) -> Engine:
     """Open the engine for the running command; it is closed when the command ends."""
+    # Imported here: the engines bring the MinHash stack (datasketch, scipy: 0.4 s), which a
+    # `cleaner clean` in a pipeline, started once per file, should not pay for.
+    from cleaner.engine import open_engine
+
     try:
         return click.get_current_context().with_resource(open_engine(name, workers, scheduler))
     except CleanerError as exc:

@@ -153,3 +153,23 @@ def test_jsonl_record_is_one_line_even_with_unicode_line_separators():
     assert proc.returncode == 0, proc.stderr.decode()
     (line,) = proc.stdout.decode("utf-8").splitlines()  # str.splitlines splits on all three
     assert json.loads(line)["id"] == doc_id
+
+
+def test_clean_does_not_load_the_minhash_stack():
+    """`cleaner clean`, started once per file in pipelines, leaves datasketch (and scipy,
+    0.4 s of start-up) unloaded; `dedupe` still loads and runs."""
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from cleaner.cli import main\n"
+        f"res = CliRunner().invoke(main, ['clean', {str(SEED)!r}, '-q'])\n"
+        "assert res.exit_code == 0, res.output\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('datasketch', 'scipy')))\n"
+        "args = ['dedupe', {seeds!r}, '--clusters', '-', '-q', '-j', '1']\n"
+        "res = CliRunner().invoke(main, args)\n"
+        "assert res.exit_code == 0, res.output\n"
+        "print('datasketch' in sys.modules)\n"
+    ).replace("{seeds!r}", repr(str(SEEDS)))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split("\n")[:2] == ["[]", "True"]

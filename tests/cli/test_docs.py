@@ -14,8 +14,12 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
 
 
 def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    # Through list_commands/get_command, as click's own help does: commands may load lazily.
+    ctx = click.Context(group)
     out = []
-    for name, cmd in sorted(group.commands.items()):
+    for name in sorted(group.list_commands(ctx)):
+        cmd = group.get_command(ctx, name)
+        assert cmd is not None, name
         full = f"{prefix}{name}"
         if isinstance(cmd, click.Group):
             out += _commands(cmd, full + " ")
