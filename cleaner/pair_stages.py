@@ -33,10 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from cleaner.dedupe.api import union_of_pairs
-from cleaner.dedupe.containment import unpack_pairs
 from cleaner.dedupe.lsh import collision_pairs
-from cleaner.dedupe.verify import ShingleSets, intersections, similarity_of, verify_counts
+from cleaner.dedupe.pairs import union_of_pairs, unpack_pairs
+from cleaner.dedupe.verify import ShingleSets, intersections, verify_counts
 from cleaner.parallel import ordered_map, partition_rows, shared_empty, shares_memory
 
 #: Candidate pairs per verification task.
@@ -122,33 +121,8 @@ def _over_chunks(
         _SHARED.clear()
 
 
-def _verify_span(s: dict[str, Any], lo: int, hi: int) -> tuple[np.ndarray, ...]:
-    return verify_counts(s["sets"], s["cand"][lo:hi], *s["args"])
-
-
 def _count_span(s: dict[str, Any], lo: int, hi: int) -> tuple[np.ndarray, ...]:
     return (intersections(s["sets"], s["cand"][lo:hi]),)
-
-
-def verify_counts_parallel(
-    sets: ShingleSets,
-    cand: np.ndarray,
-    threshold: float,
-    containment: float | None,
-    min_contained: int,
-    workers: int,
-    chunk: int | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`cleaner.dedupe.verify.verify_counts` over chunks of ``cand`` (default
-    ``VERIFY_CHUNK`` pairs) on a pool."""
-    chunk = chunk or VERIFY_CHUNK
-    if workers <= 1 or len(cand) <= chunk:
-        return verify_counts(sets, cand, threshold, containment, min_contained)
-    mask = shared_empty(len(cand), np.bool_, workers)
-    inter = shared_empty(len(cand), np.int64, workers)
-    shared = {"sets": sets, "cand": cand, "args": (threshold, containment, min_contained)}
-    _over_chunks(_verify_span, len(cand), chunk, workers, shared, {"mask": mask, "inter": inter})
-    return mask, inter
 
 
 def _verify_code_span(s: dict[str, Any], lo: int, hi: int) -> tuple[np.ndarray, ...]:
@@ -165,7 +139,7 @@ def verify_codes(
     chunk: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`cleaner.dedupe.verify.verify_counts` of pairs packed one int64 each
-    (:func:`cleaner.dedupe.containment.pack_pairs`), unpacked ``chunk`` pairs at a time
+    (:func:`cleaner.dedupe.pairs.pack_pairs`), unpacked ``chunk`` pairs at a time
     (default ``VERIFY_CHUNK``): on a pool when ``workers`` > 1, else here."""
     chunk = chunk or VERIFY_CHUNK
     args = (threshold, containment, min_contained)
@@ -197,20 +171,3 @@ def intersections_parallel(
         _count_span, len(pairs), chunk, workers, {"sets": sets, "cand": pairs}, {"inter": inter}
     )
     return inter
-
-
-def verify_parallel(
-    sets: ShingleSets,
-    cand: np.ndarray,
-    threshold: float,
-    containment: float | None,
-    min_contained: int,
-    workers: int,
-    chunk: int | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`cleaner.dedupe.verify.verify_pairs` over chunks of ``cand`` on a pool, in order."""
-    mask, inter = verify_counts_parallel(
-        sets, cand, threshold, containment, min_contained, workers, chunk
-    )
-    sizes = sets.sizes()
-    return mask, similarity_of(inter, sizes[cand[:, 0]], sizes[cand[:, 1]])

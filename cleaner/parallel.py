@@ -193,14 +193,21 @@ def partition_rows(
     bounds = np.concatenate(([0], np.cumsum(np.bincount(bucket, minlength=parts))))
     fill = bounds[:-1].copy()
     for lo in range(0, len(key), chunk):
-        part = bucket[lo : lo + chunk]
-        rows = np.argsort(part, kind="stable") + lo
-        counts = np.bincount(part, minlength=parts)
-        starts = np.concatenate(([0], np.cumsum(counts)))
-        for p in np.flatnonzero(counts).tolist():
-            order[fill[p] : fill[p] + counts[p]] = rows[starts[p] : starts[p + 1]]
-        fill += counts
+        fill += _scatter(bucket[lo : lo + chunk], lo, fill, order, parts)
     return order, bounds.tolist()
+
+
+def _scatter(
+    bucket: np.ndarray, lo: int, fill: np.ndarray, order: np.ndarray, parts: int
+) -> np.ndarray:
+    """Write rows ``lo, lo+1...`` (their partitions ``bucket``) into ``order``, each
+    partition's from where ``fill`` says; how many went to each partition."""
+    rows = np.argsort(bucket, kind="stable") + lo
+    counts = np.bincount(bucket, minlength=parts)
+    starts = np.concatenate(([0], np.cumsum(counts)))
+    for p in np.flatnonzero(counts).tolist():
+        order[fill[p] : fill[p] + counts[p]] = rows[starts[p] : starts[p + 1]]
+    return counts
 
 
 #: What a partitioning worker was handed (inherited without a copy: the pool forks).
@@ -226,12 +233,7 @@ def _scatter_task(tasks: list[tuple[int, int, np.ndarray]]) -> list[None]:
     """A span's rows written, partition by partition, where ``fill`` says they start."""
     s = _PARTS
     for lo, hi, fill in tasks:
-        part = s["bucket"][lo:hi]
-        rows = np.argsort(part, kind="stable") + lo
-        counts = np.bincount(part, minlength=s["parts"])
-        starts = np.concatenate(([0], np.cumsum(counts)))
-        for p in np.flatnonzero(counts).tolist():
-            s["order"][fill[p] : fill[p] + counts[p]] = rows[starts[p] : starts[p + 1]]
+        _scatter(s["bucket"][lo:hi], lo, fill, s["order"], s["parts"])
     return [None] * len(tasks)
 
 

@@ -20,9 +20,10 @@ from cleaner.dedupe.cluster import (
     Pair,
     UnionFind,
 )
-from cleaner.dedupe.containment import containment_codes, pack_pairs, unpack_pairs
+from cleaner.dedupe.containment import containment_codes
 from cleaner.dedupe.lsh import band_pairs, collision_pairs
 from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
+from cleaner.dedupe.pairs import pack_pairs, pair_ends, union_of_codes, unpack_pairs
 from cleaner.dedupe.prepare import Paragraph, Prepared, prepare
 from cleaner.dedupe.reuse import Weights, reuse_score, term_id, term_ids
 from cleaner.dedupe.verify import (
@@ -31,6 +32,7 @@ from cleaner.dedupe.verify import (
     intersections,
     overlap,
     overlap_of,
+    overlaps_of,
     similarity_of,
 )
 from cleaner.document import CleanerError, CleanResult
@@ -218,34 +220,6 @@ def run(
     return DedupeResult(tuple(clusters), tuple(dropped), stats, batch_pairs)
 
 
-def union_of_pairs(pairs: Sequence[np.ndarray]) -> np.ndarray:
-    """The distinct rows of several ``(m, 2)`` pair arrays, sorted: what
-    :func:`cleaner.dedupe.lsh.unique_pairs` of them laid end to end gives.
-
-    The stages give their pairs sorted: packed into one int64 each, the runs are merged by a
-    stable sort (a merge of sorted runs), not sorted again from scratch.
-
-    >>> union_of_pairs([np.array([[0, 2], [1, 3]]), np.array([[0, 1], [1, 3]])]).tolist()
-    [[0, 1], [0, 2], [1, 3]]
-    """
-    return unpack_pairs(union_of_codes([pack_pairs(p) for p in pairs]))
-
-
-def union_of_codes(codes: Sequence[np.ndarray]) -> np.ndarray:
-    """The sorted distinct codes of several arrays of pairs packed by :func:`pack_pairs`
-    (each sorted, for speed, or not).
-
-    >>> union_of_codes([np.array([3, 9]), np.array([1, 3])]).tolist()
-    [1, 3, 9]
-    """
-    codes = [c for c in codes if len(c)]
-    if not codes:
-        return np.zeros(0, dtype=np.int64)
-    code = np.sort(np.concatenate(codes), kind="stable")
-    del codes
-    return code[np.concatenate(([True], code[1:] != code[:-1]))]
-
-
 def near_duplicates_within(
     paragraphs: Sequence[str], threshold: float = 0.4, **options: Any
 ) -> list[tuple[int, int, float]]:
@@ -343,7 +317,8 @@ def _in_scope(cand: np.ndarray, nodes: _Nodes, scope: str) -> np.ndarray:
     if scope == "all" or not len(cand):
         return cand
     doc = nodes.doc_codes()
-    same = doc[cand >> 32] == doc[cand & 0xFFFFFFFF]
+    first, second = pair_ends(cand)
+    same = doc[first] == doc[second]
     return cand[same] if scope == "within" else cand[~same]
 
 
@@ -409,8 +384,9 @@ def _verify(
     ab = zip(first.tolist(), second.tolist(), strict=True)
     nodes.counted.update(zip(ab, inter[near].tolist(), strict=True))
     if weights is not None:
-        for k in np.flatnonzero(~mask).tolist():
-            a, b = int(cand[k]) >> 32, int(cand[k]) & 0xFFFFFFFF
+        rejected = np.flatnonzero(~mask)
+        ends = unpack_pairs(cand[rejected]).tolist()
+        for k, (a, b) in zip(rejected.tolist(), ends, strict=True):
             r = reuse_score(nodes.words(a), nodes.words(b), weights)
             if r.weight >= opts.reuse_min_weight and r.fraction >= opts.reuse_threshold:
                 mask[k] = True
@@ -535,13 +511,7 @@ def _member_scores(nodes: _Nodes, groups: list[list[int]]) -> Iterator[tuple[flo
         len(rep),
     )
     sizes = nodes.sets.sizes()
-    size_a, size_b = sizes[node], sizes[rep]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        jaccard = inter / (size_a + size_b - inter)
-        contained = inter / np.minimum(size_a, size_b)
-    empty = (size_a == 0) | (size_b == 0)
-    jaccard[empty] = 0.0
-    contained[empty] = 0.0
+    jaccard, contained = overlaps_of(inter, sizes[node], sizes[rep])
     itself = node == rep
     jaccard[itself] = 1.0
     contained[itself] = 1.0

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from cleaner.dedupe.pairs import unpack_pairs
 from cleaner.dedupe.prepare import anchor_keys, anchor_mask
 from cleaner.parallel import Reserved, ordered_map, partition_rows, shared_empty, shares_memory
 
@@ -119,7 +120,7 @@ def containment_codes(
     parts: int | None = None,
 ) -> np.ndarray:
     """Containment candidate pairs of a batch's shingle sets (see the module docstring),
-    packed as :func:`pack_pairs` packs them, sorted.
+    packed as :func:`cleaner.dedupe.pairs.pack_pairs` packs them, sorted.
 
     Args:
         set_hashes: Sorted unique shingle hashes of every paragraph, concatenated.
@@ -143,28 +144,6 @@ def containment_pairs(*args: Any, **kwargs: Any) -> np.ndarray:
     return unpack_pairs(containment_codes(*args, **kwargs))
 
 
-def pack_pairs(pairs: np.ndarray) -> np.ndarray:
-    """Pairs ``(i, j)`` of ints in ``[0, 2**31)`` as one int64 each, ``i << 32 | j``
-    (sorted codes are pairs sorted by ``i``, then ``j``).
-
-    >>> pack_pairs(np.array([[1, 2], [0, 7]])).tolist()
-    [4294967298, 7]
-    """
-    return (pairs[:, 0].astype(np.int64) << 32) | pairs[:, 1].astype(np.int64)
-
-
-def unpack_pairs(code: np.ndarray) -> np.ndarray:
-    """The ``(m, 2)`` int64 pairs of codes made by :func:`pack_pairs`.
-
-    >>> unpack_pairs(np.array([4294967298, 7])).tolist()
-    [[1, 2], [0, 7]]
-    """
-    out = np.empty((len(code), 2), dtype=np.int64)
-    np.right_shift(code, 32, out=out[:, 0])
-    np.bitwise_and(code, 0xFFFFFFFF, out=out[:, 1])
-    return out
-
-
 def candidates_of_rows(*args: Any, **kwargs: Any) -> np.ndarray:
     """:func:`containment_codes`, unpacked, of anchor rows (paragraph ``i``:
     ``key[offsets[i]:offsets[i+1]]``); the arguments of :func:`_candidate_codes`.
@@ -186,8 +165,9 @@ def _candidate_codes(
     workers: int = 1,
     parts: int | None = None,
 ) -> np.ndarray:
-    """Containment candidates of anchor rows as sorted codes (:func:`pack_pairs`); the
-    arguments after ``key`` and ``offsets`` are those of :func:`containment_codes`."""
+    """Containment candidates of anchor rows as sorted packed pairs (see
+    :mod:`cleaner.dedupe.pairs`); the arguments after ``key`` and ``offsets`` are those of
+    :func:`containment_codes`."""
     if not len(key):
         return np.zeros(0, dtype=np.int64)
     if parts is None:
@@ -493,7 +473,7 @@ def _pairs_merged_on_pool(
     _SHARED.update(found=found.array, room=room, edges=edges)
     slot_tasks = [[(t, *task[:5])] for t, task in enumerate(tasks)]
     done = [r for o in ordered_map(_slot_task, slot_tasks, workers, **_share()) for r in o]
-    cuts = np.array([c for c in done], dtype=np.int64).reshape(len(tasks), -1)  # (task, edge)
+    cuts = np.array(done, dtype=np.int64).reshape(len(tasks), -1)  # (task, edge)
     sizes = (cuts[:, 1:] - cuts[:, :-1]).sum(axis=0)  # pairs of each range, before merging
     merged = Reserved(int(sizes.sum()), np.int64)
     _SHARED.update(cuts=cuts, merged=merged.array, at=np.concatenate(([0], np.cumsum(sizes))))

@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from cleaner.dedupe.keys import mix64
+from cleaner.dedupe.pairs import unique_pairs
 
 
 def _area(f: np.ndarray, lo: float, hi: float) -> float:
@@ -107,22 +108,6 @@ def collision_pairs(
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     pairs.sort(axis=1)
     return unique_pairs(pairs)
-
-
-def unique_pairs(pairs: np.ndarray) -> np.ndarray:
-    """The distinct rows of an ``(m, 2)`` array of ints in ``[0, 2**31)``, sorted.
-
-    Rows are packed into one int64 each and sorted: ``np.unique(axis=0)`` compares rows as
-    opaque records, many times slower on millions of pairs.
-
-    >>> unique_pairs(np.array([[2, 1], [0, 5], [2, 1]])).tolist()
-    [[0, 5], [2, 1]]
-    """
-    if not len(pairs):
-        return np.zeros((0, 2), dtype=np.int64)
-    code = np.sort((pairs[:, 0].astype(np.int64) << 32) | pairs[:, 1].astype(np.int64))
-    code = code[np.concatenate(([True], code[1:] != code[:-1]))]
-    return np.stack([code >> 32, code & 0xFFFFFFFF], axis=1)
 
 
 def band_pairs(keys: np.ndarray) -> np.ndarray:

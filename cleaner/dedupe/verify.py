@@ -244,15 +244,30 @@ def verify_pairs(
     return mask, similarity_of(inter, sizes[cand[:, 0]], sizes[cand[:, 1]])
 
 
+def overlaps_of(
+    inter: np.ndarray, size_a: np.ndarray, size_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`overlap_of` of many pairs: their Jaccard and containment arrays.
+
+    >>> [a.tolist() for a in overlaps_of(np.array([2, 0]), np.array([4, 0]), np.array([2, 5]))]
+    [[0.5, 0.0], [1.0, 0.0]]
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jaccard = inter / (size_a + size_b - inter)
+        containment = inter / np.minimum(size_a, size_b)
+    empty = (size_a == 0) | (size_b == 0)
+    jaccard[empty] = 0.0
+    containment[empty] = 0.0
+    return jaccard, containment
+
+
 def similarity_of(inter: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
     """``Overlap.similarity`` of many pairs from their counts (NaN where ``inter`` is -1).
 
     >>> similarity_of(np.array([2, -1, 0]), np.array([4, 4, 0]), np.array([3, 4, 5])).tolist()
     [0.6666666666666666, nan, 0.0]
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sim = np.maximum(inter / (size_a + size_b - inter), inter / np.minimum(size_a, size_b))
-    sim[(inter >= 0) & ((size_a == 0) | (size_b == 0))] = 0.0
+    sim = np.maximum(*overlaps_of(inter, size_a, size_b))
     sim[inter < 0] = np.nan
     return sim
 
