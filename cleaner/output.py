@@ -160,13 +160,21 @@ def jsonl_line(record: Mapping[str, Any]) -> str:
     >>> jsonl_line({"t": "a\\u2028b"})
     '{"t": "a\\\\u2028b"}\\n'
     """
-    line = json.dumps(record, ensure_ascii=False)
+    return escape_separators(json.dumps(record, ensure_ascii=False)) + "\n"
+
+
+def escape_separators(json_text: str) -> str:
+    """JSON text with the line separators JSON leaves raw escaped (the same JSON value).
+
+    >>> escape_separators('"a\\u2029b"')
+    '"a\\\\u2029b"'
+    """
     # A search per separator runs in C at memory speed; str.translate looks up a dict per
     # character (440 µs for an 8 KB Persian record, more than cleaning it took).
     for raw, escaped in _RAW_SEPARATORS:
-        if raw in line:
-            line = line.replace(raw, escaped)
-    return line + "\n"
+        if raw in json_text:
+            json_text = json_text.replace(raw, escaped)
+    return json_text
 
 
 class JsonlWriter:

@@ -135,3 +135,16 @@ def test_reuse_against_an_index_finds_the_pair_and_reruns_alike(tmp_path, seeds)
     white_house = frozenset({(d1[0], 18), (d4[0], 7)})
     assert white_house in found
     assert clusters_to_jsonl(again) == clusters_to_jsonl(second)
+
+
+def test_cluster_json_lines_escape_unicode_line_separators():
+    """A member text holding U+2028/U+2029/U+0085 stays on its cluster's one line."""
+    import json
+
+    from cleaner.dedupe import clusters_to_jsonl, dedupe
+
+    text = "کرملین اعلام کرد که پیشرفت اساسی\u2028در مذاکرات\u2029ممکن است\u0085و گفتگو ادامه دارد"
+    result = dedupe([("a", "s1", [text]), ("b", "s2", [text])])
+    lines = clusters_to_jsonl(result).splitlines()  # str.splitlines splits on all three
+    assert len(lines) == len(result.clusters) == 1
+    assert json.loads(lines[0])["members"][1]["text"] == text
