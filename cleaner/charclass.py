@@ -16,7 +16,7 @@ but never misses a class.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -144,4 +144,39 @@ class CharTable:
                 # (flatnonzero is several times faster on booleans than on integers)
                 at = np.flatnonzero((found & np.uint32(1 << k)) != 0)
                 out[name] = set(np.searchsorted(newlines, at).tolist())
+        return out
+
+
+class ByteClasses:
+    """Up to 8 classes of byte values, counted together in bytes.
+
+    One ``bytes.translate`` maps every byte to the bit set of the classes it is in, then
+    one ``bytes.count`` per bit set that occurs: both in C, where a regex or a translate
+    per class would pass over the data once per class.
+
+    >>> ByteClasses([b"abc", b"c", range(0x80, 0x100)]).counts(b"a c \\xc7\\xe1 cc")
+    [4, 3, 2]
+    """
+
+    def __init__(self, classes: Sequence[Iterable[int]]) -> None:
+        if len(classes) > 8:
+            raise ValueError("ByteClasses holds at most 8 classes")
+        table = bytearray(256)
+        for k, members in enumerate(classes):
+            for b in members:
+                table[b] |= 1 << k
+        self._table = bytes(table)
+        self._size = len(classes)
+        self._sets = tuple(sorted(set(table) - {0}))
+
+    def counts(self, data: bytes) -> list[int]:
+        """How many bytes of ``data`` each class holds, in the order of the classes."""
+        sets = data.translate(self._table)
+        out = [0] * self._size
+        for bits in self._sets:
+            n = sets.count(bits)
+            if n:
+                for k in range(self._size):
+                    if bits >> k & 1:
+                        out[k] += n
         return out

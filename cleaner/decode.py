@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import charset_normalizer
 import numpy as np
 
+from cleaner.charclass import ByteClasses
 from cleaner.document import InputError
 
 #: Bytes looked at by the sniffing steps (UTF-16 layout, control bytes, legacy code pages).
@@ -66,9 +67,7 @@ _MAGIC: tuple[tuple[bytes, str, str], ...] = (
 )
 
 #: Control bytes that never occur in text (tab, newlines, form feed and ESC excluded).
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
-#: Every other byte: deleting these from a sample leaves its control bytes (counted in C).
-_NOT_CONTROL_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
+_CONTROL_BYTES = ByteClasses([[*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)]])
 #: Share of control bytes in the sample above which an input is binary.
 _MAX_CONTROL_SHARE = 0.01
 
@@ -361,7 +360,7 @@ def _decode_bytes(data: bytes, source: str) -> tuple[str, str, list[str]]:
         if data.startswith(magic):
             raise InputError(source, f"this is {what}, not text: {advice}")
     sample = data[:SAMPLE_SIZE]
-    controls = len(sample.translate(None, _NOT_CONTROL_BYTES))
+    (controls,) = _CONTROL_BYTES.counts(sample)
     if controls:
         wide = _sniff_wide(sample)
         if wide:
@@ -433,8 +432,8 @@ def _decode_mostly_utf8(data: bytes) -> tuple[str, str, list[str]] | None:
 _ASCII_BYTES = bytes(range(0x80))
 
 
-_NOT_LEAD_BYTES = bytes(range(0xC0))
-_NOT_CONTINUATION_BYTES = bytes([*range(0x80), *range(0xC0, 0x100)])
+#: UTF-8 lead bytes (0xC0-0xFF) and continuation bytes (0x80-0xBF).
+_UTF8_ROLES = ByteClasses([range(0xC0, 0x100), range(0x80, 0xC0)])
 
 
 def _too_broken(data: bytes) -> bool:
@@ -447,8 +446,7 @@ def _too_broken(data: bytes) -> bool:
     # character has one lead byte (0xC0-0xFF) and at least one continuation (0x80-0xBF),
     # so at least leads - continuations bytes are broken, among at most min(both) valid
     # characters.
-    leads = len(data.translate(None, _NOT_LEAD_BYTES))
-    continuations = len(data.translate(None, _NOT_CONTINUATION_BYTES))
+    leads, continuations = _UTF8_ROLES.counts(data)
     if leads - continuations > _MAX_BROKEN_UTF8 * min(leads, continuations):
         return True
     # Else counted by lengths of C-speed decodes: "ignore" drops each broken byte that
@@ -595,37 +593,24 @@ _SNIFF_CLASSES = (_NON_ASCII, _ARABIC_SCRIPT, _ARABIC_LETTER, _COMMON_ARABIC_LET
 
 
 @functools.cache
-def _class_symbols(codec: str) -> tuple[bytes, tuple[int, ...]]:
-    """For a single-byte ``codec``: each byte -> the bit set of the classes its character is
-    in (bit k: ``_SNIFF_CLASSES[k]``), and the bit sets that occur."""
-    table = bytearray(256)
+def _sniff_classes(codec: str) -> ByteClasses:
+    """The bytes a single-byte ``codec`` decodes into each of ``_SNIFF_CLASSES``."""
+    decoded = []
     for b in range(256):
         try:
-            ch = bytes([b]).decode(codec)
+            decoded.append((b, bytes([b]).decode(codec)))
         except UnicodeDecodeError:
             continue
-        table[b] = sum(1 << k for k, rx in enumerate(_SNIFF_CLASSES) if rx.fullmatch(ch))
-    return bytes(table), tuple(sorted(set(table) - {0}))
+    return ByteClasses([[b for b, ch in decoded if rx.fullmatch(ch)] for rx in _SNIFF_CLASSES])
 
 
 def _class_counts(sample: bytes, codec: str) -> list[int]:
     """How many characters of each of ``_SNIFF_CLASSES`` ``sample`` decodes into.
 
-    One translate of the sample to class bit sets, then a count per bit set (both in C).
-
     >>> _class_counts("سلام ok é".encode("cp1256"), "cp1256")
     [5, 4, 4, 3]
     """
-    table, symbols = _class_symbols(codec)
-    classes = sample.translate(table)
-    counts = [0] * len(_SNIFF_CLASSES)
-    for symbol in symbols:
-        n = classes.count(symbol)
-        if n:
-            for k in range(len(counts)):
-                if symbol >> k & 1:
-                    counts[k] += n
-    return counts
+    return _sniff_classes(codec).counts(sample)
 
 
 def _sniff_with_detector(sample: bytes, source: str) -> str:

@@ -200,7 +200,7 @@ CHARS = CharTable(
         "exotic_space": _EXOTIC_CLASS,
         "other_space": _OTHER_SPACE_CLASS,
         # the other spaces that clean_lines leaves as they are (not exotic spaces)
-        "kept_space": "\x0b\x0c\r\x1c-\x1f\x85\u1680\u2028\u2029",
+        "kept_space": re.escape("".join(sorted(set(_OTHER_SPACE_CHARS) - set(_EXOTIC_CHARS)))),
         "cased": "^" + CASELESS,
         **{f"script:{name}": cls for name, cls in SCRIPT_CLASSES.items()},
     }

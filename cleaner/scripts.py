@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from cleaner.charclass import ByteClasses
+
 #: Letter ranges of the scripts we tell apart. Arabic covers Persian and Urdu letters too.
 SCRIPT_CLASSES: dict[str, str] = {
     "Arabic": (
@@ -96,13 +98,9 @@ _LEAD_BYTES: dict[str, bytes] = {
     "Han": bytes(range(0xE4, 0xEA)),  # U+4000..U+9FFF
 }
 _ASCII_LETTERS = bytes(range(0x41, 0x5B)) + bytes(range(0x61, 0x7B))
-#: Every byte mapped to a symbol of its block (one per script; ASCII letters count as
-#: Latin), others to ".": one translate and a count per script, not a pass per script.
-_BLOCK_SYMBOLS = {name: bytes([ord("A") + i]) for i, name in enumerate(["Latin", *_LEAD_BYTES])}
-_BLOCK_OF_BYTE = bytearray(b"." * 256)
-for _name, _bytes in [("Latin", _ASCII_LETTERS), *_LEAD_BYTES.items()]:
-    for _b in _bytes:
-        _BLOCK_OF_BYTE[_b] = _BLOCK_SYMBOLS[_name][0]
+#: ASCII letters (Latin), then the lead bytes of each script, counted in one pass.
+_BLOCKS = ByteClasses([_ASCII_LETTERS, *_LEAD_BYTES.values()])
+_BLOCK_NAMES = ("Latin", *_LEAD_BYTES)
 
 
 def block_counts(text: str) -> dict[str, int]:
@@ -114,10 +112,5 @@ def block_counts(text: str) -> dict[str, int]:
     >>> block_counts("Привет سلام ok")
     {'Latin': 2, 'Arabic': 4, 'Cyrillic': 6}
     """
-    blocks = text.encode("utf-8", "surrogatepass").translate(_BLOCK_OF_BYTE)
-    counts = {}
-    for name, symbol in _BLOCK_SYMBOLS.items():
-        n = blocks.count(symbol)
-        if n:
-            counts[name] = n
-    return counts
+    counts = _BLOCKS.counts(text.encode("utf-8", "surrogatepass"))
+    return {name: n for name, n in zip(_BLOCK_NAMES, counts, strict=True) if n}
