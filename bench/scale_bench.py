@@ -162,7 +162,6 @@ def measured(args: list[str], timeout: float | None) -> tuple[float, dict[str, A
             [sys.executable, "-c", WRAPPER, *args], capture_output=True, cwd=ROOT, timeout=timeout
         )
     except subprocess.TimeoutExpired:
-        machine.stop()
         return time.perf_counter() - started, {"stopped": True}, b""
     finally:
         rise = machine.stop()
