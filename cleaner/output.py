@@ -17,7 +17,7 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, cast
@@ -129,8 +129,8 @@ def _commit(fd: int, temp: str, path: Path) -> None:
             os.close(dir_fd)
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` (text as UTF-8) to ``path`` completely or not at all.
+def write_atomic(path: Path, data: str | bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (text as UTF-8, or chunks of bytes) to ``path`` completely or not at all.
 
     Parent folders are created. On any failure the temp file is removed, the exception
     propagates, and a file already at ``path`` is left untouched.
@@ -139,7 +139,13 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     fd, temp = _temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as file:
-            file.write(data.encode("utf-8") if isinstance(data, str) else data)
+            if isinstance(data, str):
+                file.write(data.encode("utf-8"))
+            elif isinstance(data, bytes):
+                file.write(data)
+            else:
+                for chunk in data:
+                    file.write(chunk)
             file.flush()
             _commit(file.fileno(), temp, path)
     except BaseException:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,9 @@ from cleaner.cli.options import (
     report_error,
 )
 from cleaner.cli.scale import engine_options, enter_engine, workers_option
-from cleaner.dedupe import KEEP_POLICIES, MODES, SCOPES, DedupeOptions, clusters_to_jsonl
+from cleaner.dedupe import KEEP_POLICIES, MODES, SCOPES, DedupeOptions
 from cleaner.dedupe.api import DocLike, unpack
+from cleaner.dedupe.cluster_lines import iter_jsonl
 from cleaner.document import CleanerError
 from cleaner.engine import Engine, Loaded, dedupe_loaded
 from cleaner.index import open_index
@@ -144,7 +146,7 @@ def dedupe_cmd(
     except CleanerError as exc:
         raise click.UsageError(str(exc)) from None
     if clusters_out is not None:
-        _write_clusters(clusters_out, clusters_to_jsonl(result))
+        _write_clusters(clusters_out, iter_jsonl(result, dedupe_opts.workers))
     if out_dir is not None and part_format:
         _write_parts(engine, out_dir, loaded, result.dropped_ids(), no_clean, part_format)
     elif out_dir is not None:
@@ -181,13 +183,16 @@ def _load(opts: dict[str, Any], no_clean: bool, engine: Engine, dedupe: DedupeOp
         raise click.UsageError(str(exc)) from None
 
 
-def _write_clusters(target: str, text: str) -> None:
+def _write_clusters(target: str, lines: Iterable[bytes]) -> None:
+    """The clusters' JSON lines to a file (written whole or not at all) or stdout (``-``)."""
     if target == "-":
-        sys.stdout.write(text)
         sys.stdout.flush()
+        for chunk in lines:
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
         return
     try:
-        write_atomic(Path(target), text)
+        write_atomic(Path(target), lines)
     except OSError as exc:
         raise click.UsageError(f"{target}: cannot write the clusters: {exc}") from None
 

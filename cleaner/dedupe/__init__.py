@@ -17,8 +17,8 @@ from cleaner.dedupe.cluster import (
     Dropped,
     Member,
     Pair,
-    clusters_to_jsonl,
 )
+from cleaner.dedupe.cluster_lines import clusters_to_jsonl
 from cleaner.dedupe.keys import matching_key, shingle_text
 from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
 from cleaner.dedupe.prepare import Paragraph

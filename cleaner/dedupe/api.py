@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import repeat
 from typing import Any
@@ -17,7 +17,6 @@ from cleaner.dedupe.cluster import (
     DedupeResult,
     Dropped,
     Member,
-    Pair,
     UnionFind,
 )
 from cleaner.dedupe.containment import containment_codes
@@ -26,6 +25,7 @@ from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
 from cleaner.dedupe.pairs import pack_pairs, pair_ends, union_of_codes, unpack_pairs
 from cleaner.dedupe.prepare import Paragraph, Prepared, prepare
 from cleaner.dedupe.reuse import Weights, reuse_score, term_id, term_ids
+from cleaner.dedupe.table import KEEP_POSITIONS, ClusterTable, PairTable
 from cleaner.dedupe.verify import (
     Overlap,
     ShingleSets,
@@ -213,11 +213,11 @@ def run(
         "index_matches": len(nodes.external),
         "seconds": round(time.perf_counter() - started, 3),
     }
+    first, second, similarity = verified.first, verified.second, verified.similarity
     if nodes.external:
-        batch_pairs = tuple(Pair(a, b, s) for a, b, s in verified if a < n and b < n)
-    else:  # every node is a batch paragraph
-        batch_pairs = tuple(map(Pair, *zip(*verified, strict=True))) if verified else ()
-    return DedupeResult(tuple(clusters), tuple(dropped), stats, batch_pairs)
+        batch = (first < n) & (second < n)
+        first, second, similarity = first[batch], second[batch], similarity[batch]
+    return DedupeResult(clusters, dropped, stats, PairTable(first, second, similarity))
 
 
 def near_duplicates_within(
@@ -363,10 +363,33 @@ def _score(nodes: _Nodes, a: int, b: int, weights: Weights | None) -> tuple[Over
     return o, reuse_score(nodes.words(a), nodes.words(b), weights).fraction
 
 
+@dataclass(frozen=True)
+class _Verified:
+    """The true pairs among the candidates, in candidate order (ascending first paragraph,
+    then second), with their similarity; and the near duplicates among them as sorted packed
+    pairs with their shingle intersections (members are scored against their
+    representative: often a pair counted here)."""
+
+    first: np.ndarray
+    second: np.ndarray
+    similarity: np.ndarray
+    near: np.ndarray
+    inter: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def counted(self) -> dict[tuple[int, int], int]:
+        """The near duplicates' intersections by ``(a, b)``."""
+        first, second = pair_ends(self.near)
+        ab = zip(first.tolist(), second.tolist(), strict=True)
+        return dict(zip(ab, self.inter.tolist(), strict=True))
+
+
 def _verify(
     nodes: _Nodes, cand: np.ndarray, opts: DedupeOptions, weights: Weights | None
-) -> list[tuple[int, int, float]]:
-    """The true pairs among the candidates, with their similarity.
+) -> _Verified:
+    """The true pairs among the (sorted, packed) candidates, with their similarity.
 
     Near duplicates are verified for all candidates at once; in reuse mode the candidates
     that are not near duplicates are then scored pair by pair on their shared phrases.
@@ -375,14 +398,12 @@ def _verify(
     mask, inter = _verify_counts(sets, cand, opts)
     sizes = sets.sizes()
     near = np.flatnonzero(mask)
-    first, second = unpack_pairs(cand[near]).T
+    near_codes, near_inter = cand[near], inter[near]
+    first, second = pair_ends(near_codes)
     # Only the verified pairs' similarities are read (computed for those alone: at 1M
     # paragraphs most of the candidates are not).
     sim = np.zeros(len(cand))
-    sim[near] = similarity_of(inter[near], sizes[first], sizes[second])
-    # Members are scored against their representative: often a pair counted here.
-    ab = zip(first.tolist(), second.tolist(), strict=True)
-    nodes.counted.update(zip(ab, inter[near].tolist(), strict=True))
+    sim[near] = similarity_of(near_inter, sizes[first], sizes[second])
     if weights is not None:
         rejected = np.flatnonzero(~mask)
         ends = unpack_pairs(cand[rejected]).tolist()
@@ -391,34 +412,37 @@ def _verify(
             if r.weight >= opts.reuse_min_weight and r.fraction >= opts.reuse_threshold:
                 mask[k] = True
                 sim[k] = max(overlap(nodes.shingles(a), nodes.shingles(b)).similarity, r.fraction)
-    keep = np.flatnonzero(mask)
-    first, second = unpack_pairs(cand[keep]).T
-    return list(zip(first.tolist(), second.tolist(), sim[keep].tolist(), strict=True))
+        keep = np.flatnonzero(mask)
+        first, second = pair_ends(cand[keep])
+        sim = sim[keep]
+    else:
+        sim = sim[near]
+    return _Verified(first, second, sim, near_codes, near_inter)
 
 
 def _clusters(
-    nodes: _Nodes,
-    verified: list[tuple[int, int, float]],
-    opts: DedupeOptions,
-    weights: Weights | None,
-) -> tuple[list[Cluster], list[Dropped]]:
+    nodes: _Nodes, verified: _Verified, opts: DedupeOptions, weights: Weights | None
+) -> tuple[Sequence[Cluster], Sequence[Dropped]]:
     """Connected components of verified pairs, representatives, members, and drops."""
     n = len(nodes.prep.paragraphs)
     # Batch paragraphs alone are seen in batch order: the components, ordered, come from
     # numpy; with index members (seen before the batch) union-find and sorts decide.
     in_order = not nodes.external and not nodes.order_of_batch
-    ordered = _ordered_components(n, verified) if in_order else _ordered_groups(nodes, verified)
+    if in_order and weights is None:
+        table = _cluster_table(nodes, verified, opts)
+        return table, table.dropped()
+    nodes.counted.update(verified.counted())
+    if in_order:
+        ordered = _ordered_components(n, verified.first, verified.second)
+    else:
+        ordered = _ordered_groups(nodes, verified.first, verified.second)
     _count_members(nodes, ordered, opts.workers)
-    scores = _member_scores(nodes, ordered) if in_order and weights is None else None
     clusters: list[Cluster] = []
     dropped: list[Dropped] = []
     for cid, group in enumerate(ordered):
         rep = group[0]
         # Members are made kept only when they come from the index; then the policy's pick.
-        if scores is not None:
-            members = [_batch_member(nodes, node, *next(scores)) for node in group]
-        else:
-            members = [_member(nodes, node, rep, weights) for node in group]
+        members = [_member(nodes, node, rep, weights) for node in group]
         kept = KEEP_POLICIES[opts.keep](members)
         if not members[kept].kept:
             m = members[kept]  # (dataclasses.replace costs 17 us a call, 0.8 s at 200k)
@@ -438,40 +462,95 @@ def _clusters(
                 p = nodes.prep.paragraphs[node]
                 dropped.append(Dropped(p.doc_id, p.index, cid))
         clusters.append(Cluster(cid, tuple(members)))
-    return clusters, dropped
+    return tuple(clusters), tuple(dropped)
 
 
-def _ordered_groups(nodes: _Nodes, verified: list[tuple[int, int, float]]) -> list[list[int]]:
+def _cluster_table(nodes: _Nodes, verified: _Verified, opts: DedupeOptions) -> ClusterTable:
+    """The clusters of batch paragraphs alone (near duplicates, seen in batch order) as
+    arrays: what :func:`_clusters` makes as objects, scored and kept alike."""
+    paras = nodes.prep.paragraphs
+    members, starts = _component_arrays(len(paras), verified.first, verified.second)
+    reps = np.repeat(members[starts[:-1]], np.diff(starts))
+    inter = _rep_intersections(nodes, verified, reps, members, opts.workers)
+    sizes = nodes.sets.sizes()
+    jaccard, contained = overlaps_of(inter, sizes[members], sizes[reps])
+    itself = members == reps
+    jaccard[itself] = 1.0
+    contained[itself] = 1.0
+    similarity = np.maximum(jaccard, contained)
+
+    def lengths() -> np.ndarray:
+        return np.fromiter((len(paras[x].text) for x in members.tolist()), np.int64, len(members))
+
+    kept = KEEP_POSITIONS[opts.keep](lengths, starts)
+    return ClusterTable(paras, starts, members, similarity, jaccard, contained, kept)
+
+
+def _rep_intersections(
+    nodes: _Nodes, verified: _Verified, reps: np.ndarray, members: np.ndarray, workers: int
+) -> np.ndarray:
+    """Shingles each member shares with its representative: read from verification when
+    it counted the pair, counted now (on the pool when workers > 1) otherwise."""
+    code = (reps << 32) | members  # a representative is its component's smallest node
+    near = verified.near
+    at = np.minimum(np.searchsorted(near, code), max(len(near) - 1, 0))
+    found = near[at] == code if len(near) else np.zeros(len(code), dtype=bool)
+    inter = np.where(found, verified.inter[at] if len(near) else 0, 0).astype(np.int64)
+    todo = np.flatnonzero(~found & (members != reps))
+    if len(todo):
+        pairs = np.stack([reps[todo], members[todo]], axis=1)
+        if workers > 1:
+            from cleaner.pair_stages import intersections_parallel
+
+            inter[todo] = intersections_parallel(nodes.sets, pairs, workers)
+        else:
+            inter[todo] = intersections(nodes.sets, pairs)
+    return inter
+
+
+def _ordered_groups(nodes: _Nodes, first: np.ndarray, second: np.ndarray) -> list[list[int]]:
     """Connected components of the verified pairs (union-find), each in seen order, ordered
     by their first member's."""
     uf = UnionFind(len(nodes.prep.paragraphs) + len(nodes.external))
-    for a, b, _ in verified:
+    pairs = list(zip(first.tolist(), second.tolist(), strict=True))
+    for a, b in pairs:
         uf.union(a, b)
     groups: dict[int, list[int]] = {}
-    for node in sorted({x for a, b, _ in verified for x in (a, b)}):
+    for node in sorted({x for pair in pairs for x in pair}):
         groups.setdefault(uf.find(node), []).append(node)
     return sorted(
         (sorted(g, key=nodes.order) for g in groups.values()), key=lambda g: nodes.order(g[0])
     )
 
 
-def _ordered_components(n: int, verified: list[tuple[int, int, float]]) -> list[list[int]]:
+def _ordered_components(n: int, first: np.ndarray, second: np.ndarray) -> list[list[int]]:
     """:func:`_ordered_groups` when nodes are seen in their order: ascending nodes, groups
     ordered by their smallest.
 
-    >>> _ordered_components(6, [(4, 5, 1.0), (0, 2, 1.0), (2, 5, 1.0), (1, 3, 1.0)])
+    >>> _ordered_components(6, np.array([4, 0, 2, 1]), np.array([5, 2, 5, 3]))
     [[0, 2, 4, 5], [1, 3]]
     """
-    if not verified:
-        return []
-    a = np.fromiter((p[0] for p in verified), np.int64, len(verified))
-    b = np.fromiter((p[1] for p in verified), np.int64, len(verified))
-    label = components(n, a, b)
-    involved = np.unique(np.concatenate([a, b]))
+    members, starts = _component_arrays(n, first, second)
+    flat, cuts = members.tolist(), starts.tolist()
+    return [flat[lo:hi] for lo, hi in zip(cuts, cuts[1:], strict=False)]
+
+
+def _component_arrays(
+    n: int, first: np.ndarray, second: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The nodes of the pairs' components, ascending in each, components ordered by their
+    smallest node, and where each component starts (one more: the end).
+
+    >>> [x.tolist() for x in _component_arrays(6, np.array([4, 0, 2, 1]), np.array([5, 2, 5, 3]))]
+    [[0, 2, 4, 5, 1, 3], [0, 4, 6]]
+    """
+    if not len(first):
+        return np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    label = components(n, first, second)
+    involved = np.unique(np.concatenate([first, second]))
     by_group = involved[np.lexsort((involved, label[involved]))]
-    cuts = (np.flatnonzero(np.diff(label[by_group])) + 1).tolist()
-    flat = by_group.tolist()
-    return [flat[lo:hi] for lo, hi in zip([0, *cuts], [*cuts, len(flat)], strict=True)]
+    cuts = np.flatnonzero(np.diff(label[by_group])) + 1
+    return by_group, np.concatenate(([0], cuts, [len(by_group)])).astype(np.int64)
 
 
 def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -497,34 +576,6 @@ def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
             label = jumped
         if np.array_equal(label, before):
             return label
-
-
-def _member_scores(nodes: _Nodes, groups: list[list[int]]) -> Iterator[tuple[float, ...]]:
-    """``(similarity, jaccard, containment)`` of every member of the groups (batch nodes,
-    in order) with its representative, as :func:`_member` scores them one by one."""
-    rep = np.fromiter((g[0] for g in groups for _ in g), np.int64)
-    node = np.fromiter((x for g in groups for x in g), np.int64, len(rep))
-    counted = nodes.counted
-    inter = np.fromiter(
-        (counted.get((r, x), 0) for r, x in zip(rep.tolist(), node.tolist(), strict=True)),
-        np.int64,
-        len(rep),
-    )
-    sizes = nodes.sets.sizes()
-    jaccard, contained = overlaps_of(inter, sizes[node], sizes[rep])
-    itself = node == rep
-    jaccard[itself] = 1.0
-    contained[itself] = 1.0
-    similarity = np.maximum(jaccard, contained)
-    return zip(similarity.tolist(), jaccard.tolist(), contained.tolist(), strict=True)
-
-
-def _batch_member(
-    nodes: _Nodes, node: int, similarity: float, jaccard: float, containment: float
-) -> Member:
-    """A batch paragraph as a cluster member, its scores given."""
-    p = nodes.prep.paragraphs[node]
-    return Member(p.doc_id, p.source, p.index, p.text, similarity, jaccard, containment, False)
 
 
 def _count_members(nodes: _Nodes, groups: list[list[int]], workers: int) -> None:

@@ -8,12 +8,9 @@ cluster can be read without joining back to the documents.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-from cleaner.output import escape_separators
 
 
 @dataclass(frozen=True)
@@ -91,12 +88,16 @@ class Pair:
 
 @dataclass(frozen=True)
 class DedupeResult:
-    """Clusters found, paragraphs dropped by the keep policy, and counts of the run."""
+    """Clusters found, paragraphs dropped by the keep policy, and counts of the run.
 
-    clusters: tuple[Cluster, ...]
-    dropped: tuple[Dropped, ...]
+    The sequences are tuples, or tables whose items are made when read
+    (:mod:`cleaner.dedupe.table`); either compares equal to a tuple of the same items.
+    """
+
+    clusters: Sequence[Cluster]
+    dropped: Sequence[Dropped]
     stats: dict[str, Any] = field(default_factory=dict)
-    pairs: tuple[Pair, ...] = ()
+    pairs: Sequence[Pair] = ()
 
     def dropped_ids(self) -> set[tuple[str, int]]:
         """``(doc_id, paragraph index)`` of every dropped paragraph."""
@@ -109,32 +110,6 @@ class DedupeResult:
             "dropped": [d.to_dict() for d in self.dropped],
             "stats": dict(self.stats),
         }
-
-
-def clusters_to_jsonl(result: DedupeResult) -> str:
-    """Clusters as JSON lines, one per cluster, in a deterministic order (for goldens).
-
-    Each line is ``json.dumps(cluster.to_dict(), ensure_ascii=False, sort_keys=True)``, with
-    the line separators JSON leaves raw escaped as every JSON lines output of the project
-    (:func:`cleaner.output.jsonl_line`); the members are encoded once each by one encoder,
-    the representative's JSON reused (it is the first member): 20% less time than encoding
-    each cluster's dict whole.
-
-    >>> m = Member("d", "s", 0, "x", 1.0, 1.0, 1.0)
-    >>> r = DedupeResult((Cluster(7, (m, m)),), ())
-    >>> line = json.dumps(r.clusters[0].to_dict(), ensure_ascii=False, sort_keys=True)
-    >>> clusters_to_jsonl(r).splitlines() == [line]
-    True
-    """
-    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
-    lines = []
-    for c in result.clusters:
-        members = [encode(m.to_dict()) for m in c.members]
-        lines.append(
-            f'{{"cluster": {c.id}, "members": [{", ".join(members)}], '
-            f'"representative": {members[0]}, "size": {len(members)}}}\n'
-        )
-    return escape_separators("".join(lines))
 
 
 class UnionFind:

@@ -3,13 +3,14 @@ and of scoring member by member."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from cleaner.dedupe import DedupeOptions, paragraphs_of
+from cleaner.dedupe import KEEP_POLICIES, Cluster, DedupeOptions, Dropped, paragraphs_of
 from cleaner.dedupe.api import (
     _count_members,
     _member,
-    _member_scores,
     _Nodes,
     _ordered_components,
     _ordered_groups,
@@ -17,16 +18,16 @@ from cleaner.dedupe.api import (
     run,
 )
 from cleaner.dedupe.prepare import prepare
+from cleaner.dedupe.table import ClusterTable
 
 from .test_scale_dedupe import make_docs
 
 
-def _random_edges(n: int, m: int, seed: int) -> list[tuple[int, int, float]]:
+def _random_edges(n: int, m: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     a, b = rng.integers(0, n, m), rng.integers(0, n, m)
-    return sorted(
-        {(int(min(x, y)), int(max(x, y)), 0.5) for x, y in zip(a, b, strict=True) if x != y}
-    )
+    pairs = sorted({(int(min(x, y)), int(max(x, y))) for x, y in zip(a, b, strict=True) if x != y})
+    return np.array([x for x, _ in pairs]), np.array([y for _, y in pairs])
 
 
 def test_components_and_their_order_equal_union_find():
@@ -34,30 +35,53 @@ def test_components_and_their_order_equal_union_find():
     nodes = _Nodes(prep, [], {}, {})
     n = len(prep)
     for seed, m in ((0, 10), (1, 60), (2, 150), (3, 400)):
-        verified = _random_edges(n, m, seed)
-        assert _ordered_components(n, verified) == _ordered_groups(nodes, verified), seed
+        a, b = _random_edges(n, m, seed)
+        assert _ordered_components(n, a, b) == _ordered_groups(nodes, a, b), seed
     # A long chain joined from its far end: several rounds of labels.
-    chain = [(i, i + 1, 1.0) for i in range(n - 2, -1, -1)]
-    assert _ordered_components(n, chain) == [list(range(n))]
-    assert _ordered_components(n, []) == []
+    chain = np.arange(n - 2, -1, -1)
+    assert _ordered_components(n, chain, chain + 1) == [list(range(n))]
+    none = np.zeros(0, np.int64)
+    assert _ordered_components(n, none, none) == []
     assert components(3, np.zeros(0, np.int64), np.zeros(0, np.int64)).tolist() == [0, 1, 2]
 
 
-def test_member_scores_equal_scoring_one_by_one():
+def test_cluster_table_equals_clusters_made_member_by_member():
+    """The table's clusters and drops, for every keep policy, are those of scoring each
+    member against its representative and applying the policy to the members."""
     docs = make_docs(300)
-    prep = prepare(paragraphs_of(docs), DedupeOptions())
-    result = run(paragraphs_of(docs), DedupeOptions(), prepared=prep)
-    nodes = _Nodes(prep, [], {}, {})
-    groups = _ordered_components(len(prep), [(p.a, p.b, p.similarity) for p in result.pairs])
-    assert len(groups) > 20
-    _count_members(nodes, groups, 1)  # what the run counts before scoring
-    want = []
-    for g in groups:
-        for node in g:
-            m = _member(nodes, node, g[0], None)
-            want.append((m.similarity, m.jaccard, m.containment))
-    assert list(_member_scores(nodes, groups)) == want
-    assert any(s < 1.0 for s, _, _ in want)
+    paragraphs = paragraphs_of(docs)
+    kept_elsewhere = set()
+    for keep in KEEP_POLICIES:
+        opts = DedupeOptions(keep=keep)
+        prep = prepare(paragraphs, opts)
+        result = run(paragraphs, opts, prepared=prep)
+        assert isinstance(result.clusters, ClusterTable)
+        nodes = _Nodes(prep, [], {}, {})
+        groups = _ordered_components(len(prep), result.pairs.a, result.pairs.b)
+        assert len(groups) > 20
+        verified = {(p.a, p.b) for p in result.pairs}
+        # Some members were not verified against their representative (counted afterwards).
+        assert any((g[0], x) not in verified for g in groups for x in g[1:])
+        _count_members(nodes, groups, 1)
+        clusters, dropped = [], []
+        for cid, g in enumerate(groups):
+            members = [_member(nodes, node, g[0], None) for node in g]
+            kept = KEEP_POLICIES[keep](members)
+            kept_elsewhere.add((keep, kept > 0))
+            clusters.append(
+                Cluster(cid, tuple(replace(m, kept=k == kept) for k, m in enumerate(members)))
+            )
+            dropped += [
+                Dropped(paragraphs[node].doc_id, paragraphs[node].index, cid)
+                for k, node in enumerate(g)
+                if k != kept
+            ]
+        assert result.clusters == tuple(clusters), keep
+        assert result.dropped == tuple(dropped), keep
+        assert result.stats["dropped"] == len(dropped)
+        assert any(m.similarity < 1.0 for c in clusters for m in c.members)
+    # Each policy but "first" kept some member other than the representative.
+    assert {("last", True), ("longest", True), ("shortest", True)} <= kept_elsewhere
 
 
 def test_clusters_jsonl_is_each_cluster_dumped_whole():

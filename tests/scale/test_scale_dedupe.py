@@ -111,6 +111,7 @@ def test_scheduler_without_dask_engine_is_a_usage_error(corpus):
 PAIR_STAGES_SCRIPT = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
+import cleaner.dedupe.cluster_lines as lines
 import cleaner.dedupe.containment as containment
 import cleaner.pair_stages as stages
 from cleaner.dedupe import clusters_to_jsonl, dedupe
@@ -127,19 +128,32 @@ for name in ("band_pairs_parallel", "verify_codes", "intersections_parallel"):
             calls.append(_name)
         return _real(*args, **kwargs)
     setattr(stages, name, call)
+rendered = []
+real_map = lines.ordered_map
+def ordered_map(fn, tasks, workers, **kwargs):
+    tasks = list(tasks)
+    rendered.append([workers, len(tasks)])
+    return real_map(fn, tasks, workers, **kwargs)
+lines.ordered_map = ordered_map
+lines.MEMBERS_PER_CHUNK = 200  # the clusters' JSON lines in many tasks
 docs = make_docs()
 out = {}
 for workers in (1, 2):
     for key, options in (("near", {}), ("reuse", {"mode": "reuse", "scope": "across"})):
         r = dedupe(docs, workers=workers, **options)
         stats = {k: v for k, v in r.stats.items() if k != "seconds"}
-        out[f"{key}-{workers}"] = [clusters_to_jsonl(r), sorted(r.dropped_ids()), stats]
+        jsonl = clusters_to_jsonl(r)
+        on_pool = b"".join(lines.iter_jsonl(r, workers)).decode("utf-8")
+        out[f"{key}-{workers}"] = [jsonl, sorted(r.dropped_ids()), stats, on_pool == jsonl]
     index = open_index("memory:")
     dedupe(docs[:350], index=index, workers=workers)
     r = dedupe(docs[350:], index=index, workers=workers)
     matched = r.stats["index_matches"]
-    out[f"index-{workers}"] = [clusters_to_jsonl(r), sorted(r.dropped_ids()), matched]
+    jsonl = clusters_to_jsonl(r)
+    on_pool = b"".join(lines.iter_jsonl(r, workers)).decode("utf-8")
+    out[f"index-{workers}"] = [jsonl, sorted(r.dropped_ids()), matched, on_pool == jsonl]
 out["calls"] = calls
+out["rendered"] = rendered
 print(json.dumps(out))
 """
 
@@ -158,6 +172,11 @@ def test_pair_stages_on_two_workers_give_the_one_process_result():
     for key in ("near", "reuse", "index"):
         assert out[f"{key}-1"][0], key  # clusters were found
         assert out[f"{key}-1"] == out[f"{key}-2"], key
+    # The JSON lines written in chunks, by the pool for the near clusters (a table; the
+    # others are objects, written here) are those of clusters_to_jsonl.
+    assert out["near-2"][3] and out["reuse-2"][3] and out["index-2"][3]
+    ((workers, tasks),) = out["rendered"]
+    assert workers == 2 and tasks > 3
     assert out["near-1"][2]["candidates"] > 5 * 400  # verified in several chunks
     assert out["index-1"][2] > 0  # matched against the index
 

@@ -1,0 +1,109 @@
+"""Clusters held as arrays (cleaner.dedupe.table) and their JSON lines
+(cleaner.dedupe.cluster_lines): the same as the objects and their JSON."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import cleaner.dedupe.cluster_lines as cluster_lines
+from cleaner.dedupe import KEEP_POLICIES, DedupeResult, Member, clusters_to_jsonl
+from cleaner.dedupe.prepare import Paragraph
+from cleaner.dedupe.table import KEEP_POSITIONS, ClusterTable, PairTable
+from cleaner.output import escape_separators
+
+#: Texts JSON must escape or keep as they are: quotes, backslashes, control characters,
+#: the line separators JSON leaves raw, Persian, characters outside the BMP, nothing.
+TEXTS = [
+    "plain",
+    'a "quote", a \\ backslash and a\ttab',
+    "a line\nbreak\r and NUL \x00 and \x1f",
+    "separators \u2028 \u2029 \x85 in a paragraph",
+    "گزارش خبرگزاری ایسنا درباره گفت‌وگوی تلفنی",
+    "astral 😀 𝕏 characters",
+    "",
+    "/ slash & <html> ' apostrophe",
+]
+
+
+def _table(rng: np.random.Generator, n_clusters: int, keep: str = "first") -> ClusterTable:
+    sizes = rng.integers(2, 6, n_clusters)
+    starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    total = int(starts[-1])
+    paras = [
+        Paragraph(f'doc "{i // 3}" \\ \u2028', f"outlet-{i % 4}", i % 7, TEXTS[i % len(TEXTS)])
+        for i in range(total + 5)
+    ]
+    nodes = rng.permutation(total + 5)[:total].astype(np.int64)
+    pool = np.array([1.0, 0.0, 1 / 3, 0.99995, 0.123456789, 2 / 7, 0.5])
+    scores = [pool[rng.integers(0, len(pool), total)] for _ in range(3)]
+    lengths = np.array([len(paras[x].text) for x in nodes])
+    kept = KEEP_POSITIONS[keep](lambda: lengths, starts)
+    return ClusterTable(paras, starts, nodes, *scores, kept)
+
+
+def _dumped(clusters) -> str:
+    return "".join(
+        escape_separators(json.dumps(c.to_dict(), ensure_ascii=False, sort_keys=True)) + "\n"
+        for c in clusters
+    )
+
+
+def test_table_lines_are_each_cluster_dumped_whole(monkeypatch):
+    table = _table(np.random.default_rng(0), 40)
+    result = DedupeResult(table, table.dropped())
+    want = _dumped(table)
+    assert "\u2028" not in want and "\\u2028" in want and "😀" in want
+    assert clusters_to_jsonl(result) == want
+    monkeypatch.setattr(cluster_lines, "MEMBERS_PER_CHUNK", 3)  # many ranges of clusters
+    assert cluster_lines._spans(table.starts, 3)[1:]  # more than one
+    assert b"".join(cluster_lines.iter_jsonl(result, 1)) == want.encode("utf-8")
+    assert [json.loads(line)["size"] for line in want.splitlines()] == table.sizes().tolist()
+
+
+def test_scores_that_are_not_finite_are_written_as_json_writes_them():
+    table = _table(np.random.default_rng(1), 3)
+    table.jaccard[0] = np.nan
+    table.containment[1] = np.inf
+    assert clusters_to_jsonl(DedupeResult(table, ())) == _dumped(table)
+    assert "NaN" in _dumped(table)
+
+
+def test_object_clusters_lines_are_each_cluster_dumped_whole():
+    table = _table(np.random.default_rng(2), 2500)  # more than one chunk of objects
+    clusters = tuple(table)
+    result = DedupeResult(clusters, ())
+    assert clusters_to_jsonl(result) == _dumped(clusters)
+    assert b"".join(cluster_lines.iter_jsonl(result, 2)) == _dumped(clusters).encode("utf-8")
+
+
+@pytest.mark.parametrize("keep", sorted(KEEP_POLICIES))
+def test_keep_positions_are_the_keep_policies(keep):
+    """Over clusters with many ties of length, each policy's pick, member by member."""
+    rng = np.random.default_rng(3)
+    sizes = rng.integers(1, 7, 300)
+    starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    lengths = rng.integers(0, 4, int(starts[-1]))
+    got = KEEP_POSITIONS[keep](lambda: lengths, starts).tolist()
+    want = []
+    for lo, hi in zip(starts[:-1], starts[1:], strict=True):
+        members = [Member("d", "s", 0, "x" * int(n), 1.0, 1.0, 1.0) for n in lengths[lo:hi]]
+        want.append(KEEP_POLICIES[keep](members))
+    assert got == want
+
+
+def test_tables_read_like_tuples():
+    table = _table(np.random.default_rng(4), 5)
+    as_tuple = tuple(table)
+    assert table == as_tuple and as_tuple == table and len(table) == 5
+    assert table[-1] == as_tuple[-1] and table[1:3] == as_tuple[1:3]
+    with pytest.raises(IndexError):
+        table[5]
+    dropped = table.dropped()
+    assert len(dropped) == int(table.sizes().sum()) - 5
+    assert {(d.doc_id, d.index) for d in dropped} == DedupeResult(table, dropped).dropped_ids()
+    pairs = PairTable(np.array([0, 1]), np.array([2, 3]), np.array([0.5, 1.0]))
+    assert [(p.a, p.b, p.similarity) for p in pairs] == [(0, 2, 0.5), (1, 3, 1.0)]
+    assert pairs != table and table != "text"
