@@ -29,7 +29,14 @@ from cleaner.config import CleanConfig
 from cleaner.dedupe.options import DedupeOptions
 from cleaner.dedupe.prepare import Paragraph, Prepared
 from cleaner.document import CleanerError, CleanResult, InputError, Source
-from cleaner.parallel import WORKER_STATE, byte_batches, clean_batch, init_clean_worker, ship
+from cleaner.parallel import (
+    WORKER_STATE,
+    byte_batches,
+    clean_batch,
+    gc_paused,
+    init_clean_worker,
+    ship,
+)
 from cleaner.partitions import Partition, ReadOptions, balance, read_partition
 from cleaner.shards import SHARD_SIZE, Shard, join_shards, prepare_shard, shard_tasks
 
@@ -187,11 +194,14 @@ def load_on_dask(
     )
     loaded = Loaded([], [], [], None, [])
     shards: list[Shard] = []
-    for docs, part_of, errors, shard in ordered_submit(client, load_partitions, tasks, in_flight):
-        loaded.docs += docs
-        loaded.part_of += part_of
-        loaded.errors += [InputError(*e) for e in errors]
-        shards.append(shard)
-    loaded.paragraphs = paragraphs_of(loaded.docs)
+    with gc_paused():  # the documents are millions of objects without cycles
+        for docs, part_of, errors, shard in ordered_submit(
+            client, load_partitions, tasks, in_flight
+        ):
+            loaded.docs += docs
+            loaded.part_of += part_of
+            loaded.errors += [InputError(*e) for e in errors]
+            shards.append(shard)
+        loaded.paragraphs = paragraphs_of(loaded.docs)
     loaded.prepared = join_shards(loaded.paragraphs, shards)
     return loaded

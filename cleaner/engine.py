@@ -31,7 +31,7 @@ from cleaner.dedupe.prepare import Paragraph, Prepared
 from cleaner.document import CleanerError, CleanResult, InputError, Source
 from cleaner.index.base import Index
 from cleaner.inputs import iter_sources
-from cleaner.parallel import iter_clean
+from cleaner.parallel import gc_paused, iter_clean
 from cleaner.partitions import ReadOptions, list_partitions, read_partition, write_part
 from cleaner.shards import prepare_parallel
 
@@ -244,9 +244,10 @@ def _load_here(
 
     outcomes: Iterable[CleanResult | Source | InputError]
     outcomes = items() if config is None else engine.clean(items(), config, rulebook)
-    # Outcomes come one per item, in order, so item k's partition is owners[k].
-    docs, errors, part_of = collect((owners[k], res) for k, res in enumerate(outcomes))
-    paragraphs = paragraphs_of(docs)
+    with gc_paused():
+        # Outcomes come one per item, in order, so item k's partition is owners[k].
+        docs, errors, part_of = collect((owners[k], res) for k, res in enumerate(outcomes))
+        paragraphs = paragraphs_of(docs)
     return Loaded(docs, errors, paragraphs, engine.prepare(paragraphs, opts), part_of)
 
 

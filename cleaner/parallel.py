@@ -10,6 +10,7 @@ inherited for free when the pool forks, pickled otherwise, 50 KB against 0.3 s t
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import gc
@@ -66,6 +67,23 @@ def _context() -> Any:
     if "forkserver" in methods:
         return multiprocessing.get_context("forkserver")
     return multiprocessing.get_context("spawn")
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a batch's objects are made.
+
+    Reading a batch makes millions of objects that form no cycles (records, strings,
+    paragraphs); every collection of the oldest generation walks all of them again. Making
+    1M paragraphs took 1.7 s with the collector on and 0.4 s with it off.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def shares_memory(workers: int) -> bool:

@@ -22,7 +22,7 @@ from cleaner.dedupe.cluster import (
 from cleaner.dedupe.containment import containment_codes
 from cleaner.dedupe.lsh import band_pairs, collision_pairs
 from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
-from cleaner.dedupe.pairs import pack_pairs, pair_ends, union_of_codes, unpack_pairs
+from cleaner.dedupe.pairs import distinct_codes, pack_pairs, pair_ends, unpack_pairs
 from cleaner.dedupe.prepare import Paragraph, Prepared, prepare
 from cleaner.dedupe.reuse import Weights, reuse_score, term_id, term_ids
 from cleaner.dedupe.table import KEEP_POSITIONS, ClusterTable, PairTable
@@ -191,7 +191,8 @@ def run(
         pairs.append(pack_pairs(_index_pairs(prep, nodes, index, opts, reuse)))
     # The candidates stay packed (8 bytes a pair, not 16): verification unpacks a chunk
     # at a time (at 1M paragraphs, tens of millions of pairs: 1-2 s to unpack at once).
-    cand = union_of_codes(pairs)
+    # They are distinct, not sorted: the verified pairs are sorted, far fewer.
+    cand = distinct_codes(pairs)
     del pairs  # each stage's pairs, as large as the candidates together
     release_heap()
     cand = _in_scope(cand, nodes, opts.scope)
@@ -365,8 +366,8 @@ def _score(nodes: _Nodes, a: int, b: int, weights: Weights | None) -> tuple[Over
 
 @dataclass(frozen=True)
 class _Verified:
-    """The true pairs among the candidates, in candidate order (ascending first paragraph,
-    then second), with their similarity; and the near duplicates among them as sorted packed
+    """The true pairs among the candidates, sorted (ascending first paragraph, then
+    second), with their similarity; and the near duplicates among them as sorted packed
     pairs with their shingle intersections (members are scored against their
     representative: often a pair counted here)."""
 
@@ -389,7 +390,7 @@ class _Verified:
 def _verify(
     nodes: _Nodes, cand: np.ndarray, opts: DedupeOptions, weights: Weights | None
 ) -> _Verified:
-    """The true pairs among the (sorted, packed) candidates, with their similarity.
+    """The true pairs among the (distinct, packed) candidates, with their similarity.
 
     Near duplicates are verified for all candidates at once; in reuse mode the candidates
     that are not near duplicates are then scored pair by pair on their shared phrases.
@@ -398,25 +399,27 @@ def _verify(
     mask, inter = _verify_counts(sets, cand, opts)
     sizes = sets.sizes()
     near = np.flatnonzero(mask)
+    near = near[np.argsort(cand[near])]  # the candidates are not sorted; these few are
     near_codes, near_inter = cand[near], inter[near]
     first, second = pair_ends(near_codes)
     # Only the verified pairs' similarities are read (computed for those alone: at 1M
     # paragraphs most of the candidates are not).
-    sim = np.zeros(len(cand))
-    sim[near] = similarity_of(near_inter, sizes[first], sizes[second])
+    sim = similarity_of(near_inter, sizes[first], sizes[second])
     if weights is not None:
         rejected = np.flatnonzero(~mask)
         ends = unpack_pairs(cand[rejected]).tolist()
+        reused, scores = [], []
         for k, (a, b) in zip(rejected.tolist(), ends, strict=True):
             r = reuse_score(nodes.words(a), nodes.words(b), weights)
             if r.weight >= opts.reuse_min_weight and r.fraction >= opts.reuse_threshold:
-                mask[k] = True
-                sim[k] = max(overlap(nodes.shingles(a), nodes.shingles(b)).similarity, r.fraction)
-        keep = np.flatnonzero(mask)
-        first, second = pair_ends(cand[keep])
-        sim = sim[keep]
-    else:
-        sim = sim[near]
+                reused.append(k)
+                scores.append(
+                    max(overlap(nodes.shingles(a), nodes.shingles(b)).similarity, r.fraction)
+                )
+        code = np.concatenate((near_codes, cand[np.array(reused, dtype=np.int64)]))
+        order = np.argsort(code)
+        first, second = pair_ends(code[order])
+        sim = np.concatenate((sim, np.array(scores, dtype=np.float64)))[order]
     return _Verified(first, second, sim, near_codes, near_inter)
 
 

@@ -52,6 +52,22 @@ def test_union_of_pairs_equals_unique_pairs_of_all():
     assert union_of_pairs([]).shape == (0, 2)
 
 
+def test_distinct_codes_are_the_union_of_the_stages_codes():
+    from cleaner.dedupe.pairs import distinct_codes, pack_pairs, union_of_codes, unique_pairs
+
+    big = pack_pairs(unique_pairs(_random_pairs(500, 3000)))  # sorted, distinct
+    small = pack_pairs(unique_pairs(_random_pairs(500, 200)))
+    loose = pack_pairs(_random_pairs(500, 100))  # unsorted, with repeats
+    for parts in ([big, small, loose], [loose, np.zeros(0, np.int64)], [small], []):
+        got = distinct_codes(parts)
+        assert len(np.unique(got)) == len(got)  # distinct
+        assert np.array_equal(np.sort(got), union_of_codes(parts))
+    assert np.array_equal(distinct_codes([big, small])[: len(big)], big)  # the largest kept
+    # A largest array that is not sorted and distinct is made so.
+    got = distinct_codes([np.concatenate([big, big[:50]]), small])
+    assert np.array_equal(np.sort(got), union_of_codes([big, small]))
+
+
 def test_verification_of_packed_pairs_in_chunks_gives_the_same_verdicts():
     from cleaner.dedupe.pairs import pack_pairs
     from cleaner.dedupe.verify import verify_counts

@@ -102,3 +102,26 @@ def test_cli_failed_input_exit_code_1_and_batch_goes_on(tmp_path):
     assert proc.returncode == 1
     assert "bad.txt" in proc.stderr and "1 input(s) failed" in proc.stderr
     assert proc.stdout.count("\n") == 1 and "good.txt" in proc.stdout
+
+
+def test_gc_paused_restores_the_collector_as_it_was():
+    import gc
+
+    import pytest
+
+    from cleaner.parallel import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError), gc_paused():
+        raise ValueError
+    assert gc.isenabled()
