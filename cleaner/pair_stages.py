@@ -53,7 +53,7 @@ def _collide(tasks: list[tuple[int, int]]) -> list[np.ndarray]:
     out = []
     for lo, hi in tasks:
         rows = _SHARED["order"][lo:hi]
-        out.append(collision_pairs(_SHARED["keys"][rows], rows.astype(np.int64) % _SHARED["n"]))
+        out.append(collision_pairs(_SHARED["keys"][rows], rows.astype(np.int64) // _SHARED["b"]))
     return out
 
 
@@ -64,10 +64,12 @@ def band_pairs_parallel(bands: np.ndarray, workers: int, parts: int | None = Non
     """
     n, b = bands.shape
     parts = parts or 4 * max(1, workers)
-    keys = np.ascontiguousarray(bands.T).ravel()  # row k * n + i: band k of paragraph i
+    # Row i * b + k: band k of paragraph i (the matrix as it lies, not a transposed copy:
+    # the pairs of a key's group do not depend on the order of its rows).
+    keys = np.ascontiguousarray(bands).ravel()
     order, bounds = partition_rows(keys, parts, workers)
     tasks = [[(lo, hi)] for lo, hi in zip(bounds[:-1], bounds[1:], strict=True) if hi > lo]
-    shared = {"keys": keys, "order": order, "n": n}
+    shared = {"keys": keys, "order": order, "b": b}
     try:
         done = ordered_map(_collide, tasks, workers, initializer=_receive, initargs=(shared,))
         found = [p for out in done for p in out if len(p)]
