@@ -22,7 +22,13 @@ from cleaner.dedupe.cluster import (
 from cleaner.dedupe.containment import containment_codes
 from cleaner.dedupe.lsh import band_pairs, collision_pairs
 from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
-from cleaner.dedupe.pairs import distinct_codes, pack_pairs, pair_ends, unpack_pairs
+from cleaner.dedupe.pairs import (
+    distinct_codes,
+    pack_pairs,
+    pair_ends,
+    sorted_unique,
+    unpack_pairs,
+)
 from cleaner.dedupe.prepare import Paragraph, Prepared, prepare
 from cleaner.dedupe.reuse import Weights, reuse_score, term_id, term_ids
 from cleaner.dedupe.table import KEEP_POSITIONS, ClusterTable, PairTable
@@ -289,7 +295,7 @@ def _index_pairs(
         i = position[uid]
         nodes.self_pid[pid] = i
         nodes.order_of_batch[i] = (0, pid)
-    per_node = [np.unique(prep.index_keys(i, reuse)).tolist() for i in range(n)]
+    per_node = [sorted_unique(prep.index_keys(i, reuse)).tolist() for i in range(n)]
     hits = index.query(k for keys in per_node for k in keys)
     cap = opts.postings_cap(n + index.document_frequencies(())[1])
     batch: list[tuple[int, int]] = []
@@ -550,7 +556,7 @@ def _component_arrays(
     if not len(first):
         return np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
     label = components(n, first, second)
-    involved = np.unique(np.concatenate([first, second]))
+    involved = sorted_unique(np.concatenate([first, second]))
     by_group = involved[np.lexsort((involved, label[involved]))]
     cuts = np.flatnonzero(np.diff(label[by_group])) + 1
     return by_group, np.concatenate(([0], cuts, [len(by_group)])).astype(np.int64)

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from cleaner.dedupe.pairs import unpack_pairs
+from cleaner.dedupe.pairs import sorted_unique, unpack_pairs
 from cleaner.dedupe.prepare import anchor_keys, anchor_mask
 from cleaner.parallel import Reserved, ordered_map, partition_rows, shared_empty, shares_memory
 
@@ -314,7 +314,7 @@ def _rarest(
     """Stage 2: the keys each paragraph looks up, as ``(paragraph, key, holders)`` rows."""
     n = len(offsets) - 1
     cuts = np.searchsorted(offsets, np.arange(0, offsets[-1], PART_ROWS), "right") - 1
-    edges = np.unique(np.concatenate(([0], cuts, [n]))).tolist()
+    edges = sorted_unique(np.concatenate(([0], cuts, [n]))).tolist()
     tasks = [[(lo, hi, per, cap, budget)] for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
     done = [r for out in ordered_map(_rarest_task, tasks, workers, **_share()) for r in out]
     x, k, f = (np.concatenate([d[i] for d in done]) for i in range(3))

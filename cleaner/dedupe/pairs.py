@@ -14,6 +14,24 @@ import numpy as np
 _LOW32 = 0xFFFFFFFF
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a 1-d array, sorted: ``np.unique`` by a sort and a compare.
+
+    numpy 2.4's ``np.unique`` finds integers' distinct values with a hash table, then sorts
+    them: 0.27 s for 711,000 codes, where a sort and a compare take 6 ms.
+
+    >>> sorted_unique(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def pack_pairs(pairs: np.ndarray) -> np.ndarray:
     """Pairs ``(i, j)`` of ints in ``[0, 2**31)`` as one int64 each, ``i << 32 | j``.
 
@@ -53,7 +71,7 @@ def unique_pairs(pairs: np.ndarray) -> np.ndarray:
     >>> unique_pairs(np.array([[2, 1], [0, 5], [2, 1]])).tolist()
     [[0, 5], [2, 1]]
     """
-    return unpack_pairs(np.unique(pack_pairs(pairs)))
+    return unpack_pairs(sorted_unique(pack_pairs(pairs)))
 
 
 def union_of_codes(codes: Sequence[np.ndarray]) -> np.ndarray:
@@ -90,11 +108,11 @@ def distinct_codes(codes: Sequence[np.ndarray]) -> np.ndarray:
     big = max(range(len(codes)), key=lambda k: len(codes[k]))
     base = codes[big]
     if len(base) > 1 and not (base[1:] > base[:-1]).all():
-        base = np.unique(base)
-    rest = [np.unique(c) for k, c in enumerate(codes) if k != big]
+        base = sorted_unique(base)
+    rest = [c for k, c in enumerate(codes) if k != big]
     if not rest:
         return base
-    others = np.unique(np.concatenate(rest))
+    others = sorted_unique(np.concatenate(rest))
     at = np.minimum(np.searchsorted(base, others), len(base) - 1)
     return np.concatenate((base, others[base[at] != others]))
 
