@@ -23,7 +23,7 @@ from cleaner.dedupe.containment import containment_codes
 from cleaner.dedupe.lsh import band_pairs, collision_pairs
 from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
 from cleaner.dedupe.pairs import (
-    distinct_codes,
+    disjoint_codes,
     pack_pairs,
     pair_ends,
     sorted_unique,
@@ -197,14 +197,14 @@ def run(
         pairs.append(pack_pairs(_index_pairs(prep, nodes, index, opts, reuse)))
     # The candidates stay packed (8 bytes a pair, not 16): verification unpacks a chunk
     # at a time (at 1M paragraphs, tens of millions of pairs: 1-2 s to unpack at once).
-    # They are distinct, not sorted: the verified pairs are sorted, far fewer.
-    cand = distinct_codes(pairs)
+    # They come as disjoint arrays, not one sorted array: the verified pairs are sorted,
+    # far fewer.
+    cand = [_in_scope(part, nodes, opts.scope) for part in disjoint_codes(pairs)]
     del pairs  # each stage's pairs, as large as the candidates together
     release_heap()
-    cand = _in_scope(cand, nodes, opts.scope)
     weights = _weights(nodes, index) if reuse else None
     verified = _verify(nodes, cand, opts, weights)
-    candidates = len(cand)
+    candidates = sum(map(len, cand))
     del cand
     release_heap()
     clusters, dropped = _clusters(nodes, verified, opts, weights)
@@ -394,39 +394,49 @@ class _Verified:
 
 
 def _verify(
-    nodes: _Nodes, cand: np.ndarray, opts: DedupeOptions, weights: Weights | None
+    nodes: _Nodes, cand: list[np.ndarray], opts: DedupeOptions, weights: Weights | None
 ) -> _Verified:
-    """The true pairs among the (distinct, packed) candidates, with their similarity.
+    """The true pairs among the candidates (disjoint arrays of packed pairs), with their
+    similarity.
 
     Near duplicates are verified for all candidates at once; in reuse mode the candidates
     that are not near duplicates are then scored pair by pair on their shared phrases.
     """
     sets = nodes.sets
-    mask, inter = _verify_counts(sets, cand, opts)
     sizes = sets.sizes()
-    near = np.flatnonzero(mask)
-    near = near[np.argsort(cand[near])]  # the candidates are not sorted; these few are
-    near_codes, near_inter = cand[near], inter[near]
-    first, second = pair_ends(near_codes)
-    # Only the verified pairs' similarities are read (computed for those alone: at 1M
-    # paragraphs most of the candidates are not).
-    sim = similarity_of(near_inter, sizes[first], sizes[second])
-    if weights is not None:
-        rejected = np.flatnonzero(~mask)
-        ends = unpack_pairs(cand[rejected]).tolist()
-        reused, scores = [], []
-        for k, (a, b) in zip(rejected.tolist(), ends, strict=True):
+    near_codes, near_inter, reused, scores = [], [], [], []
+    for part in cand:
+        mask, inter = _verify_counts(sets, part, opts)
+        near_codes.append(part[mask])
+        near_inter.append(inter[mask])
+        if weights is None:
+            continue
+        rejected = part[~mask]
+        ends = unpack_pairs(rejected).tolist()
+        for code, (a, b) in zip(rejected.tolist(), ends, strict=True):
             r = reuse_score(nodes.words(a), nodes.words(b), weights)
             if r.weight >= opts.reuse_min_weight and r.fraction >= opts.reuse_threshold:
-                reused.append(k)
+                reused.append(code)
                 scores.append(
                     max(overlap(nodes.shingles(a), nodes.shingles(b)).similarity, r.fraction)
                 )
-        code = np.concatenate((near_codes, cand[np.array(reused, dtype=np.int64)]))
-        order = np.argsort(code)
-        first, second = pair_ends(code[order])
+    codes, inter = _joined(near_codes, np.int64), _joined(near_inter, np.int64)
+    order = np.argsort(codes)  # sorted, as the candidates are not; these few are
+    codes, inter = codes[order], inter[order]
+    first, second = pair_ends(codes)
+    # Only the verified pairs' similarities are read (computed for those alone: at 1M
+    # paragraphs most of the candidates are not).
+    sim = similarity_of(inter, sizes[first], sizes[second])
+    if reused:
+        both = np.concatenate((codes, np.array(reused, dtype=np.int64)))
+        order = np.argsort(both)
+        first, second = pair_ends(both[order])
         sim = np.concatenate((sim, np.array(scores, dtype=np.float64)))[order]
-    return _Verified(first, second, sim, near_codes, near_inter)
+    return _Verified(first, second, sim, codes, inter)
+
+
+def _joined(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
 
 
 def _clusters(

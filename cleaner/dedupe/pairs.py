@@ -91,30 +91,33 @@ def union_of_codes(codes: Sequence[np.ndarray]) -> np.ndarray:
     return code[np.concatenate(([True], code[1:] != code[:-1]))]
 
 
-def distinct_codes(codes: Sequence[np.ndarray]) -> np.ndarray:
-    """The distinct codes of several arrays of packed pairs, not sorted: the largest array's
-    (made sorted and distinct if it is not), then the codes of the others it lacks.
+def disjoint_codes(codes: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """The distinct codes of several arrays of packed pairs, as disjoint arrays: the largest
+    array's codes (made sorted and distinct if they are not), then those of the others it
+    lacks, sorted.
 
-    At 1M paragraphs the containment stage gives tens of millions of sorted codes and the
-    band stage a few hundred thousand: sorting them together (:func:`union_of_codes`) took
-    2 s, looking the few up in the many takes a tenth of that.
+    At 1M paragraphs the containment stage gives 58 million sorted codes and the band
+    stage 700,000: sorting them together (:func:`union_of_codes`) took 2 s of the main
+    process, and even laying them end to end 0.7 s; looking the few up in the many takes
+    a tenth of that.
 
-    >>> distinct_codes([np.array([1, 3]), np.array([2, 3, 5, 9]), np.array([9, 0, 9])]).tolist()
-    [2, 3, 5, 9, 1, 0]
+    >>> parts = disjoint_codes([np.array([1, 3]), np.array([2, 3, 5, 9]), np.array([9, 0, 9])])
+    >>> [p.tolist() for p in parts]
+    [[2, 3, 5, 9], [0, 1]]
     """
     codes = [c for c in codes if len(c)]
     if not codes:
-        return np.zeros(0, dtype=np.int64)
+        return []
     big = max(range(len(codes)), key=lambda k: len(codes[k]))
     base = codes[big]
     if len(base) > 1 and not (base[1:] > base[:-1]).all():
         base = sorted_unique(base)
     rest = [c for k, c in enumerate(codes) if k != big]
     if not rest:
-        return base
+        return [base]
     others = sorted_unique(np.concatenate(rest))
     at = np.minimum(np.searchsorted(base, others), len(base) - 1)
-    return np.concatenate((base, others[base[at] != others]))
+    return [base, others[base[at] != others]]
 
 
 def union_of_pairs(pairs: Sequence[np.ndarray]) -> np.ndarray:

@@ -168,7 +168,9 @@ def test_pair_stages_on_two_workers_give_the_one_process_result():
     # Each run with two workers used the band shuffle, the chunked verification and the
     # chunked counts of members against their representative.
     stages = ["band_pairs_parallel", "verify_codes", "intersections_parallel"]
-    assert out["calls"] == stages * 4
+    assert set(out["calls"]) == set(stages)
+    assert out["calls"].count("band_pairs_parallel") == 4  # once a run
+    assert out["calls"].count("verify_codes") >= 4  # once a run and disjoint array of candidates
     for key in ("near", "reuse", "index"):
         assert out[f"{key}-1"][0], key  # clusters were found
         assert out[f"{key}-1"] == out[f"{key}-2"], key

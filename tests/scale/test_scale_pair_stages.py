@@ -52,20 +52,31 @@ def test_union_of_pairs_equals_unique_pairs_of_all():
     assert union_of_pairs([]).shape == (0, 2)
 
 
-def test_distinct_codes_are_the_union_of_the_stages_codes():
-    from cleaner.dedupe.pairs import distinct_codes, pack_pairs, union_of_codes, unique_pairs
+def test_disjoint_codes_are_the_union_of_the_stages_codes():
+    from cleaner.dedupe.pairs import disjoint_codes, pack_pairs, union_of_codes, unique_pairs
 
     big = pack_pairs(unique_pairs(_random_pairs(500, 3000)))  # sorted, distinct
     small = pack_pairs(unique_pairs(_random_pairs(500, 200)))
     loose = pack_pairs(_random_pairs(500, 100))  # unsorted, with repeats
     for parts in ([big, small, loose], [loose, np.zeros(0, np.int64)], [small], []):
-        got = distinct_codes(parts)
-        assert len(np.unique(got)) == len(got)  # distinct
-        assert np.array_equal(np.sort(got), union_of_codes(parts))
-    assert np.array_equal(distinct_codes([big, small])[: len(big)], big)  # the largest kept
+        got = disjoint_codes(parts)
+        every = np.concatenate(got) if got else np.zeros(0, np.int64)
+        assert len(np.unique(every)) == len(every)  # distinct, within and across the arrays
+        assert all(np.array_equal(p, np.sort(p)) for p in got)
+        assert np.array_equal(np.sort(every), union_of_codes(parts))
+    assert disjoint_codes([big, small])[0] is big  # the largest array as it is
     # A largest array that is not sorted and distinct is made so.
-    got = distinct_codes([np.concatenate([big, big[:50]]), small])
-    assert np.array_equal(np.sort(got), union_of_codes([big, small]))
+    got = disjoint_codes([np.concatenate([big, big[:50]]), small])
+    assert np.array_equal(np.sort(np.concatenate(got)), union_of_codes([big, small]))
+
+
+def test_sorted_unique_is_np_unique():
+    from cleaner.dedupe.pairs import sorted_unique
+
+    rng = np.random.default_rng(5)
+    for values in (rng.integers(0, 50, 1000), rng.integers(0, 2**62, 1000), np.zeros(0, int)):
+        assert np.array_equal(sorted_unique(values), np.unique(values))
+    assert sorted_unique(np.array([7])).tolist() == [7]
 
 
 def test_verification_of_packed_pairs_in_chunks_gives_the_same_verdicts():
