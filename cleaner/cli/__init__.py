@@ -31,8 +31,8 @@ Exit codes:
 class _LazyGroup(click.Group):
     """A group that imports a command's module when the command is used.
 
-    ``dedupe`` brings the MinHash stack (datasketch, which imports scipy: 0.4 s); a
-    ``cleaner clean`` started once per file in a pipeline should not pay for it.
+    ``dedupe`` brings its stages and engines; a ``cleaner clean`` started once per file in a
+    pipeline should not pay for them.
     """
 
     lazy = {"dedupe": ("cleaner.cli.dedupe", "dedupe_cmd")}

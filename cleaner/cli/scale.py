@@ -61,8 +61,8 @@ def engine_options(f: F) -> F:
 
 def enter_engine(name: str, workers: int, scheduler: str | None) -> Engine:
     """Open the engine for the running command; it is closed when the command ends."""
-    # Imported here: the engines bring the MinHash stack (datasketch, scipy: 0.4 s), which a
-    # `cleaner clean` in a pipeline, started once per file, should not pay for.
+    # Imported here: the engines bring the dedupe stages, which a `cleaner clean` in a
+    # pipeline, started once per file, should not pay for.
     from cleaner.engine import open_engine
 
     try:

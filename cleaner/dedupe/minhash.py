@@ -15,10 +15,14 @@ can be stored or queried as a :class:`datasketch.LeanMinHash` (:func:`to_lean`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from datasketch import LeanMinHash
 
 from cleaner.dedupe.keys import mix64
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 #: Marks a bin no shingle fell into (larger than any 32-bit value).
 EMPTY = np.uint64(1 << 32)
@@ -99,4 +103,8 @@ def to_lean(row: np.ndarray, seed: int = 1) -> LeanMinHash:
     as uint64 with 32-bit values, like ours. The values come from one-permutation hashing,
     so compare them only with signatures made by this module at the same seed.
     """
+    # Imported here: datasketch imports scipy (0.5 s), which a run that only computes
+    # signatures does not need.
+    from datasketch import LeanMinHash
+
     return LeanMinHash(seed=seed, hashvalues=row.astype(np.uint64), scheme="legacy")

@@ -1,0 +1,134 @@
+"""Where a `cleaner dedupe` run leaves cores idle: each stage's wall time and the machine's
+busy cores during it (Linux: read from /proc/stat).
+
+    python bench/stage_timeline.py CORPUS -j 2            # any `cleaner dedupe` arguments
+    python bench/stage_timeline.py --n 200000 -j 2        # a generated corpus (scale_bench's)
+
+The run is the real CLI in a fresh process; the stages' start and end times are taken by
+wrapping the functions named in STAGES, and a sampler process reads the machine's CPU counters
+every 50 ms. "idle core-s" is what the stage left unused of the machine's cores: on an
+otherwise quiet machine, the serial work of the main process while the workers wait. The
+machine must be quiet (another process's work counts as busy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scale_bench import write_corpus  # noqa: E402
+
+#: (module, function) pairs timed as stages, in run order.
+STAGES = [
+    ("cleaner.engine", "collect"),
+    ("cleaner.engine", "paragraphs_of"),
+    ("cleaner.engine", "prepare_parallel"),
+    ("cleaner.dedupe.api", "_band_pairs"),
+    ("cleaner.dedupe.api", "containment_codes"),
+    ("cleaner.dedupe.api", "disjoint_codes"),
+    ("cleaner.dedupe.api", "_verify"),
+    ("cleaner.dedupe.api", "_clusters"),
+    ("cleaner.cli.dedupe", "_write_clusters"),
+]
+
+#: Runs the CLI with the stages wrapped; writes their times as JSON to the file in argv[1].
+RUNNER = """
+import atexit, functools, importlib, json, sys, time
+stages, out, events = json.loads(sys.argv[1]), sys.argv[2], []
+def timed(real, name):
+    @functools.wraps(real)
+    def run(*args, **kwargs):
+        start = time.time()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            events.append((name, start, time.time()))
+    return run
+for module, name in stages:
+    mod = importlib.import_module(module)
+    setattr(mod, name, timed(getattr(mod, name), name))
+began = time.time()
+atexit.register(lambda: json.dump({"began": began, "ended": time.time(), "events": events},
+                                  open(out, "w")))
+from cleaner.cli import main
+main(sys.argv[3:])
+"""
+
+#: Samples the machine's busy cores every 50 ms until killed: "time busy-fraction" lines.
+SAMPLER = """
+import os, sys, time
+out, cores, prev = open(sys.argv[1], "w"), os.cpu_count(), None
+while True:
+    with open("/proc/stat") as f:
+        counts = list(map(int, f.readline().split()[1:]))
+    idle, total = counts[3] + counts[4], sum(counts)
+    if prev and total > prev[1]:
+        out.write(f"{time.time()} {cores * (1 - (idle - prev[0]) / (total - prev[1]))}\\n")
+        out.flush()
+    prev = (idle, total)
+    time.sleep(0.05)
+"""
+
+
+def timeline(args: list[str]) -> list[tuple[str, float, float, float]]:
+    """Run ``cleaner dedupe ARGS``: rows of (stage, start, end, busy cores), gaps included."""
+    with tempfile.TemporaryDirectory() as tmp:
+        times, samples = Path(tmp, "times.json"), Path(tmp, "cpu.txt")
+        sampler = subprocess.Popen([sys.executable, "-c", SAMPLER, str(samples)])
+        try:
+            time.sleep(0.2)
+            cmd = [sys.executable, "-c", RUNNER, json.dumps(STAGES), str(times), "dedupe", *args]
+            subprocess.run(cmd, check=True)
+        finally:
+            sampler.kill()
+            sampler.wait()
+        run = json.loads(times.read_text())
+        cpu = [tuple(map(float, line.split())) for line in samples.read_text().splitlines()]
+
+    def busy(a: float, b: float) -> float:
+        inside = [u for t, u in cpu if a <= t < b]
+        return sum(inside) / len(inside) if inside else float("nan")
+
+    rows, at = [], run["began"]
+    for name, a, b in sorted(run["events"], key=lambda e: e[1]):
+        if a > at + 0.05:
+            rows.append(("(between stages)", at, a, busy(at, a)))
+        rows.append((name, a, b, busy(a, b)))
+        at = max(at, b)
+    rows.append(("(after the stages)", at, run["ended"], busy(at, run["ended"])))
+    return [(name, a - run["began"], b - run["began"], u) for name, a, b, u in rows]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, help="generate a corpus of N paragraphs (8 files)")
+    args, rest = ap.parse_known_args(argv)
+    cores = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.n:
+            corpus = Path(tmp, "corpus")
+            write_corpus(corpus, args.n, 0, parts=8)
+            rest = [str(corpus), "--no-clean", "--clusters", str(Path(tmp, "c.jsonl")), *rest]
+        rows = timeline([*rest, "-q"])
+    print(
+        f"{'stage':<20}{'from s':>8}{'to s':>8}{'wall s':>8}{'busy cores':>12}{'idle core-s':>13}"
+    )
+    idle = 0.0
+    for name, a, b, busy in rows:
+        lost = (cores - busy) * (b - a) if busy == busy else 0.0
+        idle += lost
+        print(f"{name:<20}{a:>8.1f}{b:>8.1f}{b - a:>8.1f}{busy:>12.2f}{lost:>13.1f}")
+    print(f"total {rows[-1][2]:.1f} s on {cores} cores; idle core-seconds {idle:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
