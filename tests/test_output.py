@@ -126,6 +126,21 @@ def test_failure_while_writing_leaves_the_old_file_and_no_temp(tmp_path: Path) -
     assert leftovers(tmp_path) == []
 
 
+def test_chunks_are_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    path = tmp_path / "clusters.jsonl"
+    write_atomic(path, iter([b"one\n", b"", "دو\n".encode()]))
+    assert path.read_text(encoding="utf-8") == "one\nدو\n"
+
+    def failing():
+        yield b"half of a run\n"
+        raise RuntimeError("a worker died")
+
+    with pytest.raises(RuntimeError, match="worker died"):
+        write_atomic(path, failing())
+    assert path.read_text(encoding="utf-8") == "one\nدو\n"  # the last complete file
+    assert leftovers(tmp_path) == []
+
+
 def test_failure_to_replace_leaves_the_target_and_no_temp(tmp_path: Path) -> None:
     target = tmp_path / "taken"
     target.mkdir()
