@@ -31,7 +31,7 @@ from cleaner.dedupe.prepare import Paragraph, Prepared
 from cleaner.document import CleanerError, CleanResult, InputError, Source
 from cleaner.index.base import Index
 from cleaner.inputs import iter_sources
-from cleaner.parallel import gc_paused, iter_clean
+from cleaner.parallel import gc_paused, iter_clean, stages_on
 from cleaner.partitions import ReadOptions, list_partitions, read_partition, write_part
 from cleaner.shards import prepare_parallel
 
@@ -100,6 +100,8 @@ def collect(
 class Engine(Protocol):
     """What a run asks of an engine."""
 
+    workers: int
+
     def load(
         self,
         paths: Sequence[str],
@@ -125,6 +127,10 @@ class Engine(Protocol):
         """The batch's dedupe material, or None to let the dedupe prepare it in-process."""
         ...
 
+    def pair_stages(self) -> contextlib.AbstractContextManager[None]:
+        """A block in which the dedupe's pool stages run on the engine's workers."""
+        ...
+
 
 class LocalEngine:
     """A process pool of ``workers`` processes on this machine."""
@@ -138,6 +144,10 @@ class LocalEngine:
         """Clean inputs on the pool, results in input order."""
         for res, _ in iter_clean(items, config, self.workers, rulebook=rulebook):
             yield res
+
+    def pair_stages(self) -> contextlib.AbstractContextManager[None]:
+        """The pair stages fork this machine's pool anyway."""
+        return contextlib.nullcontext()
 
     def prepare(self, paragraphs: list[Paragraph], opts: DedupeOptions) -> Prepared | None:
         """Shards prepared on the pool, or one after the other here with one worker.
@@ -172,8 +182,8 @@ class DaskEngine:
 
     def __init__(self, client: Any) -> None:
         self.client = client
-        workers = len(client.scheduler_info().get("workers", {}))
-        self.in_flight = 4 * max(1, workers)
+        self.workers = max(1, len(client.scheduler_info().get("workers", {})))
+        self.in_flight = 4 * self.workers
 
     def clean(
         self, items: Iterable[Source | InputError], config: CleanConfig | None, rulebook: Any = None
@@ -182,6 +192,10 @@ class DaskEngine:
         from cleaner.dask_engine import clean_on_dask
 
         return clean_on_dask(self.client, items, config, self.in_flight)
+
+    def pair_stages(self) -> contextlib.AbstractContextManager[None]:
+        """The band shuffle and the verification run as tasks of the cluster."""
+        return stages_on(self.client)
 
     def prepare(self, paragraphs: list[Paragraph], opts: DedupeOptions) -> Prepared | None:
         """Shards prepared on the cluster."""
@@ -275,16 +289,34 @@ def dedupe_on(
     *,
     index: Index | None = None,
     update_index: bool = True,
+    pair_stages: str = "client",
     **options: Any,
 ) -> DedupeResult:
     """:func:`cleaner.dedupe.dedupe` with the material prepared by ``engine``; a local
-    engine's workers also run the pair stages (unless ``workers`` is given)."""
-    if isinstance(engine, LocalEngine):
-        options.setdefault("workers", engine.workers)
+    engine's workers also run the pair stages (unless ``workers`` is given), a Dask
+    cluster's with ``pair_stages="cluster"`` (see :func:`pair_stages_on`)."""
+    options.setdefault("workers", engine.workers)
     opts = DedupeOptions(**options)
     paragraphs = paragraphs_of(docs)
     prepared = engine.prepare(paragraphs, opts)
-    return run(paragraphs, opts, index, update_index, prepared=prepared)
+    with pair_stages_on(engine, pair_stages):
+        return run(paragraphs, opts, index, update_index, prepared=prepared)
+
+
+#: Where a Dask engine's pair stages run: in the client's process, or as the cluster's tasks.
+PAIR_STAGES = ("client", "cluster")
+
+
+def pair_stages_on(engine: Engine, where: str) -> contextlib.AbstractContextManager[None]:
+    """The block in which a run's pair stages (band shuffle, verification) run ``where``
+    asks: ``client`` (a local engine's pool, or a Dask client's own process) or ``cluster``
+    (a Dask engine's workers; their inputs are sent to every worker: on one machine slower
+    than the client alone, see docs/scaling.md)."""
+    if where not in PAIR_STAGES:
+        raise CleanerError(f"unknown place {where!r} for the pair stages; use client or cluster")
+    if where == "cluster" and not isinstance(engine, DaskEngine):
+        raise CleanerError("--pair-stages cluster needs --engine dask")
+    return engine.pair_stages() if where == "cluster" else contextlib.nullcontext()
 
 
 def dedupe_loaded(

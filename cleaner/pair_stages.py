@@ -103,12 +103,13 @@ def _over_chunks(
 ) -> None:
     """Run ``compute`` over spans of ``chunk`` of ``n`` rows on a pool; its arrays fill
     ``outputs`` (in place on the workers when they share memory, else sent back)."""
+    in_place = shares_memory(workers)
     handed = {
         **shared,
-        **outputs,
+        **(outputs if in_place else {}),  # else the parts come back: nothing to hand over
         "compute": compute,
         "outputs": tuple(outputs),
-        "in_place": shares_memory(workers),
+        "in_place": in_place,
     }
     spans = [(lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
     try:

@@ -18,6 +18,7 @@ import mmap
 import multiprocessing
 import os
 import threading
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -86,6 +87,81 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+#: dask.distributed clients the pool stages run on instead of a local pool (innermost last).
+_REMOTE: list[Any] = []
+
+
+@contextlib.contextmanager
+def stages_on(client: Any) -> Iterator[None]:
+    """Run :func:`ordered_map` calls of more than one worker as tasks of a dask.distributed
+    ``client`` inside this block (the Dask engine's pair stages).
+
+    A stage's shared inputs (its initializer's arguments) are scattered to every worker once;
+    each task runs the initializer where it has not run for this stage yet, then the
+    function; the results come back as the tasks' results, in order. Memory is not shared
+    (:func:`shares_memory` is False): nothing is written in place.
+    """
+    _REMOTE.append(client)
+    try:
+        yield
+    finally:
+        _REMOTE.pop()
+
+
+def remote_stages() -> bool:
+    """Whether the pool stages run on a Dask cluster (see :func:`stages_on`)."""
+    return bool(_REMOTE)
+
+
+#: The stage a remote worker process was last handed (its key), so a stage's initializer
+#: runs once per worker process, not per task.
+_REMOTE_STAGE: dict[str, Any] = {}
+_REMOTE_LOCK = threading.Lock()
+
+
+def _remote_task(
+    fn: Callable[[list[T]], list[R]],
+    initializer: Callable[..., None] | None,
+    key: str,
+    initargs: tuple[Any, ...],
+    batch: list[T],
+) -> list[R]:
+    if initializer is not None:
+        with _REMOTE_LOCK:  # a worker may run several tasks of the stage in threads
+            if _REMOTE_STAGE.get("key") != key:
+                initializer(*initargs)
+                _REMOTE_STAGE["key"] = key
+    return fn(batch)
+
+
+def _remote_map(
+    client: Any,
+    fn: Callable[[list[T]], list[R]],
+    batches: Iterable[list[T]],
+    initializer: Callable[..., None] | None,
+    initargs: tuple[Any, ...],
+    limit: int,
+) -> Iterator[list[R]]:
+    """:func:`ordered_map` as tasks of a Dask client (see :func:`stages_on`)."""
+    key = uuid.uuid4().hex
+    shared = client.scatter([initargs], broadcast=True)[0] if initializer is not None else None
+    pending: deque[Any] = deque()
+    try:
+        for batch in batches:
+            pending.append(
+                client.submit(_remote_task, fn, initializer, key, shared, batch, pure=False)
+            )
+            if len(pending) >= limit:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for fut in pending:
+            fut.cancel()
+        if shared is not None:
+            shared.release()
+
+
 def shares_memory(workers: int) -> bool:
     """Whether ``ordered_map`` on ``workers`` processes runs where this process's memory is:
     in this process (one worker), or in workers forked from it.
@@ -97,6 +173,8 @@ def shares_memory(workers: int) -> bool:
     >>> shares_memory(1)
     True
     """
+    if workers > 1 and _REMOTE:
+        return False
     return workers <= 1 or _context().get_start_method() == "fork"
 
 
@@ -307,6 +385,9 @@ def ordered_map(
             yield fn(batch)
         return
     limit = max_in_flight or 4 * workers
+    if _REMOTE:
+        yield from _remote_map(_REMOTE[-1], fn, batches, initializer, initargs, limit)
+        return
     pending: deque[Future[list[R]]] = deque()
     context = _context()
     # A forked worker's garbage collector would walk every object it inherited, writing to

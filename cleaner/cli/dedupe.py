@@ -21,7 +21,7 @@ from cleaner.dedupe import KEEP_POLICIES, MODES, SCOPES, DedupeOptions
 from cleaner.dedupe.api import DocLike, unpack
 from cleaner.dedupe.cluster_lines import iter_jsonl
 from cleaner.document import CleanerError
-from cleaner.engine import Engine, Loaded, dedupe_loaded
+from cleaner.engine import PAIR_STAGES, Engine, Loaded, dedupe_loaded, pair_stages_on
 from cleaner.index import open_index
 from cleaner.output import output_path, write_atomic
 from cleaner.partitions import PART_FORMATS, ReadOptions
@@ -96,6 +96,15 @@ from cleaner.resume import part_name
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
 @workers_option
 @engine_options
+@click.option(
+    "--pair-stages",
+    type=click.Choice(PAIR_STAGES),
+    default="client",
+    show_default=True,
+    help="With --engine dask: where the band shuffle and the verification run, in this"
+    " process or as the cluster's tasks (their inputs go to every worker: slower on one"
+    " machine, see docs/scaling.md).",
+)
 def dedupe_cmd(
     no_clean: bool,
     clusters_out: str | None,
@@ -103,6 +112,7 @@ def dedupe_cmd(
     part_format: str | None,
     index_spec: str | None,
     quiet: bool,
+    pair_stages: str,
     **opts: Any,
 ) -> None:
     """Find near-duplicate and reused paragraphs within and across documents.
@@ -127,7 +137,12 @@ def dedupe_cmd(
         raise click.UsageError("--parts needs an output folder (-o DIR)")
     workers = opts.pop("workers")
     engine = enter_engine(opts.pop("engine"), workers, opts.pop("scheduler"))
-    # The pair stages run on a pool of this machine's processes, whatever the engine.
+    try:
+        # The pair stages run on a pool of this machine's processes (a Dask client: in its
+        # own process), or as the Dask cluster's tasks with --pair-stages cluster.
+        stages = pair_stages_on(engine, pair_stages)
+    except CleanerError as exc:
+        raise click.UsageError(str(exc)) from None
     dedupe_opts = DedupeOptions(**options, workers=workers)
     loaded = _load(opts, no_clean, engine, dedupe_opts)
     for err in loaded.errors:
@@ -138,7 +153,8 @@ def dedupe_cmd(
     try:
         index = open_index(index_spec) if index_spec else None
         try:
-            result = dedupe_loaded(loaded, dedupe_opts, index)
+            with stages:
+                result = dedupe_loaded(loaded, dedupe_opts, index)
         finally:
             if index is not None:
                 stored = int(index.stats().get("paragraphs") or 0)

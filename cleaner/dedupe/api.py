@@ -43,7 +43,7 @@ from cleaner.dedupe.verify import (
 )
 from cleaner.document import CleanerError, CleanResult
 from cleaner.index.base import Index, IndexItem
-from cleaner.parallel import release_heap, shares_memory
+from cleaner.parallel import release_heap, remote_stages, shares_memory
 
 #: A document: a CleanResult, or ``(doc_id, source, paragraphs)``.
 DocLike = CleanResult | tuple[str, str, Sequence[str]]
@@ -162,7 +162,7 @@ def run(
 ) -> DedupeResult:
     """The dedupe of a flat list of paragraphs (``prepared``: their material, made elsewhere)."""
     _check(opts)
-    if not shares_memory(opts.workers):
+    if not shares_memory(opts.workers) and not remote_stages():
         # A pool that cannot fork would be sent the batch's arrays pickled, each worker
         # its copy: slower than this process alone.
         opts = replace(opts, workers=1)
@@ -186,7 +186,7 @@ def run(
                 opts.postings_cap(n),
                 opts.anchors_shared,
                 opts.anchors_per_paragraph * opts.max_postings,
-                workers=opts.workers,
+                workers=_here(opts.workers),
             )
         )
     if reuse:
@@ -239,6 +239,17 @@ def near_duplicates_within(
     opts = DedupeOptions(threshold=threshold, scope="within", **options)
     result = run(paragraphs_of([("doc", "", paragraphs)]), opts)
     return sorted((p.a, p.b, round(p.similarity, 4)) for p in result.pairs)
+
+
+def _here(workers: int) -> int:
+    """Workers of a stage that stays on this machine when the others run on a Dask cluster.
+
+    The band shuffle and the verification hand each worker their inputs once (band keys;
+    shingle sets and candidates). The containment stage's five passes would each broadcast
+    the batch's anchor rows (1.3 KB a paragraph), and the count of members against their
+    representative the shingle sets once more, for little work: they run here.
+    """
+    return 1 if remote_stages() else workers
 
 
 def _band_pairs(bands: np.ndarray, workers: int) -> np.ndarray:
@@ -455,7 +466,7 @@ def _clusters(
         ordered = _ordered_components(n, verified.first, verified.second)
     else:
         ordered = _ordered_groups(nodes, verified.first, verified.second)
-    _count_members(nodes, ordered, opts.workers)
+    _count_members(nodes, ordered, _here(opts.workers))
     clusters: list[Cluster] = []
     dropped: list[Dropped] = []
     for cid, group in enumerate(ordered):
@@ -490,7 +501,7 @@ def _cluster_table(nodes: _Nodes, verified: _Verified, opts: DedupeOptions) -> C
     paras = nodes.prep.paragraphs
     members, starts = _component_arrays(len(paras), verified.first, verified.second)
     reps = np.repeat(members[starts[:-1]], np.diff(starts))
-    inter = _rep_intersections(nodes, verified, reps, members, opts.workers)
+    inter = _rep_intersections(nodes, verified, reps, members, _here(opts.workers))
     sizes = nodes.sets.sizes()
     jaccard, contained = overlaps_of(inter, sizes[members], sizes[reps])
     itself = members == reps

@@ -99,10 +99,17 @@ def test_cli_on_an_existing_cluster_gives_the_local_clusters(cluster, corpus, tm
     assert local.stdout and remote.stdout == local.stdout
     two = runner.invoke(main, [*base, "-j", "2"])
     assert two.stdout == local.stdout
+    # The band shuffle and the verification as the cluster's tasks: the same clusters.
+    dask = ["--engine", "dask", "--scheduler", cluster.scheduler_address]
+    on_cluster = runner.invoke(main, [*base, *dask, "-j", "2", "--pair-stages", "cluster"])
+    assert on_cluster.exit_code == 0, on_cluster.output
+    assert on_cluster.stdout == local.stdout
 
 
 def test_scheduler_without_dask_engine_is_a_usage_error(corpus):
     res = CliRunner().invoke(main, ["dedupe", str(corpus), "--scheduler", "tcp://x:1"])
+    assert res.exit_code == 2 and "--engine dask" in res.stderr
+    res = CliRunner().invoke(main, ["dedupe", str(corpus), "--pair-stages", "cluster"])
     assert res.exit_code == 2 and "--engine dask" in res.stderr
 
 

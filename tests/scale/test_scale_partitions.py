@@ -74,9 +74,16 @@ def test_a_parquet_partition_reads_as_its_json_lines_twin(dataset, tmp_path):
     assert isinstance(bad, InputError) and "Parquet" in bad.reason
 
 
-def test_dask_workers_read_the_partitions_and_cluster_like_the_local_engine(dataset, cluster):
+def test_dask_workers_read_the_partitions_and_cluster_like_the_local_engine(
+    dataset, cluster, monkeypatch
+):
+    from dataclasses import replace
+
     from distributed import get_task_stream
 
+    import cleaner.pair_stages as stages
+
+    monkeypatch.setattr(stages, "VERIFY_CHUNK", 500)  # the candidates in several tasks
     opts = DedupeOptions()
     local = LocalEngine(1).load([str(dataset)], ReadOptions(), None, opts)
     with (
@@ -84,12 +91,19 @@ def test_dask_workers_read_the_partitions_and_cluster_like_the_local_engine(data
         get_task_stream(engine.client) as stream,
     ):
         on_dask = engine.load([str(dataset)], ReadOptions(), None, opts)
+        with engine.pair_stages():
+            two = dedupe_loaded(on_dask, replace(opts, workers=2))
     loads = [t for t in stream.data if "load_partitions" in str(t["key"])]
     assert len(loads) >= 1  # the workers read the files; the client sent paths
     assert on_dask.docs == local.docs and on_dask.part_of == local.part_of == sorted(local.part_of)
     assert set(local.part_of) == {0, 1, 2, 3}
-    one, two = dedupe_loaded(local, opts), dedupe_loaded(on_dask, opts)
+    # The band shuffle and the verification ran as the cluster's tasks, on both workers.
+    stage_tasks = [t for t in stream.data if "_remote_task" in str(t["key"])]
+    assert len(stage_tasks) > 8 and len({t["worker"] for t in stage_tasks}) == 2
+    assert two.stats["candidates"] > 2 * 500
+    one = dedupe_loaded(local, opts)
     assert one.clusters and clusters_to_jsonl(one) == clusters_to_jsonl(two)
+    assert one.dropped == two.dropped and one.stats["pairs"] == two.stats["pairs"]
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
