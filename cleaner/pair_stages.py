@@ -46,6 +46,9 @@ _SHARED: dict[str, Any] = {}
 
 
 def _receive(shared: dict[str, Any]) -> None:
+    # Replaced, not merged: a Dask worker (--pair-stages cluster) lives on after a stage and
+    # would keep the previous stage's arrays.
+    _SHARED.clear()
     _SHARED.update(shared)
 
 
