@@ -128,7 +128,9 @@ def prepare_parallel(
     n = len(paragraphs)
     if not n:
         return prepare(paragraphs, opts)
-    size = min(size, max(1000, -(-n // max(1, workers))))
+    # Four shards a worker at least, so that no worker waits for the last one alone (at 50k
+    # paragraphs, shards of 20,000 made three: one worker prepared two, the other one).
+    size = min(size, max(1000, -(-n // (4 * workers if workers > 1 else 1))))
     spans = [(lo, min(n, lo + size)) for lo in range(0, n, size)]
     like = prepare(paragraphs[:1], opts)  # the rows' widths and types
     rows = {}

@@ -65,7 +65,9 @@ def anchor_rows(
     [0, 2, 4]
     """
     n = len(set_offsets) - 1
-    spans = [(lo, min(n, lo + SAMPLE_ROWS)) for lo in range(0, n, SAMPLE_ROWS)]
+    # Four spans a worker at least (a batch under SAMPLE_ROWS would be one task, one worker).
+    size = SAMPLE_ROWS if workers <= 1 else min(SAMPLE_ROWS, max(1000, -(-n // (4 * workers))))
+    spans = [(lo, min(n, lo + size)) for lo in range(0, n, size)]
     _SHARED.update(set_hashes=set_hashes, set_offsets=set_offsets, rate=rate)
     try:
         tasks = [[span] for span in spans]
