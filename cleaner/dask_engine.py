@@ -21,7 +21,6 @@ the joined material.
 from __future__ import annotations
 
 import contextlib
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -34,6 +33,7 @@ from cleaner.parallel import (
     byte_batches,
     clean_batch,
     gc_paused,
+    in_order,
     init_clean_worker,
     ship,
 )
@@ -92,17 +92,7 @@ def ordered_submit(
     client: Any, fn: Callable[[T], R], tasks: Iterable[T], in_flight: int
 ) -> Iterator[R]:
     """``fn`` over tasks on the cluster; results in task order, at most ``in_flight`` pending."""
-    pending: deque[Any] = deque()
-    try:
-        for task in tasks:
-            pending.append(client.submit(fn, task, pure=False))
-            if len(pending) >= in_flight:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-    finally:
-        for fut in pending:
-            fut.cancel()
+    return in_order(lambda task: client.submit(fn, task, pure=False), tasks, in_flight)
 
 
 def _clean_on_worker(args: tuple[CleanConfig, list[Source | tuple[str, str]]]) -> list[Any]:

@@ -21,7 +21,7 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -87,6 +87,29 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def in_order(submit: Callable[[T], Any], tasks: Iterable[T], limit: int) -> Iterator[Any]:
+    """Each task submitted (``submit`` returns a future: a pool's or a Dask client's), the
+    results in task order, at most ``limit`` pending; on an early stop (an error, Ctrl-C)
+    the pending futures are cancelled rather than waited for.
+
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> with ThreadPoolExecutor(2) as pool:
+    ...     list(in_order(lambda x: pool.submit(pow, x, 2), range(5), limit=2))
+    [0, 1, 4, 9, 16]
+    """
+    pending: deque[Any] = deque()
+    try:
+        for task in tasks:
+            pending.append(submit(task))
+            if len(pending) >= limit:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for fut in pending:
+            fut.cancel()
+
+
 #: dask.distributed clients the pool stages run on instead of a local pool (innermost last).
 _REMOTE: list[Any] = []
 
@@ -145,19 +168,15 @@ def _remote_map(
     """:func:`ordered_map` as tasks of a Dask client (see :func:`stages_on`)."""
     key = uuid.uuid4().hex
     shared = client.scatter([initargs], broadcast=True)[0] if initializer is not None else None
-    pending: deque[Any] = deque()
     try:
-        for batch in batches:
-            pending.append(
-                client.submit(_remote_task, fn, initializer, key, shared, batch, pure=False)
-            )
-            if len(pending) >= limit:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        yield from in_order(
+            lambda batch: client.submit(
+                _remote_task, fn, initializer, key, shared, batch, pure=False
+            ),
+            batches,
+            limit,
+        )
     finally:
-        for fut in pending:
-            fut.cancel()
         if shared is not None:
             shared.release()
 
@@ -388,7 +407,6 @@ def ordered_map(
     if _REMOTE:
         yield from _remote_map(_REMOTE[-1], fn, batches, initializer, initargs, limit)
         return
-    pending: deque[Future[list[R]]] = deque()
     context = _context()
     # A forked worker's garbage collector would walk every object it inherited, writing to
     # each one's header: the pages are copied, one by one. Frozen objects are left alone
@@ -398,16 +416,7 @@ def ordered_map(
         gc.freeze()
     try:
         with ProcessPoolExecutor(workers, context, initializer, initargs) as pool:
-            try:
-                for batch in batches:
-                    pending.append(pool.submit(fn, batch))
-                    if len(pending) >= limit:
-                        yield pending.popleft().result()
-                while pending:
-                    yield pending.popleft().result()
-            finally:
-                for fut in pending:  # an early stop (error, Ctrl-C) should not wait for the rest
-                    fut.cancel()
+            yield from in_order(lambda batch: pool.submit(fn, batch), batches, limit)
     finally:
         if forks:
             gc.unfreeze()

@@ -19,6 +19,7 @@ objects, made when an item is read: the Python API sees the same values as befor
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, overload
 
 import numpy as np
@@ -64,29 +65,20 @@ class _Table(Sequence[Any]):
         return f"<{type(self).__name__} of {len(self)}>"
 
 
+@dataclass(eq=False, repr=False)  # equality and repr: _Table's (as sequences)
 class ClusterTable(_Table):
     """Clusters of batch paragraphs: cluster ``c``'s members are the paragraphs
     ``nodes[starts[c]:starts[c + 1]]``, representative first, with their scores against it
     at the same places of ``similarity``, ``jaccard`` and ``containment``; ``kept[c]`` is
     the position of its kept member (the keep policy's pick)."""
 
-    def __init__(
-        self,
-        paragraphs: Sequence[Paragraph],
-        starts: np.ndarray,
-        nodes: np.ndarray,
-        similarity: np.ndarray,
-        jaccard: np.ndarray,
-        containment: np.ndarray,
-        kept: np.ndarray,
-    ) -> None:
-        self.paragraphs = paragraphs
-        self.starts = starts
-        self.nodes = nodes
-        self.similarity = similarity
-        self.jaccard = jaccard
-        self.containment = containment
-        self.kept = kept
+    paragraphs: Sequence[Paragraph]
+    starts: np.ndarray
+    nodes: np.ndarray
+    similarity: np.ndarray
+    jaccard: np.ndarray
+    containment: np.ndarray
+    kept: np.ndarray
 
     def __len__(self) -> int:
         return len(self.kept)
@@ -115,13 +107,13 @@ class ClusterTable(_Table):
         return DroppedTable(self.paragraphs, self.nodes[dropped], cluster[dropped])
 
 
+@dataclass(eq=False, repr=False)  # equality and repr: _Table's (as sequences)
 class DroppedTable(_Table):
     """Dropped batch paragraphs: row ``rows[k]`` repeats cluster ``cluster[k]``."""
 
-    def __init__(self, paragraphs: Sequence[Paragraph], rows: np.ndarray, cluster: np.ndarray):
-        self.paragraphs = paragraphs
-        self.rows = rows
-        self.cluster = cluster
+    paragraphs: Sequence[Paragraph]
+    rows: np.ndarray
+    cluster: np.ndarray
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -131,13 +123,13 @@ class DroppedTable(_Table):
         return Dropped(p.doc_id, p.index, int(self.cluster[k]))
 
 
+@dataclass(eq=False, repr=False)  # equality and repr: _Table's (as sequences)
 class PairTable(_Table):
     """Verified pairs ``(a[k], b[k])`` of batch paragraphs and their similarity."""
 
-    def __init__(self, a: np.ndarray, b: np.ndarray, similarity: np.ndarray) -> None:
-        self.a = a
-        self.b = b
-        self.similarity = similarity
+    a: np.ndarray
+    b: np.ndarray
+    similarity: np.ndarray
 
     def __len__(self) -> int:
         return len(self.a)
