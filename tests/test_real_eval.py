@@ -1,0 +1,127 @@
+"""The hand-labelled real-data evaluation (eval/real): its scoring, and its floors as a ratchet.
+
+The floors (eval/real/floors.json) are the figures reached so far on the single-document
+run; a change that removes fewer labelled leftovers or keeps fewer body sentences, in all
+or at one outlet, fails here. The corpora are read from ../shared/corpora beside the
+repository (or $CLEANER_CORPORA); without them the floor test is skipped.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+REAL = Path(__file__).resolve().parents[1] / "eval" / "real"
+
+
+def _modules():
+    if str(REAL) not in sys.path:
+        sys.path.insert(0, str(REAL))
+    return importlib.import_module("run"), importlib.import_module("real_labels")
+
+
+def _article(text: str):
+    from real_corpus import Article
+
+    return Article("x.jsonl.gz", "a1", "ar", "outlet", None, text)
+
+
+def _labels(tmp_path: Path, body: str):
+    _, labels = _modules()
+    path = tmp_path / "t.labels"
+    path.write_text(body, encoding="utf-8")
+    return labels.parse(path)
+
+
+TEXT = (
+    "الرياض - واس: قال الوزير إن المشروع يبدأ غدا. وأضاف أن الكلفة كبيرة.\n"
+    "\n"
+    "تابعونا على تويتر\n"
+    "وختم بالقول إن العمل مستمر في كل المناطق. // انتهى //"
+)
+LABELS = (
+    "@ x.jsonl.gz a1 lines=4\n1 S dateline الرياض - واس:\n3 L share\n4 S end-marker // انتهى //\n"
+)
+
+
+def test_units_cut_spans_and_sentences(tmp_path):
+    run, labels = _modules()
+    art = _article(TEXT)
+    lab = labels.check(_labels(tmp_path, LABELS)[0], art)
+    units = run.units_of(lab, art)
+    assert [(u.body, u.line) for u in units] == [
+        (False, 1), (True, 1), (True, 1), (False, 3), (True, 4), (False, 4)
+    ]  # fmt: skip
+    assert units[1].text == "قال الوزير إن المشروع يبدأ غدا."
+
+
+def test_score_counts_leftovers_removed_and_names_the_rule_of_a_lost_sentence(tmp_path):
+    run, labels = _modules()
+    art = _article(TEXT)
+    lab = labels.check(_labels(tmp_path, LABELS)[0], art)
+    out = {
+        "title": "",
+        # spaces differ; the dateline is cut, the last line lost with its end marker
+        "paragraphs": [
+            "قال الوزير إن المشروع يبدأ غدا.   وأضاف أن الكلفة كبيرة.",
+            "تابعونا على تويتر",
+        ],
+        "removed": [{"text": "وختم بالقول إن العمل مستمر في كل المناطق. // انتهى //",
+                     "rule": "ar/x", "category": "end-marker"}],
+    }  # fmt: skip
+    s = run.score(lab, art, out)
+    assert (s.leftovers, s.removed, s.body, s.kept) == (3, 2, 3, 2)
+    assert s.left[0]["kind"] == "share"
+    assert s.lost[0]["line"] == 4 and s.lost[0]["rules"] == ["ar/x (end-marker)"]
+
+
+def test_a_leftover_is_looked_for_only_between_its_neighbours(tmp_path):
+    """A short leftover whose words recur later in the body still counts as removed."""
+    run, labels = _modules()
+    text = "واس\nقال المتحدث باسم واس إن الخبر صحيح تماما وإن التفاصيل ستعلن لاحقا."
+    art = _article(text)
+    lab = labels.check(_labels(tmp_path, "@ x.jsonl.gz a1 lines=2\n1 L byline\n")[0], art)
+    s = run.score(lab, art, {"title": "", "paragraphs": [text.split("\n")[1]], "removed": []})
+    assert (s.removed, s.kept) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ("@ x.jsonl.gz a1 lines=3\n", "article has 4 lines"),
+        ("@ x.jsonl.gz a1 lines=4\n2 L share\n", "empty or out of range"),
+        ("@ x.jsonl.gz a1 lines=4\n3 S share تويتر فيسبوك\n", "span is not in line 3"),
+        ("@ x.jsonl.gz a1 lines=4\n3 L sharing\n", "unknown kind"),
+        ("@ x.jsonl.gz a1 lines=4\n3 L share\n3 S share تويتر\n", "already a whole-line"),
+    ],
+)
+def test_labels_that_do_not_fit_the_article_are_refused(tmp_path, body, error):
+    _, labels = _modules()
+    with pytest.raises(labels.LabelError, match=error):
+        labels.check(_labels(tmp_path, body)[0], _article(TEXT))
+
+
+def test_single_document_figures_meet_the_floors():
+    run, _ = _modules()
+    from real_corpus import SPECS, corpus_path
+
+    try:
+        for name in SPECS:
+            corpus_path(name)
+    except FileNotFoundError as exc:
+        pytest.skip(f"real corpora absent: {exc}")
+    floors = json.loads((REAL / "floors.json").read_text(encoding="utf-8"))
+    checked = 0
+    for lang, modes in floors.items():
+        scores = run.evaluate(lang, "single")
+        for outlet, want in modes["single"].items():
+            got = scores[outlet]
+            fell = f"{lang} {outlet}: {got.figures()}, floor {want}; lost: {got.lost[:5]}"
+            assert got.removed_share >= want["leftovers_removed"], fell
+            assert got.kept_share >= want["body_kept"], fell
+            checked += 1
+    assert checked, "floors.json names no figure"
