@@ -158,7 +158,7 @@ def _rules_for(key: str, removed: list[dict[str, Any]]) -> list[str]:
     hits = []
     for r in removed:
         rk = fold(r.get("text", ""))
-        if rk and (key in rk or (len(rk) >= 4 and rk in key)):
+        if rk and (key in rk or rk in key):
             hits.append(f"{r['rule']} ({r['category']})")
     return sorted(set(hits)) or ["(no removal names it: text changed or moved)"]
 
