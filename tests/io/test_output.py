@@ -17,7 +17,7 @@ import pytest
 from cleaner.document import CleanerError
 from cleaner.output import JsonlWriter, output_path, write_atomic
 
-SEED = sorted((Path(__file__).parents[1] / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
+SEED = sorted((Path(__file__).parents[2] / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -246,7 +246,7 @@ def test_jsonl_to_real_stdout_reaches_the_reader_record_by_record() -> None:
         [sys.executable, "-c", child],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        cwd=Path(__file__).parents[1],
+        cwd=Path(__file__).parents[2],
         env={**os.environ, "PYTHONIOENCODING": "ascii"},
     )
     assert proc.stdin is not None and proc.stdout is not None

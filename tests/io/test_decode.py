@@ -14,7 +14,7 @@ import pytest
 from cleaner.decode import SAMPLE_SIZE, Decoded, decode, encoding_label, repair_mojibake
 from cleaner.document import InputError
 
-SEEDS = sorted((Path(__file__).parents[1] / "seeds").glob("*.txt"))
+SEEDS = sorted((Path(__file__).parents[2] / "seeds").glob("*.txt"))
 ARABIC_SEED = next(p for p in SEEDS if p.name.startswith("003_"))  # the one Arabic (not Persian)
 
 # Legacy Arabic code pages predate Persian yeh and Persian digits: pages in them use the

@@ -11,7 +11,7 @@ from cleaner.document import InputError
 from cleaner.normalize import clean_line, match_key
 from cleaner.pipeline import clean
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 # Line numbers (1-based, in the seed file) that must be removed, with the category.
 EXPECTED_DROPS = {

@@ -13,7 +13,7 @@ import pytest
 from cleaner.document import CleanerError, InputError, Source
 from cleaner.inputs import iter_sources
 
-SEEDS = sorted((Path(__file__).parents[1] / "seeds").glob("*.txt"))
+SEEDS = sorted((Path(__file__).parents[2] / "seeds").glob("*.txt"))
 
 
 def seed_bytes(i: int = 0) -> bytes:

@@ -13,7 +13,7 @@ import pytest
 from cleaner.extract import Extracted, extract_html, looks_like_html
 from cleaner.segment import split_lines
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 HTML_SEEDS = sorted(SEEDS.glob("*.html"))
 TEXT_SEEDS = sorted(SEEDS.glob("*.txt"))
 

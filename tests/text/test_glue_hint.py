@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cleaner.glue import _AR, _GLUE, may_be_glued
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # The hint as one regex (what the per-terminator scans must equal).
 ONE_HINT = re.compile(rf"[.!?\u061f\u2026][\u00bb\"\u201d)]?\u00ab?[{_AR}]")
 

@@ -11,7 +11,7 @@ import pytest
 from cleaner.normalize import CASELESS, clean_line, clean_lines, match_key, match_keys
 from cleaner.rules import Rulebook
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 #: Lines that stress every pass: invisible characters, exotic and odd whitespace, Arabic and
 #: Persian letter forms, tatweel, presentation forms, cased scripts, the micro sign.

@@ -8,7 +8,7 @@ import pytest
 
 from cleaner.segment import split_lines, unglue
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 def seed(prefix: str) -> str:

@@ -1,0 +1,1 @@
+"""Inputs and outputs: reading sources, decoding bytes, partitions, writing results, resume."""

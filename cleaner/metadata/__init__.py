@@ -1,0 +1,1 @@
+"""Metadata captured from removed lines: dates, news codes, agencies, credits."""

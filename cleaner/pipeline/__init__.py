@@ -1,0 +1,1 @@
+"""The clean stages (extract, label, templates, render, explain) and their composition."""

@@ -1,0 +1,1 @@
+"""Text: character classes, scripts, normalisation, language, line segmenting and glue."""
