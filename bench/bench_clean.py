@@ -1,4 +1,4 @@
-"""Throughput of ``cleaner.pipeline.clean`` on plain text and HTML, against its floors.
+"""Throughput of ``cleaner.pipeline.run.clean`` on plain text and HTML, against its floors.
 
 Run from the repository root::
 
@@ -16,8 +16,9 @@ What is measured, all in one process on one core, in the same run:
   and the rules stage alone (``pipeline.label_lines``: output normalisation plus every
   selected rule, on lines already split and rule sets already selected);
 * HTML: the ``seeds/*.html`` pages, ``--html-copies`` copies each, given as bytes to
-  ``clean()`` and to trafilatura with the very settings ``cleaner.extract`` uses; batches are
-  interleaved and the best of ``--repeat`` rounds is kept, so both sides see the same machine.
+  ``clean()`` and to trafilatura with the very settings ``cleaner.pipeline.extract`` uses;
+  batches are interleaved and the best of ``--repeat`` rounds is kept, so both sides see the
+  same machine.
   trafilatura's default ``extract()`` is timed too, for reference only.
 
 Floors (PASS/FAIL):
@@ -41,10 +42,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cleaner.config import CleanConfig  # noqa: E402
-from cleaner.extract import run_trafilatura  # noqa: E402
-from cleaner.lang import detect_lang  # noqa: E402
-from cleaner.pipeline import clean, default_rulebook, label_lines  # noqa: E402
-from cleaner.segment import split_lines  # noqa: E402
+from cleaner.pipeline.extract import run_trafilatura  # noqa: E402
+from cleaner.pipeline.run import clean, default_rulebook, label_lines  # noqa: E402
+from cleaner.text.lang import detect_lang  # noqa: E402
+from cleaner.text.segment import split_lines  # noqa: E402
 
 SEEDS = ROOT / "seeds"
 RULES_FLOOR_MBS = 10.0
@@ -80,7 +81,7 @@ def replicate(docs: Sequence[bytes], total_bytes: int) -> list[bytes]:
 
 
 def traf_ours(data: bytes) -> object:
-    """trafilatura called exactly as ``cleaner.extract.extract_html`` calls it."""
+    """trafilatura called exactly as ``cleaner.pipeline.extract.extract_html`` calls it."""
     return run_trafilatura(data)
 
 

@@ -177,9 +177,9 @@ def seed_documents() -> list[tuple[str, str, list[str]]]:
 def cleaned_documents() -> list[tuple[str, str, list[str]]]:
     """The seed folder cleaned as ``cleaner golden`` does (HTML copies included)."""
     from cleaner.config import CleanConfig
-    from cleaner.document import InputError
-    from cleaner.inputs import iter_sources
-    from cleaner.pipeline import clean_sources
+    from cleaner.errors import InputError
+    from cleaner.io.inputs import iter_sources
+    from cleaner.pipeline.run import clean_sources
     from cleaner.rules import Rulebook
 
     config = CleanConfig()

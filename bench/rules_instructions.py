@@ -33,9 +33,9 @@ import gc, os, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from cleaner.config import CleanConfig
-from cleaner.lang import detect_lang
-from cleaner.pipeline import default_rulebook, label_lines
-from cleaner.segment import split_lines
+from cleaner.text.lang import detect_lang
+from cleaner.pipeline.run import default_rulebook, label_lines
+from cleaner.text.segment import split_lines
 seeds = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[2]).rglob("*.txt"))]
 docs, size = [], 0
 while size < float(sys.argv[3]) * 1e6:

@@ -28,9 +28,9 @@ from scale_bench import write_corpus  # noqa: E402
 
 #: (module, function) pairs timed as stages, in run order.
 STAGES = [
-    ("cleaner.engine", "collect"),
-    ("cleaner.engine", "paragraphs_of"),
-    ("cleaner.engine", "prepare_parallel"),
+    ("cleaner.executor.base", "collect"),
+    ("cleaner.executor.base", "paragraphs_of"),
+    ("cleaner.executor.base", "prepare_parallel"),
     ("cleaner.dedupe.api", "_band_pairs"),
     ("cleaner.dedupe.api", "containment_codes"),
     ("cleaner.dedupe.api", "disjoint_codes"),

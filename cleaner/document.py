@@ -146,16 +146,3 @@ class CleanResult:
         }
         d.update({k: v for k, v in self.meta.items() if k not in d})
         return d
-
-
-class CleanerError(Exception):
-    """Base class of the errors a user can act on (bad input, bad rule file)."""
-
-
-class InputError(CleanerError):
-    """An input could not be read or decoded; names the input and what to do."""
-
-    def __init__(self, source: str, reason: str) -> None:
-        super().__init__(f"{source}: {reason}")
-        self.source = source
-        self.reason = reason

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cleaner.config import CleanConfig
-from cleaner.document import CleanResult, InputError
-from cleaner.explain import explain
-from cleaner.inputs import iter_sources
-from cleaner.output import write_atomic
-from cleaner.pipeline import clean_sources
+from cleaner.document import CleanResult
+from cleaner.errors import InputError
+from cleaner.io.inputs import iter_sources
+from cleaner.io.output import write_atomic
+from cleaner.pipeline.explain import explain
+from cleaner.pipeline.run import clean_sources
 from cleaner.rules import Rulebook
 
 

@@ -3,9 +3,10 @@
 ``ordered_map`` sends batches of items to worker processes and yields results in input
 order, so output is byte-identical to a one-worker run. At most ``max_in_flight`` batches
 are pending at any time: the input iterator is read only as fast as results are taken,
-which keeps memory bounded by the batch size, not by the corpus. ``iter_clean`` runs the
-clean pipeline this way; each worker gets the caller's rulebook once (in its initializer:
-inherited for free when the pool forks, pickled otherwise, 50 KB against 0.3 s to load).
+which keeps memory bounded by the batch size, not by the corpus. Shared memory
+(:func:`shared_empty`, :class:`Reserved`) lets forked workers fill arrays in place.
+
+This module is the bottom of the package: it imports nothing of ``cleaner``.
 """
 
 from __future__ import annotations
@@ -23,15 +24,9 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
-
-from cleaner.config import CleanConfig
-from cleaner.document import CleanResult, InputError, Source
-
-if TYPE_CHECKING:
-    from cleaner.rules import Rulebook
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -287,101 +282,6 @@ def release_heap() -> None:
         trim(0)
 
 
-def partition_rows(
-    key: np.ndarray, parts: int, workers: int = 1, chunk: int = 1 << 20
-) -> tuple[np.ndarray, list[int]]:
-    """Row numbers grouped by partition ``key % parts``, ascending in each, and the bounds.
-
-    Partition ``p``'s rows are ``order[bounds[p]:bounds[p+1]]``. Hash keys spread evenly,
-    and every row of one key lands in one partition, so a partition can be handled alone.
-    ``order`` is a :func:`shared_empty` array; rows are sorted ``chunk`` at a time (a radix
-    sort of small ints), so the temporaries stay those of a chunk.
-
-    >>> order, bounds = partition_rows(np.array([5, 2, 7, 4], dtype=np.uint64), 2)
-    >>> order.tolist(), bounds
-    ([1, 3, 0, 2], [0, 2, 4])
-    """
-    order = shared_empty(len(key), np.uint32 if len(key) < 2**32 else np.int64, workers)
-    if workers > 1 and shares_memory(workers) and len(key) > chunk:
-        return order, _partition_on_pool(key, parts, workers, chunk, order)
-    bucket = (key % np.uint64(parts)).astype(np.uint8 if parts < 256 else np.uint16)
-    bounds = np.concatenate(([0], np.cumsum(np.bincount(bucket, minlength=parts))))
-    fill = bounds[:-1].copy()
-    for lo in range(0, len(key), chunk):
-        fill += _scatter(bucket[lo : lo + chunk], lo, fill, order, parts)
-    return order, bounds.tolist()
-
-
-def _scatter(
-    bucket: np.ndarray, lo: int, fill: np.ndarray, order: np.ndarray, parts: int
-) -> np.ndarray:
-    """Write rows ``lo, lo+1...`` (their partitions ``bucket``) into ``order``, each
-    partition's from where ``fill`` says; how many went to each partition."""
-    rows = np.argsort(bucket, kind="stable") + lo
-    counts = np.bincount(bucket, minlength=parts)
-    starts = np.concatenate(([0], np.cumsum(counts)))
-    for p in np.flatnonzero(counts).tolist():
-        order[fill[p] : fill[p] + counts[p]] = rows[starts[p] : starts[p + 1]]
-    return counts
-
-
-#: What a partitioning worker was handed (inherited without a copy: the pool forks).
-_PARTS: dict[str, Any] = {}
-
-
-def _receive_parts(shared: dict[str, Any]) -> None:
-    _PARTS.update(shared)
-
-
-def _bucket_task(spans: list[tuple[int, int]]) -> list[np.ndarray]:
-    """The partition of each row of a span (kept for the scatter), and their counts."""
-    s = _PARTS
-    out = []
-    for lo, hi in spans:
-        bucket = (s["key"][lo:hi] % np.uint64(s["parts"])).astype(s["bucket"].dtype)
-        s["bucket"][lo:hi] = bucket
-        out.append(np.bincount(bucket, minlength=s["parts"]))
-    return out
-
-
-def _scatter_task(tasks: list[tuple[int, int, np.ndarray]]) -> list[None]:
-    """A span's rows written, partition by partition, where ``fill`` says they start."""
-    s = _PARTS
-    for lo, hi, fill in tasks:
-        _scatter(s["bucket"][lo:hi], lo, fill, s["order"], s["parts"])
-    return [None] * len(tasks)
-
-
-def _partition_on_pool(
-    key: np.ndarray, parts: int, workers: int, chunk: int, order: np.ndarray
-) -> list[int]:
-    """:func:`partition_rows` on a forked pool, ``chunk`` rows a task, written into ``order``.
-
-    First each span's rows are put in their partitions and counted; then, knowing where
-    each span's rows of each partition start (after the earlier spans'), every span writes
-    its rows there: the order the one-process loop gives.
-    """
-    bucket = shared_empty(len(key), np.uint8 if parts < 256 else np.uint16, workers)
-    spans = [(lo, min(len(key), lo + chunk)) for lo in range(0, len(key), chunk)]
-    shared = ({"key": key, "parts": parts, "bucket": bucket, "order": order},)
-    try:
-        tasks = [[span] for span in spans]
-        done = ordered_map(
-            _bucket_task, tasks, workers, initializer=_receive_parts, initargs=shared
-        )
-        counts = np.array([c for out in done for c in out], dtype=np.int64)
-        bounds = np.concatenate(([0], np.cumsum(counts.sum(axis=0))))
-        fills = bounds[:-1] + np.cumsum(counts, axis=0) - counts  # span c's start in part p
-        scatter = [[(lo, hi, fills[c])] for c, (lo, hi) in enumerate(spans)]
-        for _ in ordered_map(
-            _scatter_task, scatter, workers, initializer=_receive_parts, initargs=shared
-        ):
-            pass
-    finally:
-        _PARTS.clear()
-    return [int(b) for b in bounds]
-
-
 def ordered_map(
     fn: Callable[[list[T]], list[R]],
     batches: Iterable[list[T]],
@@ -420,103 +320,3 @@ def ordered_map(
     finally:
         if forks:
             gc.unfreeze()
-
-
-# --- clean on a pool -------------------------------------------------------------------
-
-WORKER_STATE: dict[str, Any] = {}
-
-#: What a worker sends back for one input: a result, or an input error as (source, reason)
-#: (InputError's two-argument constructor does not survive pickling).
-Outcome = tuple[CleanResult | None, tuple[str, str] | None]
-
-
-def init_clean_worker(config: CleanConfig, rulebook: Rulebook | None = None) -> None:
-    """Worker initializer: load the rulebook once for the life of the process."""
-    from cleaner.pipeline import default_rulebook
-
-    WORKER_STATE["config"] = config
-    WORKER_STATE["rulebook"] = rulebook or default_rulebook(config)
-
-
-def ship(item: Source | InputError) -> Source | tuple[str, str]:
-    """An input as it travels to a worker (an InputError as its source and reason)."""
-    return (item.source, item.reason) if isinstance(item, InputError) else item
-
-
-def clean_batch(batch: list[Source | tuple[str, str]]) -> list[Outcome]:
-    """Clean a batch in a worker; errors travel as data."""
-    from cleaner.pipeline import clean_sources
-
-    items = [InputError(*x) if isinstance(x, tuple) else x for x in batch]
-    out: list[Outcome] = []
-    for res in clean_sources(items, WORKER_STATE["config"], WORKER_STATE["rulebook"]):
-        if isinstance(res, InputError):
-            out.append((None, (res.source, res.reason)))
-        else:
-            out.append((res, None))
-    return out
-
-
-def _size(item: Source | InputError) -> int:
-    """Input bytes of a source (for MB/s); an error counts zero."""
-    if isinstance(item, InputError):
-        return 0
-    data = item.data
-    return len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
-
-
-def byte_batches(
-    items: Iterable[Source | InputError], max_docs: int, max_bytes: int
-) -> Iterator[list[Source | InputError]]:
-    """Batches of at most ``max_docs`` inputs or about ``max_bytes`` bytes, in order."""
-    batch: list[Source | InputError] = []
-    size = 0
-    for item in items:
-        batch.append(item)
-        size += _size(item)
-        if len(batch) >= max_docs or size >= max_bytes:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
-
-
-def iter_clean(
-    items: Iterable[Source | InputError],
-    config: CleanConfig | None = None,
-    workers: int = 1,
-    *,
-    rulebook: Rulebook | None = None,
-    batch_docs: int = 16,
-    batch_bytes: int = 4 << 20,
-) -> Iterator[tuple[CleanResult | InputError, int]]:
-    """Clean a stream of inputs on ``workers`` processes; yields ``(result, input bytes)``.
-
-    Results come in input order and are the same as :func:`cleaner.pipeline.clean_sources`
-    gives; a failing input yields its InputError and the rest go on. Memory holds at most
-    ``4 * workers`` batches of ``batch_docs`` inputs (or ``batch_bytes``) at a time. A
-    ``rulebook`` already loaded is handed to the workers; without one each loads its own.
-    """
-    config = config or CleanConfig()
-    sizes: deque[list[int]] = deque()
-
-    def feed() -> Iterator[list[Source | tuple[str, str]]]:
-        for batch in byte_batches(items, batch_docs, batch_bytes):
-            sizes.append([_size(x) for x in batch])
-            yield [ship(x) for x in batch]
-
-    initargs = (config, rulebook)
-    for outcomes in ordered_map(
-        clean_batch, feed(), workers, initializer=init_clean_worker, initargs=initargs
-    ):
-        for (res, err), nbytes in zip(outcomes, sizes.popleft(), strict=True):
-            yield (InputError(*err) if err else res), nbytes  # type: ignore[misc]
-
-
-def clean_parallel(
-    items: Iterable[Source | InputError], config: CleanConfig | None = None, workers: int = 1
-) -> Iterator[CleanResult | InputError]:
-    """Like :func:`cleaner.pipeline.clean_sources`, on ``workers`` processes, same order."""
-    for res, _ in iter_clean(items, config, workers):
-        yield res

@@ -19,12 +19,13 @@ from cleaner.cli.options import (
 )
 from cleaner.cli.scale import workers_options
 from cleaner.config import CleanConfig
-from cleaner.document import CleanerError, CleanResult, InputError, Source
-from cleaner.explain import explain
-from cleaner.output import jsonl_line, output_path, write_atomic
-from cleaner.parallel import iter_clean
-from cleaner.progress import Progress, input_bytes
-from cleaner.resume import Journal, PartWriter, item_id, skip_consumed, skip_done
+from cleaner.document import CleanResult, Source
+from cleaner.errors import CleanerError, InputError
+from cleaner.executor.local import iter_clean
+from cleaner.executor.progress import Progress, input_bytes
+from cleaner.io.output import jsonl_line, output_path, write_atomic
+from cleaner.io.resume import Journal, PartWriter, item_id, skip_consumed, skip_done
+from cleaner.pipeline.explain import explain
 
 #: Separates documents when several are written as text to one stream.
 DOC_SEPARATOR = "\f\n"
@@ -116,7 +117,7 @@ def clean_cmd(fmt: str, out_dir: Path | None, explain: bool, **opts: Any) -> Non
     progress = Progress("clean", None if resume else input_bytes(opts["paths"]), quiet=quiet)
     try:
         with progress:
-            if opts.get("template_min_docs"):  # two passes: see cleaner.templates
+            if opts.get("template_min_docs"):  # two passes: see cleaner.pipeline.templates
                 results = _with_templates(items, config, rulebook, opts)
             else:
                 results = iter_clean(items, config, workers, rulebook=rulebook)
@@ -209,8 +210,8 @@ def _with_templates(
     items: Iterator[Source | InputError], config: CleanConfig, rulebook: Any, opts: dict[str, Any]
 ) -> Iterator[tuple[CleanResult | InputError, int]]:
     """``clean --templates N``: count line keys over the batch, then clean in one process."""
-    from cleaner.pipeline import build_templates, clean_sources
-    from cleaner.templates import TemplatePolicy
+    from cleaner.pipeline.run import build_templates, clean_sources
+    from cleaner.pipeline.templates import TemplatePolicy
 
     if "-" in opts["paths"]:
         raise click.UsageError("--templates reads the inputs twice: give files or folders, not -")

@@ -20,12 +20,12 @@ from cleaner.cli.scale import engine_options, enter_engine, workers_option
 from cleaner.dedupe import KEEP_POLICIES, MODES, SCOPES, DedupeOptions
 from cleaner.dedupe.api import DocLike, unpack
 from cleaner.dedupe.cluster_lines import iter_jsonl
-from cleaner.document import CleanerError
-from cleaner.engine import PAIR_STAGES, Engine, Loaded, dedupe_loaded, pair_stages_on
+from cleaner.errors import CleanerError
+from cleaner.executor.base import PAIR_STAGES, Engine, Loaded, dedupe_loaded, pair_stages_on
 from cleaner.index import open_index
-from cleaner.output import output_path, write_atomic
-from cleaner.partitions import PART_FORMATS, ReadOptions
-from cleaner.resume import part_name
+from cleaner.io.output import output_path, write_atomic
+from cleaner.io.partitions import PART_FORMATS, ReadOptions
+from cleaner.io.resume import part_name
 
 
 @click.command("dedupe")

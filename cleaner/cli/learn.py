@@ -14,7 +14,7 @@ from cleaner.cli.options import (
     output_dir_option,
     sources_from,
 )
-from cleaner.output import write_atomic
+from cleaner.io.output import write_atomic
 
 
 @click.command("learn")
@@ -47,16 +47,16 @@ def learn_cmd(min_docs: int, min_share: float, out_dir: Path | None, **opts: Any
       cleaner rules learn scrapes/ --min-docs 5
       cleaner rules learn dump.jsonl --source-field outlet -o proposed/
     """
-    from cleaner.learn import collect, slug, to_yaml
-    from cleaner.pipeline import build_templates
-    from cleaner.templates import TemplatePolicy
+    from cleaner.pipeline.learn import propose, slug, to_yaml
+    from cleaner.pipeline.run import build_templates
+    from cleaner.pipeline.templates import TemplatePolicy
 
     if "-" in opts["paths"]:
         raise click.UsageError("rules learn reads the inputs twice: give files or folders, not -")
     config = clean_config(opts)
     rulebook = load_rulebook(opts)
     index = build_templates(sources_from(opts), TemplatePolicy(min_docs, min_share))
-    proposals = collect(sources_from(opts), index, config, rulebook)
+    proposals = propose(sources_from(opts), index, config, rulebook)
     if not proposals:
         click.echo("cleaner: no template lines found (try a lower --min-docs)", err=True)
         return

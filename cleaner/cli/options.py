@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 import click
 
 from cleaner.config import CleanConfig
-from cleaner.document import InputError, Source
-from cleaner.inputs import iter_sources
+from cleaner.document import Source
+from cleaner.errors import InputError
+from cleaner.io.inputs import iter_sources
 from cleaner.rules import Rulebook, RuleError
 
 F = TypeVar("F", bound=Callable[..., Any])

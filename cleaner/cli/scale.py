@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from cleaner.document import CleanerError
-from cleaner.parallel import default_workers
+from cleaner.errors import CleanerError
+from cleaner.pool import default_workers
 
 if TYPE_CHECKING:
-    from cleaner.engine import Engine
+    from cleaner.executor.base import Engine
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,7 +63,7 @@ def enter_engine(name: str, workers: int, scheduler: str | None) -> Engine:
     """Open the engine for the running command; it is closed when the command ends."""
     # Imported here: the engines bring the dedupe stages, which a `cleaner clean` in a
     # pipeline, started once per file, should not pay for.
-    from cleaner.engine import open_engine
+    from cleaner.executor import open_engine
 
     try:
         return click.get_current_context().with_resource(open_engine(name, workers, scheduler))

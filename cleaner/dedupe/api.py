@@ -41,9 +41,10 @@ from cleaner.dedupe.verify import (
     overlaps_of,
     similarity_of,
 )
-from cleaner.document import CleanerError, CleanResult
+from cleaner.document import CleanResult
+from cleaner.errors import CleanerError
 from cleaner.index.base import Index, IndexItem
-from cleaner.parallel import release_heap, remote_stages, shares_memory
+from cleaner.pool import release_heap, remote_stages, shares_memory
 
 #: A document: a CleanResult, or ``(doc_id, source, paragraphs)``.
 DocLike = CleanResult | tuple[str, str, Sequence[str]]
@@ -256,7 +257,7 @@ def _band_pairs(bands: np.ndarray, workers: int) -> np.ndarray:
     """Candidate pairs from band collisions, on ``workers`` processes when more than one."""
     if workers <= 1:
         return band_pairs(bands)
-    from cleaner.pair_stages import band_pairs_parallel  # it imports this package
+    from cleaner.dedupe.pair_stages import band_pairs_parallel  # it imports this package
 
     return band_pairs_parallel(bands, workers)
 
@@ -266,7 +267,7 @@ def _verify_counts(
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`cleaner.dedupe.verify.verify_counts` of the packed candidates, in chunks
     (on the pool when workers > 1)."""
-    from cleaner.pair_stages import verify_codes  # it imports this module
+    from cleaner.dedupe.pair_stages import verify_codes  # it imports this module
 
     args = (opts.threshold, opts.containment, opts.min_contained)
     return verify_codes(sets, cand, *args, workers=opts.workers)
@@ -530,7 +531,7 @@ def _rep_intersections(
     if len(todo):
         pairs = np.stack([reps[todo], members[todo]], axis=1)
         if workers > 1:
-            from cleaner.pair_stages import intersections_parallel
+            from cleaner.dedupe.pair_stages import intersections_parallel
 
             inter[todo] = intersections_parallel(nodes.sets, pairs, workers)
         else:
@@ -621,7 +622,7 @@ def _count_members(nodes: _Nodes, groups: list[list[int]], workers: int) -> None
         return
     pairs = np.array(todo, dtype=np.int64)
     if workers > 1:
-        from cleaner.pair_stages import intersections_parallel
+        from cleaner.dedupe.pair_stages import intersections_parallel
 
         counts = intersections_parallel(nodes.sets, pairs, workers)
     else:

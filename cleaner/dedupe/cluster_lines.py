@@ -2,7 +2,7 @@
 
 Each line is ``json.dumps(cluster.to_dict(), ensure_ascii=False, sort_keys=True)`` with the
 line separators JSON leaves raw escaped, as in every JSON lines output of the project
-(:func:`cleaner.output.jsonl_line`). Clusters held as a
+(:func:`cleaner.io.output.jsonl_line`). Clusters held as a
 :class:`~cleaner.dedupe.table.ClusterTable` are written from its arrays without making their
 objects: the members' strings are laid end to end in one string per field
 (:class:`MemberColumns`), and ranges of clusters are formatted line by line, on forked pool
@@ -30,8 +30,8 @@ import numpy as np
 
 from cleaner.dedupe.cluster import Cluster, DedupeResult
 from cleaner.dedupe.table import ClusterTable
-from cleaner.output import escape_separators
-from cleaner.parallel import ordered_map, shares_memory
+from cleaner.io.output import escape_separators
+from cleaner.pool import ordered_map, shares_memory
 
 #: Members formatted a task (about 18 MB of JSON on the benchmark's paragraphs).
 MEMBERS_PER_CHUNK = 20_000

@@ -34,8 +34,9 @@ from typing import Any
 import numpy as np
 
 from cleaner.dedupe.pairs import sorted_unique, unpack_pairs
+from cleaner.dedupe.partition import partition_rows
 from cleaner.dedupe.prepare import anchor_keys, anchor_mask
-from cleaner.parallel import Reserved, ordered_map, partition_rows, shared_empty, shares_memory
+from cleaner.pool import Reserved, ordered_map, shared_empty, shares_memory
 
 #: Anchor rows per key partition (and per paragraph chunk): bounds one task's temporaries.
 PART_ROWS = 1_000_000

@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from cleaner.normalize import INVISIBLE, PERSIAN_FOLD
+from cleaner.text.normalize import INVISIBLE, PERSIAN_FOLD
 
 #: Shingle length in characters (see the module docstring for why 5).
 SHINGLE_SIZE = 5

@@ -50,7 +50,7 @@ class DedupeOptions:
             (so below the cap nothing changes, and above it a paragraph adds at most one
             long posting list).
         workers: Processes the batch's pair stages run on (band shuffle, containment
-            candidates, verification; see :mod:`cleaner.pair_stages`); 1 runs them in this
+            candidates, verification; see :mod:`cleaner.dedupe.pair_stages`); 1 runs them in this
             process. The result does not depend on it.
     """
 

@@ -13,7 +13,7 @@ Both stages are partitionable without changing their result:
 
 The workers read the batch's arrays (band keys, shingle sets, candidates) where this
 process holds them: a forked pool inherits them without a copy, and the verdicts are written
-into shared arrays (:func:`cleaner.parallel.shared_empty`); only the band pairs travel back
+into shared arrays (:func:`cleaner.pool.shared_empty`); only the band pairs travel back
 through the pool. Without fork (threads running, or no fork on the platform) the inputs are
 pickled to each worker once and the verdicts come back as results: slower, same answer.
 
@@ -35,8 +35,9 @@ import numpy as np
 
 from cleaner.dedupe.lsh import collision_pairs
 from cleaner.dedupe.pairs import union_of_pairs, unpack_pairs
+from cleaner.dedupe.partition import partition_rows
 from cleaner.dedupe.verify import ShingleSets, intersections, verify_counts
-from cleaner.parallel import ordered_map, partition_rows, shared_empty, shares_memory
+from cleaner.pool import ordered_map, shared_empty, shares_memory
 
 #: Candidate pairs per verification task.
 VERIFY_CHUNK = 200_000

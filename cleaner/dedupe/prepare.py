@@ -29,7 +29,7 @@ from cleaner.dedupe.minhash import signatures
 from cleaner.dedupe.options import DedupeOptions
 from cleaner.dedupe.reuse import bigram_ids, words
 from cleaner.dedupe.verify import ShingleSets, occupancy
-from cleaner.parallel import release_heap
+from cleaner.pool import release_heap
 
 #: Salts that keep anchor keys and phrase keys apart from band keys in one key space.
 _ANCHOR_SALT = np.uint64(0xA5A5A5A55A5A5A5A)

@@ -10,7 +10,7 @@ tests check it.
 
 On this machine's pool (:func:`prepare_parallel`) nothing of the material travels through
 the pool's pipes: the arrays of the batch are allocated first, in shared anonymous memory
-(:func:`cleaner.parallel.shared_empty`), and each forked worker reads its shard's
+(:func:`cleaner.pool.shared_empty`), and each forked worker reads its shard's
 paragraphs where this process holds them and writes its rows in place. The shingle sets,
 whose length is known only once computed, go to a slot per shard sized for the longest
 they can be (one shingle a character; a shard that needs more sends its sets back), and
@@ -32,7 +32,7 @@ import numpy as np
 
 from cleaner.dedupe.options import DedupeOptions
 from cleaner.dedupe.prepare import Paragraph, Prepared, join_prepared, prepare
-from cleaner.parallel import Reserved, batched, ordered_map, shared_empty, shares_memory
+from cleaner.pool import Reserved, batched, ordered_map, shared_empty, shares_memory
 
 #: Paragraphs per shard: big enough that numpy amortises, small enough to spread the work.
 SHARD_SIZE = 20_000

@@ -5,8 +5,9 @@ per-paragraph material; candidates, verification and clustering then run once in
 process (:func:`dedupe_on`), so every engine gives the same clusters. :meth:`Engine.load`
 does the first half of ``cleaner dedupe`` from the input paths: read (JSON lines, Parquet,
 documents), clean unless told the text is clean, prepare. The Dask engine sends each worker
-the paths of its partitions, which it reads itself (:mod:`cleaner.partitions`).
+the paths of its partitions, which it reads itself (:mod:`cleaner.io.partitions`).
 
+>>> from cleaner.executor import open_engine
 >>> with open_engine("local", workers=1) as engine:
 ...     result = dedupe_on(engine, [("a", "a.txt", ["one paragraph of text here", "x"]),
 ...                                 ("b", "b.txt", ["one paragraph of text here!"])])
@@ -23,23 +24,20 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cleaner.config import CleanConfig
-from cleaner.decode import decode
 from cleaner.dedupe.api import DocLike, paragraphs_of, run
 from cleaner.dedupe.cluster import DedupeResult
 from cleaner.dedupe.options import DedupeOptions
 from cleaner.dedupe.prepare import Paragraph, Prepared
-from cleaner.document import CleanerError, CleanResult, InputError, Source
+from cleaner.document import CleanResult, Source
+from cleaner.errors import CleanerError, InputError
 from cleaner.index.base import Index
-from cleaner.inputs import iter_sources
-from cleaner.parallel import gc_paused, iter_clean, stages_on
-from cleaner.partitions import ReadOptions, list_partitions, read_partition, write_part
-from cleaner.shards import prepare_parallel
+from cleaner.io.decode import decode
+from cleaner.io.inputs import iter_sources
+from cleaner.io.partitions import ReadOptions, list_partitions, read_partition, write_part
+from cleaner.pool import gc_paused
 
-ENGINES = ("local", "dask")
 #: A partition to write: its path, its records, and ``jsonl`` or ``parquet``.
 PartJob = tuple[Path, list[dict[str, Any]], str]
-#: Below this many paragraphs the material is prepared in this process (no shipping cost).
-MIN_SHARDED = 2000
 
 
 @dataclass
@@ -71,7 +69,7 @@ def plain_document(src: Source) -> tuple[str, str, list[str]]:
     return (src.id, src.source, [line.strip() for line in text.splitlines() if line.strip()])
 
 
-def collect(
+def collect_outcomes(
     outcomes: Iterable[tuple[int, CleanResult | Source | InputError]],
 ) -> tuple[list[DocLike], list[InputError], list[int]]:
     """Documents, errors and each document's partition from ``(partition, outcome)`` pairs.
@@ -101,6 +99,8 @@ class Engine(Protocol):
     """What a run asks of an engine."""
 
     workers: int
+    #: Whether the engine's workers are a cluster's (Dask), not this machine's forked pool.
+    distributed: bool
 
     def load(
         self,
@@ -132,108 +132,11 @@ class Engine(Protocol):
         ...
 
 
-class LocalEngine:
-    """A process pool of ``workers`` processes on this machine."""
-
-    def __init__(self, workers: int = 1) -> None:
-        self.workers = workers
-
-    def clean(
-        self, items: Iterable[Source | InputError], config: CleanConfig | None, rulebook: Any = None
-    ) -> Iterator[CleanResult | InputError]:
-        """Clean inputs on the pool, results in input order."""
-        for res, _ in iter_clean(items, config, self.workers, rulebook=rulebook):
-            yield res
-
-    def pair_stages(self) -> contextlib.AbstractContextManager[None]:
-        """The pair stages fork this machine's pool anyway."""
-        return contextlib.nullcontext()
-
-    def prepare(self, paragraphs: list[Paragraph], opts: DedupeOptions) -> Prepared | None:
-        """Shards prepared on the pool, or one after the other here with one worker.
-
-        Shard by shard bounds the temporary arrays of preparation by the shard size (a
-        whole-batch ``prepare`` of 200,000 paragraphs peaks at 2.4 GB). A small batch is
-        left to the dedupe (None).
-        """
-        if len(paragraphs) < MIN_SHARDED:
-            return None
-        return prepare_parallel(paragraphs, opts, self.workers)
-
-    def load(
-        self,
-        paths: Sequence[str],
-        read: ReadOptions,
-        config: CleanConfig | None,
-        opts: DedupeOptions,
-        rulebook: Any = None,
-    ) -> Loaded:
-        """Read in this process, clean and prepare on the pool."""
-        return _load_here(self, paths, read, config, opts, rulebook)
-
-    def write_parts(self, jobs: Sequence[PartJob]) -> None:
-        """Write the partitions in this process (writing is I/O bound)."""
-        for path, records, fmt in jobs:
-            write_part(records, path, fmt)
-
-
-class DaskEngine:
-    """A dask.distributed client: cleaning and preparation run on its workers."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-        self.workers = max(1, len(client.scheduler_info().get("workers", {})))
-        self.in_flight = 4 * self.workers
-
-    def clean(
-        self, items: Iterable[Source | InputError], config: CleanConfig | None, rulebook: Any = None
-    ) -> Iterator[CleanResult | InputError]:
-        """Clean inputs on the cluster, results in input order (workers load their rules)."""
-        from cleaner.dask_engine import clean_on_dask
-
-        return clean_on_dask(self.client, items, config, self.in_flight)
-
-    def pair_stages(self) -> contextlib.AbstractContextManager[None]:
-        """The band shuffle and the verification run as tasks of the cluster."""
-        return stages_on(self.client)
-
-    def prepare(self, paragraphs: list[Paragraph], opts: DedupeOptions) -> Prepared | None:
-        """Shards prepared on the cluster."""
-        from cleaner.dask_engine import prepare_on_dask
-
-        if not paragraphs:
-            return None
-        return prepare_on_dask(self.client, paragraphs, opts, self.in_flight)
-
-    def load(
-        self,
-        paths: Sequence[str],
-        read: ReadOptions,
-        config: CleanConfig | None,
-        opts: DedupeOptions,
-        rulebook: Any = None,
-    ) -> Loaded:
-        """Each worker reads, cleans and prepares whole partitions (stdin: read here)."""
-        from cleaner.dask_engine import load_on_dask
-
-        parts = list_partitions(paths)
-        if parts is None:
-            return _load_here(self, paths, read, config, opts, rulebook)
-        return load_on_dask(self.client, parts, read, config, opts, self.in_flight)
-
-    def write_parts(self, jobs: Sequence[PartJob]) -> None:
-        """Each partition is written by a worker (to storage the workers share)."""
-        from cleaner.dask_engine import ordered_submit
-
-        for _ in ordered_submit(self.client, _write_job, jobs, self.in_flight):
-            pass
-
-
-def _write_job(job: PartJob) -> int:
+def write_job(job: PartJob) -> int:
     return write_part(job[1], job[0], job[2])
 
 
-def _load_here(
+def load_here(
     engine: Engine,
     paths: Sequence[str],
     read: ReadOptions,
@@ -260,27 +163,9 @@ def _load_here(
     outcomes = items() if config is None else engine.clean(items(), config, rulebook)
     with gc_paused():
         # Outcomes come one per item, in order, so item k's partition is owners[k].
-        docs, errors, part_of = collect((owners[k], res) for k, res in enumerate(outcomes))
+        docs, errors, part_of = collect_outcomes((owners[k], res) for k, res in enumerate(outcomes))
         paragraphs = paragraphs_of(docs)
     return Loaded(docs, errors, paragraphs, engine.prepare(paragraphs, opts), part_of)
-
-
-@contextlib.contextmanager
-def open_engine(
-    name: str = "local", workers: int = 1, scheduler: str | None = None
-) -> Iterator[Engine]:
-    """The engine a run asked for (a local Dask cluster is started and stopped here)."""
-    if name == "local":
-        if scheduler:
-            raise CleanerError("--scheduler needs --engine dask")
-        yield LocalEngine(workers)
-        return
-    if name != "dask":
-        raise CleanerError(f"unknown engine {name!r}; use one of {', '.join(ENGINES)}")
-    from cleaner.dask_engine import dask_client
-
-    with dask_client(scheduler, workers) as client:
-        yield DaskEngine(client)
 
 
 def dedupe_on(
@@ -314,7 +199,7 @@ def pair_stages_on(engine: Engine, where: str) -> contextlib.AbstractContextMana
     than the client alone, see docs/scaling.md)."""
     if where not in PAIR_STAGES:
         raise CleanerError(f"unknown place {where!r} for the pair stages; use client or cluster")
-    if where == "cluster" and not isinstance(engine, DaskEngine):
+    if where == "cluster" and not engine.distributed:
         raise CleanerError("--pair-stages cluster needs --engine dask")
     return engine.pair_stages() if where == "cluster" else contextlib.nullcontext()
 

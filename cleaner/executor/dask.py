@@ -8,10 +8,10 @@ folders at the same paths when ``--rules`` is given). Without ``--scheduler`` a
 
 What runs on the workers: reading the input partitions (``cleaner dedupe`` sends each
 worker the paths of a few files, JSON lines or Parquet, which it opens itself: the files
-must be on storage the workers share; see :mod:`cleaner.partitions`), cleaning (each worker
+must be on storage the workers share; see :mod:`cleaner.io.partitions`), cleaning (each worker
 process loads the rulebook once), and the per-paragraph dedupe material of each task
 (matching keys, shingles, signatures, band keys, anchors, shingle sets; see
-:mod:`cleaner.shards`). When the input is stdin the client reads it and sends batches. At
+:mod:`cleaner.dedupe.shards`). When the input is stdin the client reads it and sends batches. At
 most a few tasks per worker are in flight, and results are taken back in input order, so
 the documents, paragraphs and clusters are the same as the local engine's. Candidates (band
 collisions, anchors), exact verification and clustering then run once on the client over
@@ -22,26 +22,25 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from cleaner.config import CleanConfig
+from cleaner.dedupe.api import paragraphs_of
 from cleaner.dedupe.options import DedupeOptions
 from cleaner.dedupe.prepare import Paragraph, Prepared
-from cleaner.document import CleanerError, CleanResult, InputError, Source
-from cleaner.parallel import (
-    WORKER_STATE,
-    byte_batches,
-    clean_batch,
-    gc_paused,
-    in_order,
-    init_clean_worker,
-    ship,
+from cleaner.dedupe.shards import SHARD_SIZE, Shard, join_shards, prepare_shard, shard_tasks
+from cleaner.document import CleanResult, Source
+from cleaner.errors import CleanerError, InputError
+from cleaner.executor.base import Loaded, PartJob, collect_outcomes, load_here, write_job
+from cleaner.executor.local import WORKER_STATE, byte_batches, clean_batch, init_clean_worker, ship
+from cleaner.io.partitions import (
+    Partition,
+    ReadOptions,
+    balance,
+    list_partitions,
+    read_partition,
 )
-from cleaner.partitions import Partition, ReadOptions, balance, read_partition
-from cleaner.shards import SHARD_SIZE, Shard, join_shards, prepare_shard, shard_tasks
-
-if TYPE_CHECKING:
-    from cleaner.engine import Loaded
+from cleaner.pool import gc_paused, in_order, stages_on
 
 #: Input bytes per task when workers read partitions (small files are grouped).
 TASK_BYTES = 16 << 20
@@ -138,18 +137,15 @@ def prepare_on_dask(
 
 
 LoadTask = tuple[list[tuple[int, Partition]], ReadOptions, CleanConfig | None, DedupeOptions]
-Loaded_ = tuple[list[Any], list[int], list[tuple[str, str]], Shard]
+PartLoaded = tuple[list[Any], list[int], list[tuple[str, str]], Shard]
 
 
-def load_partitions(task: LoadTask) -> Loaded_:
+def load_partitions(task: LoadTask) -> PartLoaded:
     """On a worker: read, clean (config None: the text is clean) and prepare partitions.
 
     Returns the documents in order, each one's partition number, the inputs that failed as
     ``(source, reason)``, and the material of the documents' paragraphs.
     """
-    from cleaner.dedupe.api import paragraphs_of
-    from cleaner.engine import collect
-
     parts, read, config, opts = task
     owners: list[int] = []
     items: list[Source | InputError] = []
@@ -162,7 +158,7 @@ def load_partitions(task: LoadTask) -> Loaded_:
         _ensure_rulebook(config)
         cleaned = clean_batch([ship(x) for x in items])
         outcomes = [InputError(*err) if err else res for res, err in cleaned]
-    docs, errors, part_of = collect(zip(owners, outcomes, strict=True))
+    docs, errors, part_of = collect_outcomes(zip(owners, outcomes, strict=True))
     shard = prepare_shard(paragraphs_of(docs), opts)
     return docs, part_of, [(e.source, e.reason) for e in errors], shard
 
@@ -176,9 +172,6 @@ def load_on_dask(
     in_flight: int,
 ) -> Loaded:
     """Read, clean and prepare the partitions on the cluster; join in input order."""
-    from cleaner.dedupe.api import paragraphs_of
-    from cleaner.engine import Loaded
-
     tasks = (
         ([(k, parts[k]) for k in group], read, config, opts) for group in balance(parts, TASK_BYTES)
     )
@@ -195,3 +188,48 @@ def load_on_dask(
         loaded.paragraphs = paragraphs_of(loaded.docs)
     loaded.prepared = join_shards(loaded.paragraphs, shards)
     return loaded
+
+
+class DaskEngine:
+    """A dask.distributed client: cleaning and preparation run on its workers."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.distributed = True
+        self.workers = max(1, len(client.scheduler_info().get("workers", {})))
+        self.in_flight = 4 * self.workers
+
+    def clean(
+        self, items: Iterable[Source | InputError], config: CleanConfig | None, rulebook: Any = None
+    ) -> Iterator[CleanResult | InputError]:
+        """Clean inputs on the cluster, results in input order (workers load their rules)."""
+        return clean_on_dask(self.client, items, config, self.in_flight)
+
+    def pair_stages(self) -> contextlib.AbstractContextManager[None]:
+        """The band shuffle and the verification run as tasks of the cluster."""
+        return stages_on(self.client)
+
+    def prepare(self, paragraphs: list[Paragraph], opts: DedupeOptions) -> Prepared | None:
+        """Shards prepared on the cluster."""
+        if not paragraphs:
+            return None
+        return prepare_on_dask(self.client, paragraphs, opts, self.in_flight)
+
+    def load(
+        self,
+        paths: Sequence[str],
+        read: ReadOptions,
+        config: CleanConfig | None,
+        opts: DedupeOptions,
+        rulebook: Any = None,
+    ) -> Loaded:
+        """Each worker reads, cleans and prepares whole partitions (stdin: read here)."""
+        parts = list_partitions(paths)
+        if parts is None:
+            return load_here(self, paths, read, config, opts, rulebook)
+        return load_on_dask(self.client, parts, read, config, opts, self.in_flight)
+
+    def write_parts(self, jobs: Sequence[PartJob]) -> None:
+        """Each partition is written by a worker (to storage the workers share)."""
+        for _ in ordered_submit(self.client, write_job, jobs, self.in_flight):
+            pass

@@ -30,7 +30,7 @@ def input_bytes(paths: Iterable[str]) -> int | None:
         files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
         for f in files:
             if any(part.startswith(".") for part in f.relative_to(path).parts):
-                continue  # hidden files are not inputs (see cleaner.inputs)
+                continue  # hidden files are not inputs (see cleaner.io.inputs)
             if f.suffix == ".gz":  # decompressed size is what the bar counts
                 return None
             total += f.stat().st_size

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cleaner.document import CleanerError
+from cleaner.errors import CleanerError
 from cleaner.index.base import Index, IndexItem
 from cleaner.index.memory import MemoryIndex
 from cleaner.index.redis import open_redis  # the redis client is imported on use

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from cleaner.document import CleanerError
+from cleaner.errors import CleanerError
 from cleaner.index.base import ClosesOnExit, IndexItem, iter_chunks
 
 DEFAULT_PREFIX = "cleaner:"

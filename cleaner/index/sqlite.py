@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from cleaner.document import CleanerError
+from cleaner.errors import CleanerError
 from cleaner.index.base import ClosesOnExit, IndexItem, iter_chunks
 
 _SCHEMA = """

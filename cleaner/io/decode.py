@@ -33,8 +33,8 @@ from dataclasses import dataclass
 import charset_normalizer
 import numpy as np
 
-from cleaner.charclass import ByteClasses
-from cleaner.document import InputError
+from cleaner.errors import InputError
+from cleaner.text.charclass import ByteClasses
 
 #: Bytes looked at by the sniffing steps (UTF-16 layout, control bytes, legacy code pages).
 SAMPLE_SIZE = 64 * 1024

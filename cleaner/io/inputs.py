@@ -4,7 +4,7 @@
 :class:`~cleaner.document.Source` objects, in a deterministic order, and yields an
 :class:`~cleaner.document.InputError` (instead of raising) for each input that cannot be read,
 so one bad file or record never stops a run. Nothing is decoded here (see
-:mod:`cleaner.decode`), except JSON lines, which are UTF-8 by definition.
+:mod:`cleaner.io.decode`), except JSON lines, which are UTF-8 by definition.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from cleaner.document import CleanerError, InputError, Source
+from cleaner.document import Source
+from cleaner.errors import CleanerError, InputError
 
 #: Accepted values of ``input_format``.
 INPUT_FORMATS = ("auto", "text", "html", "jsonl")

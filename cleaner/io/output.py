@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, cast
 
-from cleaner.document import CleanerError
+from cleaner.errors import CleanerError
 
 #: Input extensions that the output suffix replaces; any other extension is kept, so that
 #: ``a.v1`` and ``a.v2`` stay two files (``a.v1.txt``, ``a.v2.txt``).

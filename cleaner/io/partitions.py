@@ -1,7 +1,7 @@
 """Partitioned datasets: the input files of a run as partitions a worker reads by itself.
 
 A dataset is the files named on the command line, folders walked in sorted order like
-:func:`cleaner.inputs.iter_sources` walks them: JSON lines (``.jsonl``, ``.ndjson``, gzipped
+:func:`cleaner.io.inputs.iter_sources` walks them: JSON lines (``.jsonl``, ``.ndjson``, gzipped
 or not), Parquet (``.parquet``: one record per row, the same fields as JSON lines), or single
 documents. Each file is a partition. A Dask worker given a partition's path reads it itself
 (the client sends paths, not bytes), so the files must be where the workers can open them
@@ -20,9 +20,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from cleaner.document import CleanerError, InputError, Source
-from cleaner.inputs import RecordFields, iter_file, iter_sources, record_source
-from cleaner.output import jsonl_line, write_atomic
+from cleaner.document import Source
+from cleaner.errors import CleanerError, InputError
+from cleaner.io.inputs import RecordFields, iter_file, iter_sources, record_source
+from cleaner.io.output import jsonl_line, write_atomic
 
 PARQUET = ".parquet"
 PART_FORMATS = ("jsonl", "parquet")
@@ -40,7 +41,7 @@ class ReadOptions:
     source_field: str | None = None
 
     def fields(self) -> RecordFields:
-        """The record fields, as :mod:`cleaner.inputs` names them."""
+        """The record fields, as :mod:`cleaner.io.inputs` names them."""
         return RecordFields(
             self.id_field, self.text_field, self.html_field, self.url_field, self.source_field
         )
@@ -88,7 +89,7 @@ def list_partitions(paths: Sequence[str]) -> list[Partition] | None:
 
 
 def _folder_partitions(root: Path, arg: str) -> list[Partition]:
-    """Every visible file under ``root``, sorted as :func:`cleaner.inputs.iter_sources` reads."""
+    """Every visible file under ``root``, sorted as :func:`cleaner.io.inputs.iter_sources` reads."""
     errors: list[OSError] = []
     found: list[tuple[tuple[str, ...], Path]] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):

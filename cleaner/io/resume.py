@@ -35,8 +35,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from cleaner.document import CleanerError, InputError, Source
-from cleaner.output import write_atomic
+from cleaner.document import Source
+from cleaner.errors import CleanerError, InputError
+from cleaner.io.output import write_atomic
 
 JOURNAL_NAME = ".cleaner-journal.jsonl"
 JOURNAL_VERSION = 1

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from cleaner.dates import ascii_digits, gregorian_to_iso, hijri_to_iso, solar_to_iso
+from cleaner.metadata.dates import ascii_digits, gregorian_to_iso, hijri_to_iso, solar_to_iso
 
 #: Fields that may hold several values (a document has several pictures); others keep the first.
 LIST_FIELDS = frozenset({"credits", "sources"})
@@ -77,10 +77,10 @@ def convert(name: str, raw: str) -> str | None:
     return CONVERTERS[name](raw) if raw and raw.strip() else None
 
 
-def collect(captures: Iterable[Capture]) -> dict[str, Any]:
+def metadata_of(captures: Iterable[Capture]) -> dict[str, Any]:
     """The ``metadata`` mapping of one document: first value per field, lists for credits.
 
-    >>> collect([Capture("published", "2021-12-31", "fa/d", "x"),
+    >>> metadata_of([Capture("published", "2021-12-31", "fa/d", "x"),
     ...          Capture("published", "2022-01-01", "fa/u", "y"),
     ...          Capture("credits", "AFP", "fa/c", "z"), Capture("credits", "AFP", "fa/c", "z")])
     {'published': '2021-12-31', 'credits': ['AFP']}

@@ -18,7 +18,7 @@ from itertools import islice
 import trafilatura
 from trafilatura.settings import Document, set_date_params
 
-from cleaner.normalize import match_key, match_keys
+from cleaner.text.normalize import match_key, match_keys
 
 #: How much of the input the sniffer reads; markup shows itself in the first few KB.
 SNIFF_CHARS = 8192

@@ -1,6 +1,6 @@
 """Propose rule files from a batch: the template lines of each source, as reviewable data.
 
-``cleaner rules learn`` runs :func:`cleaner.pipeline.build_templates` over the batch (first
+``cleaner rules learn`` runs :func:`cleaner.pipeline.run.build_templates` over the batch (first
 pass), then cleans every input with the current rules (second pass) and collects, per source,
 the kept lines the index convicts (what no rule removes yet) and a few kept body sentences.
 Each source becomes a ``scope: site`` rule file with one ``line`` rule whose ``drop`` examples
@@ -19,11 +19,12 @@ from typing import Any
 import yaml
 
 from cleaner.config import CleanConfig
-from cleaner.document import InputError, Source
-from cleaner.normalize import match_key
-from cleaner.pipeline import clean_source
+from cleaner.document import Source
+from cleaner.errors import InputError
+from cleaner.pipeline.run import clean_source
+from cleaner.pipeline.templates import TemplateIndex, source_of
 from cleaner.rules.engine import Rulebook
-from cleaner.templates import TemplateIndex, source_of
+from cleaner.text.normalize import match_key
 
 _SENTENCE = re.compile(r"[.!?\u061f]\s*$")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
@@ -56,7 +57,7 @@ def slug(source: str) -> str:
     return s or "source"
 
 
-def collect(
+def propose(
     items: Iterable[Source | InputError],
     index: TemplateIndex,
     config: CleanConfig,

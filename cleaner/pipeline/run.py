@@ -2,17 +2,18 @@
 
 Each stage is a function of its own module; this one only composes them:
 
-1. :func:`cleaner.decode.decode`: bytes to text, with the encoding found.
-2. :func:`cleaner.extract.extract_html` for HTML, :func:`cleaner.segment.split_lines` for text;
-   :func:`cleaner.glue.split_glued` cuts sentences glued without a space ("است.این") apart.
-3. :func:`cleaner.lang.detect_lang`, then :meth:`Rulebook.select` picks global, language and
+1. :func:`cleaner.io.decode.decode`: bytes to text, with the encoding found.
+2. :func:`cleaner.pipeline.extract.extract_html` for HTML,
+   :func:`cleaner.text.segment.split_lines` for text;
+   :func:`cleaner.text.glue.split_glued` cuts sentences glued without a space ("است.این") apart.
+3. :func:`cleaner.text.lang.detect_lang`, then :meth:`Rulebook.select` picks global, language and
    site rule sets, and :func:`cleaner.rules.engine.apply_rules` labels the lines and captures
-   metadata (:mod:`cleaner.metadata`).
-4. With a :class:`cleaner.templates.TemplateIndex` (``clean --templates``, built by
+   metadata (:mod:`cleaner.metadata.captures`).
+4. With a :class:`cleaner.pipeline.templates.TemplateIndex` (``clean --templates``, built by
    :func:`build_templates` in a first pass over the batch), lines the batch convicts as a
    source's templates are labelled too.
-5. :func:`cleaner.glue.rejoin` joins the kept pieces of each line again, and
-   :mod:`cleaner.render` turns labelled lines into a :class:`CleanResult`.
+5. :func:`cleaner.text.glue.rejoin` joins the kept pieces of each line again, and
+   :mod:`cleaner.pipeline.render` turns labelled lines into a :class:`CleanResult`.
 """
 
 from __future__ import annotations
@@ -22,17 +23,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.config import CleanConfig
-from cleaner.decode import decode
-from cleaner.document import CleanResult, InputError, Line, Removal, Source
-from cleaner.extract import extract_html, looks_like_html
-from cleaner.glue import may_be_glued, rejoin, split_glued
-from cleaner.lang import detect_lang
-from cleaner.metadata import Capture, collect
-from cleaner.normalize import CHARS, clean_line, clean_lines, cleaned_classes, match_key
-from cleaner.render import removals, split_title
+from cleaner.document import CleanResult, Line, Removal, Source
+from cleaner.errors import InputError
+from cleaner.io.decode import decode
+from cleaner.metadata.captures import Capture, metadata_of
+from cleaner.pipeline.extract import extract_html, looks_like_html
+from cleaner.pipeline.render import removals, split_title
+from cleaner.pipeline.templates import TemplateIndex, TemplatePolicy, label_templates, source_of
 from cleaner.rules.engine import Rulebook, apply_rules
-from cleaner.segment import split_lines
-from cleaner.templates import TemplateIndex, TemplatePolicy, label_templates, source_of
+from cleaner.text.glue import may_be_glued, rejoin, split_glued
+from cleaner.text.lang import detect_lang
+from cleaner.text.normalize import CHARS, clean_line, clean_lines, cleaned_classes, match_key
+from cleaner.text.segment import split_lines
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ def clean_source(
     meta.update(src.meta)
     if ex.meta:
         meta["extracted"] = ex.meta
-    found = collect(labelled.captures)
+    found = metadata_of(labelled.captures)
     if found:
         meta["metadata"] = found
     return CleanResult(

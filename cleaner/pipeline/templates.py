@@ -2,7 +2,7 @@
 
 A first pass over the batch counts, per *source* (a JSON lines source field, else the URL's
 host, else the input's folder), in how many documents each line occurs. Lines are counted by
-a 64-bit hash of their comparison key (:func:`cleaner.normalize.match_key`), never by text, so
+a 64-bit hash of their comparison key (:func:`cleaner.text.normalize.match_key`), never by text, so
 the index holds a few integers per distinct line and no document is kept in memory. The second
 pass (the normal clean) labels the lines the index convicts, category ``template``, with the
 evidence in the removal's detail.
@@ -41,7 +41,7 @@ from pathlib import PurePath
 from urllib.parse import urlsplit
 
 from cleaner.document import Line, Source
-from cleaner.normalize import match_key
+from cleaner.text.normalize import match_key
 
 _TERMINAL = re.compile(r"[.!?\u061f\u2026\u00bb\"\u201d]\s*$")
 #: Fields of a line's counter: documents, first top offset, hits, first bottom offset, hits.

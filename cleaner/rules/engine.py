@@ -8,9 +8,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cleaner.document import Line
-from cleaner.metadata import Capture
+from cleaner.errors import RuleError
+from cleaner.metadata.captures import Capture
 from cleaner.rules.kinds import KINDS, DocContext
-from cleaner.rules.loader import RuleError, builtin_rules_dir, load_folder
+from cleaner.rules.loader import builtin_rules_dir, load_folder
 from cleaner.rules.model import Rule, RuleSet
 from cleaner.rules.router import Router
 
@@ -126,7 +127,7 @@ def apply_rules(
     stack's :class:`Router` sends it (the result is the same as trying every rule on every
     line; ``tests/rules/test_prefilter.py`` checks it). Returns the metadata the rules
     captured (dates, codes, agencies...), in the order they were read. ``chars``:
-    :data:`cleaner.normalize.CHARS` classes the document may hold (a superset will do),
+    :data:`cleaner.text.normalize.CHARS` classes the document may hold (a superset will do),
     when the caller looked them up.
     """
     plan = plan_for(rulesets)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from cleaner.config import CleanConfig
 from cleaner.document import Line
-from cleaner.lang import detect_lang
-from cleaner.normalize import clean_line, match_key
 from cleaner.rules.engine import Rulebook, apply_one, apply_rules
 from cleaner.rules.model import Rule, RuleSet
+from cleaner.text.lang import detect_lang
+from cleaner.text.normalize import clean_line, match_key
 
 
 @dataclass(frozen=True)

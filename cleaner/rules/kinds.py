@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.document import Edit, Line
-from cleaner.metadata import CONVERTERS, Capture, convert
-from cleaner.normalize import CASED_BIT, match_key, match_keys, may_have_case
+from cleaner.metadata.captures import CONVERTERS, Capture, convert
 from cleaner.rules.model import Rule
-from cleaner.scripts import SCRIPT_CLASSES, script_share
+from cleaner.text.normalize import CASED_BIT, match_key, match_keys, may_have_case
+from cleaner.text.scripts import SCRIPT_CLASSES, script_share
 
 
 class ParamError(ValueError):
@@ -48,7 +48,7 @@ class DocContext:
     #: Lines that may open a block or mark a tail (None: any line); set by the engine from
     #: its router so block and tail rules skip the body paragraphs.
     triggers: frozenset[int] | None = None
-    #: :data:`cleaner.normalize.CHARS` classes the document may hold (None: not looked up).
+    #: :data:`cleaner.text.normalize.CHARS` classes the document may hold (None: not looked up).
     chars: int | None = None
 
     def key(self, line: Line) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from cleaner.document import CleanerError
+from cleaner.errors import RuleError
 from cleaner.rules.kinds import KINDS, ParamError
 from cleaner.rules.model import CATEGORIES, Example, Rule, RuleSet
 
@@ -30,16 +30,6 @@ _FILE_FIELDS = frozenset(
     {"name", "scope", "langs", "domains", "signatures", "description", "rules", _LINE}
 )
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-
-
-class RuleError(CleanerError):
-    """A rule file is invalid. The message reads ``file:line: rule <id>: reason``."""
-
-    def __init__(self, file: str, line: int, rule_id: str | None, reason: str) -> None:
-        where = f"{file}:{line}" if line else file
-        who = f" rule {rule_id!r}:" if rule_id else ""
-        super().__init__(f"{where}:{who} {reason}")
-        self.file, self.line, self.rule_id, self.reason = file, line, rule_id, reason
 
 
 class _LineLoader(yaml.SafeLoader):

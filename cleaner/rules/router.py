@@ -15,7 +15,7 @@ exactly), from what each rule kind looks at:
   one dictionary, and menu regexes on that key, for short lines only;
 * regexes on the comparison key (``on_key`` pattern rules) for lines within their bound;
 * foreign-script rules by the lines holding a letter of their scripts, found for the whole
-  document in one table lookup (:data:`cleaner.normalize.CHARS`).
+  document in one table lookup (:data:`cleaner.text.normalize.CHARS`).
 
 Rules that judge the whole document (``repeat``, or a kind the router does not know) are
 run on every document. The engine gives each line-level rule only its routed lines, and
@@ -29,7 +29,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cleaner.document import Line
-from cleaner.normalize import CHARS
 from cleaner.rules.firstchar import (
     FirstCharIndex,
     first_char_predicate,
@@ -38,6 +37,7 @@ from cleaner.rules.firstchar import (
 )
 from cleaner.rules.kinds import LITERAL_MAX_CHARS, DocContext
 from cleaner.rules.model import Rule
+from cleaner.text.normalize import CHARS
 
 _SENTENCE_END = (".", "!", "?", "\u061f")
 _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")

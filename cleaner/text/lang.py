@@ -7,7 +7,7 @@ Persian and Arabic share a script but not letters: Persian has پ چ ژ گ and w
 
 from __future__ import annotations
 
-from cleaner.scripts import block_counts
+from cleaner.text.scripts import block_counts
 
 _PERSIAN_ONLY = "\u067e\u0686\u0698\u06af\u06cc\u06a9"  # پ چ ژ گ ی ک
 _ARABIC_ONLY = "\u0629\u064a\u0643\u0649\u0623\u0625"  # ة ي ك ى أ إ

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from cleaner.charclass import CharTable
-from cleaner.scripts import SCRIPT_CLASSES
+from cleaner.text.charclass import CharTable
+from cleaner.text.scripts import SCRIPT_CLASSES
 
 ZWNJ = "\u200c"
 
@@ -191,7 +191,7 @@ _MAYBE_CASED = re.compile(f"[^{CASELESS}]")
 
 
 #: The character classes the normalisers look for, all found in one table lookup per text
-#: (see :mod:`cleaner.charclass`); a pass runs only when its characters are there. The
+#: (see :mod:`cleaner.text.charclass`); a pass runs only when its characters are there. The
 #: scripts' letters (``script:Cyrillic``...) ride along, so one lookup per document also
 #: tells the rules stage which foreign scripts and whether cased letters occur.
 CHARS = CharTable(

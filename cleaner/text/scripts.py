@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from cleaner.charclass import ByteClasses
+from cleaner.text.charclass import ByteClasses
 
 #: Letter ranges of the scripts we tell apart. Arabic covers Persian and Urdu letters too.
 SCRIPT_CLASSES: dict[str, str] = {

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from cleaner.config import CleanConfig
 from cleaner.document import CleanResult, Source
-from cleaner.normalize import match_key
-from cleaner.pipeline import build_templates, clean_source, default_rulebook
-from cleaner.templates import TemplatePolicy
+from cleaner.pipeline.run import build_templates, clean_source, default_rulebook
+from cleaner.pipeline.templates import TemplatePolicy
+from cleaner.text.normalize import match_key
 
 DOCS = Path(__file__).resolve().parent / "docs"
 FLOORS = {"leftovers_removed": 0.9, "body_kept": 0.99}

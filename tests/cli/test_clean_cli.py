@@ -11,7 +11,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cleaner.cli import main
-from cleaner.pipeline import clean
+from cleaner.pipeline.run import clean
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from cleaner.dedupe import clusters_to_jsonl, dedupe, near_duplicates_within
-from cleaner.document import CleanerError, CleanResult
+from cleaner.document import CleanResult
+from cleaner.errors import CleanerError
 
 LEAD = (
     "ولادیمیر پوتین رئیس جمهور روسیه در گفتگوی تلفنی با جو بایدن از تشدید اوضاع ابراز نگرانی کرد."

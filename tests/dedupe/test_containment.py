@@ -146,11 +146,11 @@ import sys
 sys.path.insert(0, sys.argv[1])
 import numpy as np
 import cleaner.dedupe.containment as containment
-import cleaner.parallel as parallel
+import cleaner.dedupe.partition as partition
 from dedupe.test_containment import _anchor_pairs_by_hand, _random_rows
 
 calls = []
-for module, name in ((containment, "_pairs_merged_on_pool"), (parallel, "_partition_on_pool")):
+for module, name in ((containment, "_pairs_merged_on_pool"), (partition, "_partition_on_pool")):
     def call(*args, _real=getattr(module, name), _name=name):
         calls.append(_name)
         return _real(*args)

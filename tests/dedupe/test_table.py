@@ -12,7 +12,7 @@ import cleaner.dedupe.cluster_lines as cluster_lines
 from cleaner.dedupe import KEEP_POLICIES, DedupeResult, Member, clusters_to_jsonl
 from cleaner.dedupe.prepare import Paragraph
 from cleaner.dedupe.table import KEEP_POSITIONS, ClusterTable, PairTable
-from cleaner.output import escape_separators
+from cleaner.io.output import escape_separators
 
 #: Texts JSON must escape or keep as they are: quotes, backslashes, control characters,
 #: the line separators JSON leaves raw, Persian, characters outside the BMP, nothing.

@@ -14,11 +14,13 @@ from click.testing import CliRunner
 from cleaner.cli import main
 from cleaner.dedupe import DedupeOptions, clusters_to_jsonl, dedupe, paragraphs_of
 from cleaner.dedupe.prepare import prepare
-from cleaner.document import InputError
-from cleaner.engine import LocalEngine, dedupe_on, open_engine
-from cleaner.inputs import iter_sources
-from cleaner.pipeline import clean_sources
-from cleaner.shards import prepare_parallel
+from cleaner.dedupe.shards import prepare_parallel
+from cleaner.errors import InputError
+from cleaner.executor import open_engine
+from cleaner.executor.base import dedupe_on
+from cleaner.executor.local import LocalEngine
+from cleaner.io.inputs import iter_sources
+from cleaner.pipeline.run import clean_sources
 
 from .scale_corpus import seed_paragraphs
 
@@ -120,10 +122,10 @@ import json, sys
 sys.path.insert(0, sys.argv[1])
 import cleaner.dedupe.cluster_lines as lines
 import cleaner.dedupe.containment as containment
-import cleaner.pair_stages as stages
+import cleaner.dedupe.pair_stages as stages
 from cleaner.dedupe import clusters_to_jsonl, dedupe
 from cleaner.index import open_index
-from scale.test_scale_dedupe import make_docs
+from executor.test_scale_dedupe import make_docs
 
 # Pieces of a few rows or pairs, so each pair stage runs many tasks on the pool.
 containment.PART_ROWS, containment.EMIT_ROWS, containment.SAMPLE_ROWS = 5000, 2000, 300
@@ -191,7 +193,7 @@ def test_pair_stages_on_two_workers_give_the_one_process_result():
 
 
 def test_workers_below_one_is_an_error(docs):
-    from cleaner.document import CleanerError
+    from cleaner.errors import CleanerError
 
     with pytest.raises(CleanerError, match="workers 0"):
         dedupe(docs[:3], workers=0)

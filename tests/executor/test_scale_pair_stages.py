@@ -6,9 +6,9 @@ import numpy as np
 
 from cleaner.dedupe import DedupeOptions, paragraphs_of
 from cleaner.dedupe.lsh import band_pairs
+from cleaner.dedupe.pair_stages import band_pairs_parallel, intersections_parallel
 from cleaner.dedupe.prepare import prepare
 from cleaner.dedupe.verify import intersections
-from cleaner.pair_stages import band_pairs_parallel, intersections_parallel
 
 from .test_scale_dedupe import make_docs
 
@@ -80,9 +80,9 @@ def test_sorted_unique_is_np_unique():
 
 
 def test_verification_of_packed_pairs_in_chunks_gives_the_same_verdicts():
+    from cleaner.dedupe.pair_stages import verify_codes
     from cleaner.dedupe.pairs import pack_pairs
     from cleaner.dedupe.verify import verify_counts
-    from cleaner.pair_stages import verify_codes
 
     prep = prepare(paragraphs_of(make_docs(300)), DedupeOptions())
     cand = np.unique(

@@ -9,9 +9,11 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cleaner.cli import main
-from cleaner.document import InputError, Source
-from cleaner.inputs import iter_sources
-from cleaner.parallel import batched, clean_parallel, iter_clean, ordered_map
+from cleaner.document import Source
+from cleaner.errors import InputError
+from cleaner.executor.local import clean_parallel, iter_clean
+from cleaner.io.inputs import iter_sources
+from cleaner.pool import batched, ordered_map
 
 ROOT = Path(__file__).resolve().parents[2]
 CLEANER = [sys.executable, "-c", "from cleaner.cli import main; main()"]
@@ -109,7 +111,7 @@ def test_gc_paused_restores_the_collector_as_it_was():
 
     import pytest
 
-    from cleaner.parallel import gc_paused
+    from cleaner.pool import gc_paused
 
     assert gc.isenabled()
     with gc_paused():

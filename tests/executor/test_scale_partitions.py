@@ -11,10 +11,12 @@ from click.testing import CliRunner
 
 from cleaner.cli import main
 from cleaner.dedupe import DedupeOptions, clusters_to_jsonl
-from cleaner.document import InputError
-from cleaner.engine import LocalEngine, dedupe_loaded, open_engine
-from cleaner.inputs import iter_sources
-from cleaner.partitions import ReadOptions, list_partitions, read_dataset
+from cleaner.errors import InputError
+from cleaner.executor import open_engine
+from cleaner.executor.base import dedupe_loaded
+from cleaner.executor.local import LocalEngine
+from cleaner.io.inputs import iter_sources
+from cleaner.io.partitions import ReadOptions, list_partitions, read_dataset
 
 from .scale_corpus import write_corpus
 
@@ -81,7 +83,7 @@ def test_dask_workers_read_the_partitions_and_cluster_like_the_local_engine(
 
     from distributed import get_task_stream
 
-    import cleaner.pair_stages as stages
+    import cleaner.dedupe.pair_stages as stages
 
     monkeypatch.setattr(stages, "VERIFY_CHUNK", 500)  # the candidates in several tasks
     opts = DedupeOptions()

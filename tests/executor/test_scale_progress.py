@@ -12,7 +12,7 @@ import sys
 import termios
 from pathlib import Path
 
-from cleaner.progress import Progress, input_bytes
+from cleaner.executor.progress import Progress, input_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 CLEANER = [sys.executable, "-c", "from cleaner.cli import main; main()"]

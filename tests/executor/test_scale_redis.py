@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from cleaner.dedupe import clusters_to_jsonl, dedupe
-from cleaner.document import CleanerError
+from cleaner.errors import CleanerError
 from cleaner.index import Index, SQLiteIndex, open_index
 from cleaner.index.base import IndexItem
 from cleaner.index.redis import RedisIndex

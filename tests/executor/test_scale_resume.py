@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from cleaner.cli import main
-from cleaner.resume import JOURNAL_NAME, Journal, PartWriter
+from cleaner.io.resume import JOURNAL_NAME, Journal, PartWriter
 
 from .scale_corpus import write_corpus
 

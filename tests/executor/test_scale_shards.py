@@ -10,8 +10,8 @@ import numpy as np
 
 from cleaner.dedupe import DedupeOptions, paragraphs_of
 from cleaner.dedupe.prepare import Paragraph, prepare
-from cleaner.parallel import Reserved
-from cleaner.shards import prepare_parallel, shard_slots
+from cleaner.dedupe.shards import prepare_parallel, shard_slots
+from cleaner.pool import Reserved
 
 from .test_scale_dedupe import make_docs
 
@@ -22,11 +22,11 @@ SHARDS_SCRIPT = """
 import sys
 sys.path.insert(0, sys.argv[1])
 import numpy as np
-import cleaner.shards as shards
+import cleaner.dedupe.shards as shards
 from cleaner.dedupe import DedupeOptions, paragraphs_of
 from cleaner.dedupe.prepare import prepare
-from cleaner.parallel import shares_memory
-from scale.test_scale_dedupe import make_docs
+from cleaner.pool import shares_memory
+from executor.test_scale_dedupe import make_docs
 
 assert shares_memory(2)
 real = shards.shard_slots

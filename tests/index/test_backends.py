@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cleaner.document import CleanerError
+from cleaner.errors import CleanerError
 from cleaner.index import MemoryIndex, SQLiteIndex, open_index
 from cleaner.index.base import Index, IndexItem
 

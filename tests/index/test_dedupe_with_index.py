@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.dedupe import clusters_to_jsonl, dedupe
-from cleaner.document import CleanerError
+from cleaner.errors import CleanerError
 from cleaner.index import SQLiteIndex
 
 ROOT = Path(__file__).resolve().parents[2]

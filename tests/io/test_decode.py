@@ -1,4 +1,4 @@
-"""Tests of cleaner.decode: encodings built from the real seed texts, mojibake, binary input."""
+"""Tests of cleaner.io.decode: encodings built from the real seed texts, mojibake, binary input."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.decode import SAMPLE_SIZE, Decoded, decode, encoding_label, repair_mojibake
-from cleaner.document import InputError
+from cleaner.errors import InputError
+from cleaner.io.decode import SAMPLE_SIZE, Decoded, decode, encoding_label, repair_mojibake
 
 SEEDS = sorted((Path(__file__).parents[2] / "seeds").glob("*.txt"))
 ARABIC_SEED = next(p for p in SEEDS if p.name.startswith("003_"))  # the one Arabic (not Persian)
@@ -298,7 +298,7 @@ def test_byte_counts_equal_their_regex_definitions() -> None:
     """The array and translate counts of the sniffer say what the plain regexes say."""
     import re
 
-    from cleaner.decode import _CONTROL_BYTES, _high_next_to_latin
+    from cleaner.io.decode import _CONTROL_BYTES, _high_next_to_latin
 
     touching = re.compile(rb"(?<=[A-Za-z])[\x80-\xff]|[\x80-\xff](?=[A-Za-z])")
     controls = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
@@ -313,7 +313,7 @@ def test_byte_counts_equal_their_regex_definitions() -> None:
 
 def test_mojibake_signs_are_where_the_sign_regex_finds_them() -> None:
     """The array search for mojibake signs finds what the regex of its definition finds."""
-    from cleaner.decode import _KINDS
+    from cleaner.io.decode import _KINDS
 
     rng = random.Random(11)
     for kind in _KINDS:
@@ -326,7 +326,7 @@ def test_mojibake_signs_are_where_the_sign_regex_finds_them() -> None:
 
 def test_too_broken_shortcut_agrees_with_the_full_count() -> None:
     """The byte-count shortcut of _too_broken only says True where the decodes would."""
-    from cleaner import decode as dec
+    from cleaner.io import decode as dec
 
     def full(data: bytes) -> bool:
         kept = len(data.decode("utf-8", "ignore"))
@@ -348,7 +348,7 @@ def test_too_broken_shortcut_agrees_with_the_full_count() -> None:
 
 def test_class_counts_equal_regex_counts_on_the_decoded_text() -> None:
     """The sniffer's byte-level class counts are the counts of its regexes on the text."""
-    from cleaner import decode as dec
+    from cleaner.io import decode as dec
 
     rng = random.Random(9)
     for codec in ("cp1256", "iso8859_6"):

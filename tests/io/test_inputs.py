@@ -1,4 +1,4 @@
-"""Tests of cleaner.inputs: files, folders, gzip, JSON lines and stdin as Sources."""
+"""Tests of cleaner.io.inputs: files, folders, gzip, JSON lines and stdin as Sources."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.document import CleanerError, InputError, Source
-from cleaner.inputs import iter_sources
+from cleaner.document import Source
+from cleaner.errors import CleanerError, InputError
+from cleaner.io.inputs import iter_sources
 
 SEEDS = sorted((Path(__file__).parents[2] / "seeds").glob("*.txt"))
 

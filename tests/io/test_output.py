@@ -1,4 +1,4 @@
-"""Tests of cleaner.output: mirrored safe paths, atomic writes, streaming JSON lines."""
+"""Tests of cleaner.io.output: mirrored safe paths, atomic writes, streaming JSON lines."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.document import CleanerError
-from cleaner.output import JsonlWriter, output_path, write_atomic
+from cleaner.errors import CleanerError
+from cleaner.io.output import JsonlWriter, output_path, write_atomic
 
 SEED = sorted((Path(__file__).parents[2] / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
 
@@ -236,7 +236,7 @@ def test_jsonl_to_text_streams() -> None:
 def test_jsonl_to_real_stdout_reaches_the_reader_record_by_record() -> None:
     child = (
         "import sys\n"
-        "from cleaner.output import JsonlWriter\n"
+        "from cleaner.io.output import JsonlWriter\n"
         "with JsonlWriter() as out:\n"
         "    out.write({'first': 'سلام'})\n"
         "    sys.stdin.readline()\n"  # wait: the parent must see the record before this

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from cleaner.cli import main
-from cleaner.pipeline import clean
+from cleaner.pipeline.run import clean
 from cleaner.rules import RuleError, load_file
 
 ISNA = """کد خبر: 1400101007384

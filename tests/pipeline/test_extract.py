@@ -1,4 +1,4 @@
-"""Tests for cleaner.extract: the HTML sniffer and trafilatura extraction on the HTML seeds."""
+"""cleaner.pipeline.extract: the HTML sniffer and trafilatura extraction on the HTML seeds."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from cleaner.extract import Extracted, extract_html, looks_like_html
-from cleaner.segment import split_lines
+from cleaner.pipeline.extract import Extracted, extract_html, looks_like_html
+from cleaner.text.segment import split_lines
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 HTML_SEEDS = sorted(SEEDS.glob("*.html"))
@@ -308,7 +308,7 @@ def test_element_spans_are_the_whole_element_matches_of_the_regex() -> None:
     """find_lead's search from the probe finds what the regex of the description finds."""
     import random
 
-    from cleaner.extract import _element_spans, _html_words, _whole_element
+    from cleaner.pipeline.extract import _element_spans, _html_words, _whole_element
 
     words = ['"no', "more'", "to", "the", "plan", "of", "officials", "today"]
     contexts = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cleaner.pipeline import clean
+from cleaner.pipeline.run import clean
 
 BODY = "هواشناسی پیش‌بینی کرده است که بارش‌ها تا اواسط هفته ادامه داشته باشد."
 

@@ -40,7 +40,7 @@ def test_learn_writes_a_rule_file_that_loads_and_checks(tmp_path):
     assert check_rulebook(book) == []
     # the learned file, saved as a rule folder, removes the footer by itself
     from cleaner.config import CleanConfig
-    from cleaner.pipeline import clean
+    from cleaner.pipeline.run import clean
 
     text = (site / "0.txt").read_text(encoding="utf-8")
     cleaned = clean(text, source=str(site / "0.txt"), config=CleanConfig(rules_dirs=(out,)))

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from cleaner.config import CleanConfig
-from cleaner.document import InputError
-from cleaner.normalize import clean_line, match_key
-from cleaner.pipeline import clean
+from cleaner.errors import InputError
+from cleaner.pipeline.run import clean
+from cleaner.text.normalize import clean_line, match_key
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 

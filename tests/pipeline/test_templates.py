@@ -7,9 +7,9 @@ from click.testing import CliRunner
 
 from cleaner.cli import main
 from cleaner.document import Source
-from cleaner.normalize import match_key
-from cleaner.pipeline import build_templates, clean
-from cleaner.templates import TemplateIndex, TemplatePolicy, source_of
+from cleaner.pipeline.run import build_templates, clean
+from cleaner.pipeline.templates import TemplateIndex, TemplatePolicy, source_of
+from cleaner.text.normalize import match_key
 
 FOOTER = "خبرگزاری نمونه - همه چیز درباره ایران"
 WIRE = "روسیه حدود صد هزار نیرو در نزدیکی مرز اوکراین مستقر کرده است و غرب نگران حمله است."

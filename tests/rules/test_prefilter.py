@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from cleaner.document import Line
-from cleaner.lang import detect_lang
-from cleaner.normalize import CHARS, clean_line
-from cleaner.pipeline import to_pieces
+from cleaner.pipeline.run import to_pieces
 from cleaner.rules import Rulebook
 from cleaner.rules.engine import apply_rules
 from cleaner.rules.kinds import KINDS, DocContext
-from cleaner.segment import split_lines
+from cleaner.text.lang import detect_lang
+from cleaner.text.normalize import CHARS, clean_line
+from cleaner.text.segment import split_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOK = Rulebook.load()

@@ -7,9 +7,9 @@ import re
 import numpy as np
 import pytest
 
-from cleaner.charclass import CharTable, code_units, members
-from cleaner.normalize import CASELESS, CHARS, INVISIBLE
-from cleaner.scripts import SCRIPT_CLASSES
+from cleaner.text.charclass import CharTable, code_units, members
+from cleaner.text.normalize import CASELESS, CHARS, INVISIBLE
+from cleaner.text.scripts import SCRIPT_CLASSES
 
 CLASSES = {
     "invisible": INVISIBLE,
@@ -62,7 +62,7 @@ def test_too_many_classes_are_refused():
 
 
 def test_the_normalisers_character_lists_equal_their_classes():
-    from cleaner.normalize import (
+    from cleaner.text.normalize import (
         _EXOTIC_CHARS,
         _EXOTIC_SPACE,
         _INVISIBLE_RE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cleaner.glue import _AR, _GLUE, may_be_glued
+from cleaner.text.glue import _AR, _GLUE, may_be_glued
 
 ROOT = Path(__file__).resolve().parents[2]
 # The hint as one regex (what the per-terminator scans must equal).

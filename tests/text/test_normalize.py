@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.normalize import CASELESS, clean_line, clean_lines, match_key, match_keys
 from cleaner.rules import Rulebook
+from cleaner.text.normalize import CASELESS, clean_line, clean_lines, match_key, match_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,7 +73,7 @@ def test_the_caseless_ranges_hold_no_cased_character():
 
 def test_match_keys_with_the_classes_of_a_larger_text() -> None:
     """Given the classes of a superset of the texts (their document's), the keys are the same."""
-    from cleaner.normalize import CHARS, match_key, match_keys
+    from cleaner.text.normalize import CHARS, match_key, match_keys
 
     texts = [
         " ارسال\u200cبه  دوستان ",
@@ -93,7 +93,7 @@ def test_cleaned_classes_hold_the_classes_of_cleaned_lines() -> None:
     """cleaned_classes(mask of the input) covers the mask of clean_lines' output."""
     import random
 
-    from cleaner.normalize import CHARS, cleaned_classes
+    from cleaner.text.normalize import CHARS, cleaned_classes
 
     alphabet = "a Bب ي\t\u00a0\u2003\u200b\u200f\r\x0c\u2028\u3000Жك😀"
     rng = random.Random(13)

@@ -1,4 +1,4 @@
-"""Tests for cleaner.segment: line splitting of plain text and the Arabic-script glue repair."""
+"""cleaner.text.segment: line splitting of plain text and the Arabic-script glue repair."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.segment import split_lines, unglue
+from cleaner.text.segment import split_lines, unglue
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 

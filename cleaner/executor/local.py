@@ -1,0 +1,168 @@
+"""The local engine: cleaning and dedupe preparation on this machine's process pool.
+
+:func:`iter_clean` runs the clean pipeline through :func:`cleaner.pool.ordered_map`; each
+worker gets the caller's rulebook once (in its initializer: inherited for free when the pool
+forks, pickled otherwise, 50 KB against 0.3 s to load).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from cleaner.config import CleanConfig
+from cleaner.dedupe.options import DedupeOptions
+from cleaner.dedupe.prepare import Paragraph, Prepared
+from cleaner.dedupe.shards import prepare_parallel
+from cleaner.document import CleanResult, Source
+from cleaner.errors import InputError
+from cleaner.executor.base import Loaded, PartJob, load_here
+from cleaner.io.partitions import ReadOptions, write_part
+from cleaner.pipeline.run import clean_sources, default_rulebook
+from cleaner.pool import ordered_map
+from cleaner.rules import Rulebook
+
+WORKER_STATE: dict[str, Any] = {}
+
+#: What a worker sends back for one input: a result, or an input error as (source, reason)
+#: (InputError's two-argument constructor does not survive pickling).
+Outcome = tuple[CleanResult | None, tuple[str, str] | None]
+
+
+def init_clean_worker(config: CleanConfig, rulebook: Rulebook | None = None) -> None:
+    """Worker initializer: load the rulebook once for the life of the process."""
+    WORKER_STATE["config"] = config
+    WORKER_STATE["rulebook"] = rulebook or default_rulebook(config)
+
+
+def ship(item: Source | InputError) -> Source | tuple[str, str]:
+    """An input as it travels to a worker (an InputError as its source and reason)."""
+    return (item.source, item.reason) if isinstance(item, InputError) else item
+
+
+def clean_batch(batch: list[Source | tuple[str, str]]) -> list[Outcome]:
+    """Clean a batch in a worker; errors travel as data."""
+    items = [InputError(*x) if isinstance(x, tuple) else x for x in batch]
+    out: list[Outcome] = []
+    for res in clean_sources(items, WORKER_STATE["config"], WORKER_STATE["rulebook"]):
+        if isinstance(res, InputError):
+            out.append((None, (res.source, res.reason)))
+        else:
+            out.append((res, None))
+    return out
+
+
+def _size(item: Source | InputError) -> int:
+    """Input bytes of a source (for MB/s); an error counts zero."""
+    if isinstance(item, InputError):
+        return 0
+    data = item.data
+    return len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+
+
+def byte_batches(
+    items: Iterable[Source | InputError], max_docs: int, max_bytes: int
+) -> Iterator[list[Source | InputError]]:
+    """Batches of at most ``max_docs`` inputs or about ``max_bytes`` bytes, in order."""
+    batch: list[Source | InputError] = []
+    size = 0
+    for item in items:
+        batch.append(item)
+        size += _size(item)
+        if len(batch) >= max_docs or size >= max_bytes:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def iter_clean(
+    items: Iterable[Source | InputError],
+    config: CleanConfig | None = None,
+    workers: int = 1,
+    *,
+    rulebook: Rulebook | None = None,
+    batch_docs: int = 16,
+    batch_bytes: int = 4 << 20,
+) -> Iterator[tuple[CleanResult | InputError, int]]:
+    """Clean a stream of inputs on ``workers`` processes; yields ``(result, input bytes)``.
+
+    Results come in input order and are the same as :func:`cleaner.pipeline.run.clean_sources`
+    gives; a failing input yields its InputError and the rest go on. Memory holds at most
+    ``4 * workers`` batches of ``batch_docs`` inputs (or ``batch_bytes``) at a time. A
+    ``rulebook`` already loaded is handed to the workers; without one each loads its own.
+    """
+    config = config or CleanConfig()
+    sizes: deque[list[int]] = deque()
+
+    def feed() -> Iterator[list[Source | tuple[str, str]]]:
+        for batch in byte_batches(items, batch_docs, batch_bytes):
+            sizes.append([_size(x) for x in batch])
+            yield [ship(x) for x in batch]
+
+    initargs = (config, rulebook)
+    for outcomes in ordered_map(
+        clean_batch, feed(), workers, initializer=init_clean_worker, initargs=initargs
+    ):
+        for (res, err), nbytes in zip(outcomes, sizes.popleft(), strict=True):
+            yield (InputError(*err) if err else res), nbytes  # type: ignore[misc]
+
+
+def clean_parallel(
+    items: Iterable[Source | InputError], config: CleanConfig | None = None, workers: int = 1
+) -> Iterator[CleanResult | InputError]:
+    """Like :func:`cleaner.pipeline.run.clean_sources`, on ``workers`` processes, same order."""
+    for res, _ in iter_clean(items, config, workers):
+        yield res
+
+
+#: Below this many paragraphs the material is prepared in this process (no shipping cost).
+MIN_SHARDED = 2000
+
+
+class LocalEngine:
+    """A process pool of ``workers`` processes on this machine."""
+
+    def __init__(self, workers: int = 1) -> None:
+        self.workers = workers
+        self.distributed = False
+
+    def clean(
+        self, items: Iterable[Source | InputError], config: CleanConfig | None, rulebook: Any = None
+    ) -> Iterator[CleanResult | InputError]:
+        """Clean inputs on the pool, results in input order."""
+        for res, _ in iter_clean(items, config, self.workers, rulebook=rulebook):
+            yield res
+
+    def pair_stages(self) -> contextlib.AbstractContextManager[None]:
+        """The pair stages fork this machine's pool anyway."""
+        return contextlib.nullcontext()
+
+    def prepare(self, paragraphs: list[Paragraph], opts: DedupeOptions) -> Prepared | None:
+        """Shards prepared on the pool, or one after the other here with one worker.
+
+        Shard by shard bounds the temporary arrays of preparation by the shard size (a
+        whole-batch ``prepare`` of 200,000 paragraphs peaks at 2.4 GB). A small batch is
+        left to the dedupe (None).
+        """
+        if len(paragraphs) < MIN_SHARDED:
+            return None
+        return prepare_parallel(paragraphs, opts, self.workers)
+
+    def load(
+        self,
+        paths: Sequence[str],
+        read: ReadOptions,
+        config: CleanConfig | None,
+        opts: DedupeOptions,
+        rulebook: Any = None,
+    ) -> Loaded:
+        """Read in this process, clean and prepare on the pool."""
+        return load_here(self, paths, read, config, opts, rulebook)
+
+    def write_parts(self, jobs: Sequence[PartJob]) -> None:
+        """Write the partitions in this process (writing is I/O bound)."""
+        for path, records, fmt in jobs:
+            write_part(records, path, fmt)
