@@ -35,7 +35,7 @@ from typing import Any
 from real_corpus import REPO, Article, files_of, iter_articles, load_articles
 from real_labels import LABELS_DIR, Labelled, check, load
 
-from cleaner.pipeline import clean
+from cleaner.pipeline.run import clean
 
 FLOORS = Path(__file__).resolve().parent / "floors.json"
 LABEL_FILES = {"ar": LABELS_DIR / "ar.labels", "fa": LABELS_DIR / "fa.labels"}
