@@ -299,13 +299,20 @@ def floor_of(x: float) -> float:
 
 
 def update_floors(results: dict[tuple[str, str], dict[str, Score]]) -> None:
-    """Write the figures just measured into floors.json (the languages and modes run)."""
+    """Write the figures just measured into floors.json (the languages and modes run).
+
+    A share of nothing (an outlet with no leftover labelled yet) is no figure: left out.
+    """
     floors = json.loads(FLOORS.read_text(encoding="utf-8")) if FLOORS.exists() else {}
     for (lang, mode), scores in results.items():
         floors.setdefault(lang, {})[mode] = {
             outlet: {
-                "leftovers_removed": floor_of(s.removed_share),
-                "body_kept": floor_of(s.kept_share),
+                name: floor_of(share)
+                for name, share, count in (
+                    ("leftovers_removed", s.removed_share, s.leftovers),
+                    ("body_kept", s.kept_share, s.body),
+                )
+                if count
             }
             for outlet, s in sorted(scores.items())
         }
