@@ -110,14 +110,6 @@ def iter_clean(
             yield (InputError(*err) if err else res), nbytes  # type: ignore[misc]
 
 
-def clean_parallel(
-    items: Iterable[Source | InputError], config: CleanConfig | None = None, workers: int = 1
-) -> Iterator[CleanResult | InputError]:
-    """Like :func:`cleaner.pipeline.run.clean_sources`, on ``workers`` processes, same order."""
-    for res, _ in iter_clean(items, config, workers):
-        yield res
-
-
 #: Below this many paragraphs the material is prepared in this process (no shipping cost).
 MIN_SHARDED = 2000
 

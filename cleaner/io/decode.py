@@ -35,6 +35,7 @@ import numpy as np
 
 from cleaner.errors import InputError
 from cleaner.text.charclass import ByteClasses
+from cleaner.text.scripts import ARABIC_BLOCKS, ARABIC_LETTERS
 
 #: Bytes looked at by the sniffing steps (UTF-16 layout, control bytes, legacy code pages).
 SAMPLE_SIZE = 64 * 1024
@@ -72,7 +73,7 @@ _CONTROL_BYTES = ByteClasses([[*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x
 _MAX_CONTROL_SHARE = 0.01
 
 #: Characters of the Arabic script: letters, marks, digits, punctuation, presentation forms.
-_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefe]")
+_ARABIC_SCRIPT = re.compile(f"[{ARABIC_BLOCKS}]")
 #: Non-ASCII characters that say nothing about the script (spaces, joiners, quotes, dashes).
 _NEUTRAL = (
     "\u00a0\u00ab\u00bb\u00d7\u00f7\u00ad\u200c\u200d\u200e\u200f"
@@ -94,7 +95,7 @@ _MIN_ARABIC_EVIDENCE = 2
 _COMMON_ARABIC_LETTERS = re.compile(
     "[\u0627\u0644\u064a\u06cc\u0645\u0648\u0646\u0631\u062a\u0628\u0647\u062f]"
 )
-_ARABIC_LETTER = re.compile("[\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06fc\u06ff]")
+_ARABIC_LETTER = re.compile(f"[{ARABIC_LETTERS}]")
 #: Share of common letters a sample needs, checked once it has enough letters to tell.
 _MIN_COMMON_SHARE = 0.35
 _MIN_LETTERS_FOR_FREQUENCY = 8
@@ -524,9 +525,6 @@ def _is_text(data: bytes, codec: str) -> bool:
         if unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs") and ch not in "\t\n\r\f\x1b"
     )
     return odd <= 0.02 * len(text)
-
-
-_ASCII_BYTES = bytes(range(0x80))
 
 
 def _sniff_arabic_codepage(sample: bytes) -> str | None:

@@ -10,17 +10,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import io
 import json
 import os
 import re
 import stat
-import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any, cast
+from typing import Any
 
 from cleaner.errors import CleanerError
 
@@ -181,105 +178,3 @@ def escape_separators(json_text: str) -> str:
         if raw in json_text:
             json_text = json_text.replace(raw, escaped)
     return json_text
-
-
-class JsonlWriter:
-    """Stream JSON lines records to a file (atomically) or to stdout (flushed per record).
-
-    For a file, records go to a temp file beside it that replaces the file on a clean
-    :meth:`close`; leaving the ``with`` block through an exception (or :meth:`abort`) drops
-    the temp file and leaves any earlier file untouched. For stdout (``target`` None or
-    ``"-"``), each record is written and flushed at once so pipelines see it.
-
-    Example::
-
-        with JsonlWriter(Path("out/clean.jsonl")) as out:
-            for result in results:
-                out.write(result.to_dict())
-
-    Attributes:
-        count: Records written so far.
-    """
-
-    def __init__(self, target: Path | str | None = None, *, stream: IO[Any] | None = None):
-        """Open the temp file (file target) or pick the stream (``sys.stdout`` by default)."""
-        self.count = 0
-        self._path: Path | None = None
-        self._temp: str | None = None
-        self._file: IO[bytes] | None = None
-        self._text: IO[str] | None = None
-        if target is None or str(target) == "-":
-            out: IO[Any] = stream if stream is not None else sys.stdout
-            buffer = getattr(out, "buffer", None)
-            if not isinstance(out, io.TextIOBase):
-                self._file = cast("IO[bytes]", out)
-            elif buffer is None:
-                self._text = cast("IO[str]", out)
-            else:
-                out.flush()  # whatever was printed before comes first
-                self._file = cast("IO[bytes]", buffer)
-            return
-        self._path = Path(target)
-        fd, self._temp = _temp_beside(self._path)
-        self._file = os.fdopen(fd, "wb")
-
-    def write(self, record: Mapping[str, Any]) -> None:
-        """Write one record as one line (serialised first: a bad record writes nothing)."""
-        line = jsonl_line(record)
-        if self._text is not None:
-            self._text.write(line)
-            self._text.flush()
-        elif self._file is not None:
-            self._file.write(line.encode("utf-8"))
-            if self._path is None:
-                self._file.flush()
-        else:
-            raise ValueError("write to a closed JsonlWriter")
-        self.count += 1
-
-    def close(self) -> None:
-        """Finish: put the file in place (file target) or flush the stream."""
-        file, self._file = self._file, None
-        if self._path is None:
-            if file is not None:
-                file.flush()
-            self._text = None
-            return
-        if file is None or self._temp is None:
-            return
-        try:
-            file.flush()
-            _commit(file.fileno(), self._temp, self._path)
-        except BaseException:
-            self.abort()
-            raise
-        finally:
-            file.close()
-        self._temp = None
-
-    def abort(self) -> None:
-        """Drop what was written to a file target; the earlier file stays as it was."""
-        file, self._file = self._file, None
-        if self._path is None:
-            self._text = None
-            return
-        if file is not None:
-            file.close()
-        if self._temp is not None:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self._temp)
-            self._temp = None
-
-    def __enter__(self) -> JsonlWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()

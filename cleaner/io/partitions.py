@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cleaner.document import Source
 from cleaner.errors import CleanerError, InputError
-from cleaner.io.inputs import RecordFields, iter_file, iter_sources, record_source
+from cleaner.io.inputs import RecordFields, iter_file, record_source
 from cleaner.io.output import jsonl_line, write_atomic
 
 PARQUET = ".parquet"
@@ -134,16 +134,6 @@ def read_partition(part: Partition, read: ReadOptions) -> Iterator[Source | Inpu
         yield from iter_file(
             Path(part.path), part.shown, part.file_id, read.input_format, read.fields()
         )
-
-
-def read_dataset(paths: Sequence[str], read: ReadOptions) -> Iterator[Source | InputError]:
-    """The sources of every input, partition after partition (stdin read as usual)."""
-    parts = list_partitions(paths)
-    if parts is None:
-        yield from iter_sources(paths, **asdict(read))
-        return
-    for part in parts:
-        yield from read_partition(part, read)
 
 
 def _parquet_sources(part: Partition, read: ReadOptions) -> Iterator[Source | InputError]:

@@ -16,12 +16,10 @@ from __future__ import annotations
 import re
 
 from cleaner.document import Line
+from cleaner.text.scripts import ARABIC_LETTERS, ARABIC_MARKS
 
-_AR = (
-    "\u0620-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
-    "\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc"
-)
-_MARK = "\u064b-\u065f\u0670"
+_AR = ARABIC_LETTERS
+_MARK = ARABIC_MARKS
 #: Words written after a dot in outlet names ("العربية.نت"): a domain, not a new sentence.
 _DOMAIN_WORDS = "نت|كوم|کام|اورغ|أورغ"
 

@@ -14,7 +14,7 @@ import re
 import unicodedata
 
 from cleaner.text.charclass import CharTable
-from cleaner.text.scripts import SCRIPT_CLASSES
+from cleaner.text.scripts import ARABIC_BLOCKS, SCRIPT_CLASSES
 
 ZWNJ = "\u200c"
 
@@ -184,8 +184,7 @@ _OTHER_SPACE_CHARS = (
 #: script, ASCII digits and punctuation, Latin-1 signs but the micro sign, general
 #: punctuation); ``tests/test_normalize.py`` checks every one of them is caseless.
 CASELESS = (
-    "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
-    "\\s0-9!-@\\[-`{-~\u00a0-\u00b4\u00b6-\u00bf\u00d7\u00f7\u2000-\u206f"
+    f"{ARABIC_BLOCKS}\ufeff\\s0-9!-@\\[-`{{-~\u00a0-\u00b4\u00b6-\u00bf\u00d7\u00f7\u2000-\u206f"
 )
 _MAYBE_CASED = re.compile(f"[^{CASELESS}]")
 

@@ -10,11 +10,20 @@ import re
 
 from cleaner.text.charclass import ByteClasses
 
+#: The Arabic script's letters (Persian and Urdu letters too), as the body of a regex class.
+ARABIC_LETTERS = (
+    "\u0620-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
+    "\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc"
+)
+#: Harakat and the other marks that sit on an Arabic-script letter (``مستقیماً``).
+ARABIC_MARKS = "\u064b-\u065f\u0670"
+#: The Unicode blocks of the Arabic script: letters, marks, digits, punctuation. U+FEFF is left
+#: out: the byte-order mark sits in the last block but is no Arabic.
+ARABIC_BLOCKS = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefe"
+
 #: Letter ranges of the scripts we tell apart. Arabic covers Persian and Urdu letters too.
 SCRIPT_CLASSES: dict[str, str] = {
-    "Arabic": (
-        "\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06fc\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc"
-    ),
+    "Arabic": ARABIC_LETTERS,
     "Latin": "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f",
     "Cyrillic": "\u0400-\u04ff",
     "Greek": "\u0370-\u03ff",
@@ -75,16 +84,6 @@ def script_share(text: str, script: str) -> float:
     if not total:
         return 0.0
     return _count(_SCRIPT_RES[script], text) / total
-
-
-def dominant_script(text: str) -> str | None:
-    """The script most letters of ``text`` are written in, or None without letters.
-
-    >>> dominant_script("سلام hi")
-    'Arabic'
-    """
-    counts = script_counts(text)
-    return max(counts, key=lambda k: counts[k]) if counts else None
 
 
 #: UTF-8 lead bytes of the two-byte blocks of each script (U+0080..U+07FF), and of Han's

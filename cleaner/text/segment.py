@@ -1,15 +1,10 @@
-"""Split plain text into line candidates, and repair sentences glued without a space.
+"""Split plain text into line candidates.
 
-Two separate jobs, kept apart on purpose:
+:func:`split_lines` decides where one line (paragraph candidate) ends and the next begins: at
+newlines, and at runs of spaces that a scraper left where it flattened paragraphs. Sentences
+glued without a space inside a line (``است.این``) are :mod:`cleaner.text.glue`'s job.
 
-* :func:`split_lines` decides where one line (paragraph candidate) ends and the next begins:
-  at newlines, and at runs of spaces that a scraper left where it flattened paragraphs.
-* :func:`unglue` repairs text *inside* a line: Arabic-script sentences glued without a space
-  after their terminator (``است.این``). It never creates a new line: the glue is a lost
-  space, not a lost paragraph break, and splitting there would cut one paragraph into
-  sentences, which changes what the rules judge and what dedupe hashes.
-
-Both run on whole documents in the hot path, so all the work is done by compiled regular
+It runs on whole documents in the hot path, so all the work is done by compiled regular
 expressions and C-level string methods; no pattern can backtrack over more than one run of
 spaces, so a 50 MB line with no newline costs linear time.
 """
@@ -56,22 +51,6 @@ def _break_or_keep(m: re.Match[str]) -> str:
     return m.group()
 
 
-#: Arabic-script letters (Arabic, Persian, Urdu and their presentation forms), digits excluded.
-_AR_LETTER = (
-    "\u0620-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
-    "\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc"
-)
-#: Harakat and other marks that may sit between a letter and its terminator: ``مستقیماً.``.
-_AR_MARK = "\u064b-\u065f\u0670"
-
-# A terminator (or a run of them, ``...``) between two Arabic-script letters. Digits (``2.5``,
-# ``۲.۵``) and Latin text (``www.x.com``, ``U.S.``) never match because both neighbours must be
-# Arabic-script letters.
-_GLUE = re.compile(
-    rf"(?<=[{_AR_LETTER}{_AR_MARK}])([.!\u061f\u061b\u060c\u2026]+)(?=[{_AR_LETTER}])"
-)
-
-
 def split_lines(text: str) -> list[str]:
     """Split text into stripped, non-blank line candidates.
 
@@ -91,16 +70,3 @@ def split_lines(text: str) -> list[str]:
     """
     text = _RUN.sub(_break_or_keep, text)
     return [s for line in text.splitlines() if (s := line.strip())]
-
-
-def unglue(text: str) -> str:
-    """Insert the missing space after a terminator between two Arabic-script letters.
-
-    >>> unglue("این مهم است.این خبر")
-    'این مهم است. این خبر'
-    >>> unglue("چه شد؟این")
-    'چه شد؟ این'
-    >>> unglue("نسبة 2.5 في www.youm7.com و ۲.۵")
-    'نسبة 2.5 في www.youm7.com و ۲.۵'
-    """
-    return _GLUE.sub(r"\1 ", text)

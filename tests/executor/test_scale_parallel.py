@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from cleaner.cli import main
 from cleaner.document import Source
 from cleaner.errors import InputError
-from cleaner.executor.local import clean_parallel, iter_clean
+from cleaner.executor.local import iter_clean
 from cleaner.io.inputs import iter_sources
 from cleaner.pool import batched, ordered_map
 
@@ -54,8 +54,8 @@ def test_parallel_clean_equals_one_worker_with_errors_in_place(corpus):
     bad = Source("bad.bin", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20, "bad.bin")
     items.insert(3, bad)
     items.insert(5, InputError("missing.txt", "no such file or folder; check the path"))
-    one = _as_data(clean_parallel(items, None, 1))
-    two = _as_data(clean_parallel(items, None, 2))
+    one = _as_data(res for res, _ in iter_clean(items, None, 1))
+    two = _as_data(res for res, _ in iter_clean(items, None, 2))
     assert one == two
     assert len(one) == len(items)
     assert one[3][0] == "error" and one[3][1] == "bad.bin"

@@ -16,7 +16,7 @@ from cleaner.executor import open_engine
 from cleaner.executor.base import dedupe_loaded
 from cleaner.executor.local import LocalEngine
 from cleaner.io.inputs import iter_sources
-from cleaner.io.partitions import ReadOptions, list_partitions, read_dataset
+from cleaner.io.partitions import ReadOptions, list_partitions, read_partition
 
 from .scale_corpus import write_corpus
 
@@ -46,6 +46,11 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _data(items) -> list[object]:
     return [x.source if isinstance(x, InputError) else (x.id, x.source, x.data) for x in items]
+
+
+def read_dataset(paths, read):
+    """Every source of the inputs, partition after partition (what an engine reads)."""
+    return [item for part in list_partitions(paths) for item in read_partition(part, read)]
 
 
 def test_partitions_read_like_the_inputs_are_read(dataset, tmp_path):

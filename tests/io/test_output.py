@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import errno
-import io
 import json
 import os
-import selectors
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from cleaner.errors import CleanerError
-from cleaner.io.output import JsonlWriter, output_path, write_atomic
+from cleaner.io.output import jsonl_line, output_path, write_atomic
 
 SEED = sorted((Path(__file__).parents[2] / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
 
@@ -168,96 +164,12 @@ def test_disk_error_at_fsync_leaves_the_old_file(
     assert leftovers(tmp_path) == []
 
 
-# --- JsonlWriter -----------------------------------------------------------------------
+# --- jsonl_line ------------------------------------------------------------------------
 
 
-def test_jsonl_file_appears_whole_at_close(tmp_path: Path) -> None:
-    path = tmp_path / "sub" / "clean.jsonl"
-    records = [{"id": str(i), "text": line} for i, line in enumerate(SEED.splitlines())]
-    with JsonlWriter(path) as out:
-        for record in records:
-            out.write(record)
-        assert not path.exists()  # nothing under the name until the end
-    assert out.count == len(records)
-    raw = path.read_bytes()
-    assert SEED.split()[0].encode("utf-8") in raw  # ensure_ascii=False: text as is
-    lines = raw.decode("utf-8").split("\n")
-    assert lines[-1] == ""
-    assert [json.loads(line) for line in lines[:-1]] == records
-    assert leftovers(path.parent) == []
-
-
-def test_jsonl_records_are_one_line_each_whatever_they_hold(tmp_path: Path) -> None:
-    path = tmp_path / "x.jsonl"
-    record = {"text": "a\nb\r\nc\u2028d\u2029e\x85f", "rule": "پ"}
-    with JsonlWriter(path) as out:
-        out.write(record)
-    text = path.read_text(encoding="utf-8")
-    assert len(text.splitlines()) == 1
-    assert json.loads(text) == record
-
-
-def test_jsonl_crash_mid_run_leaves_the_old_file(tmp_path: Path) -> None:
-    path = tmp_path / "clean.jsonl"
-    path.write_text('{"old": true}\n')
-    with pytest.raises(RuntimeError), JsonlWriter(path) as out:
-        out.write({"id": "1"})
-        raise RuntimeError("pipeline failed")
-    with pytest.raises(TypeError), JsonlWriter(path) as out:
-        out.write({"id": "1"})
-        out.write({"id": object()})  # not serialisable
-    assert path.read_text() == '{"old": true}\n'
-    assert leftovers(tmp_path) == []
-
-
-def test_jsonl_to_a_binary_pipe_is_flushed_per_record() -> None:
-    read_fd, write_fd = os.pipe()
-    with open(write_fd, "wb") as pipe_end, open(read_fd, "rb", buffering=0) as reader:
-        out = JsonlWriter("-", stream=pipe_end)
-        out.write({"n": 1, "t": "سلام"})
-        os.set_blocking(read_fd, False)
-        assert reader.read(1000) == '{"n": 1, "t": "سلام"}\n'.encode()  # there already
-        out.close()
-
-
-def test_jsonl_to_text_streams() -> None:
-    text = io.StringIO()
-    JsonlWriter(stream=text).write({"t": "ی"})
-    assert text.getvalue() == '{"t": "ی"}\n'
-    raw = io.BytesIO()
-    wrapper = io.TextIOWrapper(raw, encoding="ascii")  # a locale that could not print Persian
-    wrapper.write("before\n")
-    writer = JsonlWriter(stream=wrapper)
-    writer.write({"t": "ی"})
-    writer.close()
-    assert raw.getvalue() == 'before\n{"t": "ی"}\n'.encode()
-
-
-def test_jsonl_to_real_stdout_reaches_the_reader_record_by_record() -> None:
-    child = (
-        "import sys\n"
-        "from cleaner.io.output import JsonlWriter\n"
-        "with JsonlWriter() as out:\n"
-        "    out.write({'first': 'سلام'})\n"
-        "    sys.stdin.readline()\n"  # wait: the parent must see the record before this
-        "    out.write({'second': 2})\n"
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", child],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        cwd=Path(__file__).parents[2],
-        env={**os.environ, "PYTHONIOENCODING": "ascii"},
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-    try:
-        with selectors.DefaultSelector() as sel:
-            sel.register(proc.stdout, selectors.EVENT_READ)
-            assert sel.select(timeout=60), "first record not flushed"  # hang guard only
-        assert json.loads(proc.stdout.readline()) == {"first": "سلام"}
-        proc.stdin.write(b"go\n")
-        proc.stdin.close()
-        assert json.loads(proc.stdout.readline()) == {"second": 2}
-    finally:
-        proc.stdout.close()
-        assert proc.wait(timeout=60) == 0
+def test_jsonl_line_is_one_line_whatever_the_record_holds() -> None:
+    record = {"text": "a\nb\r\u2028c\u2029d\x85e", "id": "x\u200cy", "n": [1, None]}
+    line = jsonl_line(record)
+    assert line.endswith("\n") and line.count("\n") == 1
+    assert len(line.splitlines()) == 1  # str.splitlines also breaks at U+2028, U+2029, U+0085
+    assert json.loads(line) == record

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.text.segment import split_lines, unglue
+from cleaner.text.segment import split_lines
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -106,41 +106,3 @@ def test_huge_single_line_inputs_stay_linear() -> None:
     assert split_lines(" " * 5_000_000) == []
     assert split_lines(("x" + " " * 1000 + ",") * 5000) == [("x" + " " * 1000 + ",") * 5000]
     assert len(split_lines("ب.  " * 200_000)) == 200_000
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("این مهم است.این خبر", "این مهم است. این خبر"),
-        ("پوتین گفت؟این", "پوتین گفت؟ این"),
-        ("اعلام کرد.وی افزود", "اعلام کرد. وی افزود"),
-        ("لا!هذا", "لا! هذا"),
-        ("أولا؛ثانيا", "أولا؛ ثانيا"),
-        ("في الغرب...لكن", "في الغرب... لكن"),
-        ("نگرانی مستقیماً.بعد", "نگرانی مستقیماً. بعد"),
-    ],
-)
-def test_unglue_separates_arabic_script_sentences(text: str, expected: str) -> None:
-    assert unglue(text) == expected
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "نسبة 2.5 بالمئة",
-        "نرخ ۲.۵ درصد",
-        "سایت www.isna.ir و isna.ir",
-        "U.S. and e.g. and Mr.Smith",
-        "است. این درست است",  # already spaced
-        "ساعت 10.30",
-        "متن.2",  # digit after the dot
-        "2.متن",  # digit before the dot
-    ],
-)
-def test_unglue_leaves_numbers_urls_and_latin_alone(text: str) -> None:
-    assert unglue(text) == text
-
-
-def test_unglue_does_not_create_lines() -> None:
-    assert "\n" not in unglue("است.این کرد.وی")
-    assert split_lines(unglue("است.این")) == ["است. این"]
