@@ -1,7 +1,8 @@
 """Word F1 of cleaned HTML pages against hand-made article bodies, beside trafilatura alone.
 
-Reads ``../shared/corpora/article-extraction-benchmark/`` (or under ``$CLEANER_CORPORA``; 181 pages: ``html/*.html.gz`` and
-``ground-truth.json`` with each page's ``articleBody``) and, in the same run, scores:
+Reads ``../shared/corpora/article-extraction-benchmark/`` (or under ``$CLEANER_CORPORA``;
+181 pages: ``html/*.html.gz`` and ``ground-truth.json`` with each page's ``articleBody``)
+and, in the same run, scores:
 
 * ``paragraphs``: ``cleaner.clean()``'s paragraphs, one per line (what the article body is);
 * ``text``: ``cleaner.clean()``'s text (the title, then the paragraphs);
@@ -35,8 +36,8 @@ import trafilatura
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cleaner import pipeline  # noqa: E402
-from cleaner.extract import extract_document  # noqa: E402
+from cleaner.pipeline import run as pipeline  # noqa: E402
+from cleaner.pipeline.extract import extract_document  # noqa: E402
 
 #: ``$CLEANER_CORPORA`` overrides where the corpora are (a git worktree has no ../shared).
 CORPORA = Path(os.environ.get("CLEANER_CORPORA") or ROOT.parent / "shared" / "corpora")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,9 +24,13 @@ from cleaner.document import CleanResult, Source
 from cleaner.errors import CleanerError, InputError
 from cleaner.executor.local import iter_clean
 from cleaner.executor.progress import Progress, input_bytes
+from cleaner.executor.templates import count_templates
 from cleaner.io.output import jsonl_line, output_path, write_atomic
 from cleaner.io.resume import Journal, PartWriter, item_id, skip_consumed, skip_done
+from cleaner.io.spool import Spool
 from cleaner.pipeline.explain import explain
+from cleaner.pipeline.template_store import TemplateStore
+from cleaner.pipeline.templates import TemplateIndex, TemplatePolicy
 
 #: Separates documents when several are written as text to one stream.
 DOC_SEPARATOR = "\f\n"
@@ -74,7 +79,16 @@ DOC_SEPARATOR = "\f\n"
     default=None,
     metavar="N",
     help="First pass over the batch: drop lines a source repeats in >= N of its documents"
-    " (category template; inputs are read twice, so not stdin; runs in one process).",
+    " (and >= 1% of them; category template, with the count that convicted each line).",
+)
+@click.option(
+    "--templates-db",
+    "templates_db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="PATH",
+    help="Keep template counts in this SQLite file and judge each batch with every batch"
+    " before it (implies --templates 3 unless --templates N is given).",
 )
 @workers_options
 def clean_cmd(fmt: str, out_dir: Path | None, explain: bool, **opts: Any) -> None:
@@ -107,26 +121,30 @@ def clean_cmd(fmt: str, out_dir: Path | None, explain: bool, **opts: Any) -> Non
         raise click.UsageError("--resume and --part-size need an output folder (-o DIR)")
     config = clean_config(opts, dedupe=dedupe, dedupe_threshold=threshold)
     rulebook = load_rulebook(opts)
-    items: Iterator[Source | InputError] = sources_from(opts)
+    min_docs, db = opts.pop("template_min_docs"), opts.pop("templates_db")
     journal = None
     skipped = [0]
-    if out_dir is not None:
-        journal = _journal(out_dir, fmt, part_size, config, resume)
-        skip = skip_consumed if part_size else skip_done
-        items = skip(items, journal, skipped)
     progress = Progress("clean", None if resume else input_bytes(opts["paths"]), quiet=quiet)
     try:
-        with progress:
-            if opts.get("template_min_docs"):  # two passes: see cleaner.pipeline.templates
-                results = _with_templates(items, config, rulebook, opts)
-            else:
-                results = iter_clean(items, config, workers, rulebook=rulebook)
-            failed = _write(results, fmt, out_dir, explain, progress, journal, part_size)
+        with contextlib.ExitStack() as stack:
+            templates = None
+            items: Iterator[Source | InputError] = sources_from(opts)
+            if min_docs or db:  # two passes: see cleaner.pipeline.templates
+                spool = stack.enter_context(Spool()) if "-" in opts["paths"] else None
+                counted = spool.tee(items) if spool else items
+                templates = _count(counted, min_docs or 3, db, workers)
+                items = spool.replay() if spool else sources_from(opts)
+            if out_dir is not None:
+                shape = {"templates": [min_docs, str(db)]} if templates else {}
+                journal = _journal(out_dir, fmt, part_size, config, resume, shape)
+                stack.callback(journal.close)
+                skip = skip_consumed if part_size else skip_done
+                items = skip(items, journal, skipped)
+            with progress:
+                results = iter_clean(items, config, workers, rulebook=rulebook, templates=templates)
+                failed = _write(results, fmt, out_dir, explain, progress, journal, part_size)
     except CleanerError as exc:
         raise click.UsageError(str(exc)) from None
-    finally:
-        if journal is not None:
-            journal.close()
     progress.close(f"{skipped[0]} input(s) done before, skipped" if skipped[0] else "")
     if failed:
         click.echo(f"cleaner: {failed} input(s) failed", err=True)
@@ -134,10 +152,15 @@ def clean_cmd(fmt: str, out_dir: Path | None, explain: bool, **opts: Any) -> Non
 
 
 def _journal(
-    out_dir: Path, fmt: str, part_size: int | None, config: CleanConfig, resume: bool
+    out_dir: Path,
+    fmt: str,
+    part_size: int | None,
+    config: CleanConfig,
+    resume: bool,
+    extra: dict[str, Any],
 ) -> Journal:
     """The journal of the output folder (a refused resume is a usage error)."""
-    shape = {"format": fmt, "part_size": part_size, "config": repr(config)}
+    shape = {"format": fmt, "part_size": part_size, "config": repr(config), **extra}
     try:
         return Journal(out_dir, shape, resume)
     except CleanerError as exc:
@@ -172,7 +195,7 @@ def _write(
                 parts.add(item_id(res), None)
             continue
         progress.update(docs=1, paragraphs=len(res.paragraphs), nbytes=nbytes)
-        if not res.paragraphs and not res.title:
+        if not res.paragraphs and not res.title and not progress.quiet:
             click.echo(f"cleaner: warning: {res.source}: no text left after cleaning", err=True)
         if show and fmt == "text":
             click.echo(explain(res), err=True)
@@ -206,16 +229,12 @@ def _render(res: CleanResult, fmt: str) -> str:
     return res.text + "\n" if res.text else ""
 
 
-def _with_templates(
-    items: Iterator[Source | InputError], config: CleanConfig, rulebook: Any, opts: dict[str, Any]
-) -> Iterator[tuple[CleanResult | InputError, int]]:
-    """``clean --templates N``: count line keys over the batch, then clean in one process."""
-    from cleaner.pipeline.run import build_templates, clean_sources
-    from cleaner.pipeline.templates import TemplatePolicy
-
-    if "-" in opts["paths"]:
-        raise click.UsageError("--templates reads the inputs twice: give files or folders, not -")
-    policy = TemplatePolicy(min_docs=opts["template_min_docs"])
-    index = build_templates(sources_from(opts), policy)
-    for res in clean_sources(items, config, rulebook, index):
-        yield res, 0
+def _count(
+    items: Iterator[Source | InputError], min_docs: int, db: Path | None, workers: int
+) -> TemplateIndex:
+    """``clean --templates``: the first pass, with the store of earlier batches if given."""
+    policy = TemplatePolicy(min_docs=min_docs)
+    if db is None:
+        return count_templates(items, policy, workers)
+    with TemplateStore(db) as store:
+        return count_templates(items, policy, workers, store)

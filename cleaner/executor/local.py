@@ -21,6 +21,7 @@ from cleaner.errors import InputError
 from cleaner.executor.base import Loaded, PartJob, load_here
 from cleaner.io.partitions import ReadOptions, write_part
 from cleaner.pipeline.run import clean_sources, default_rulebook
+from cleaner.pipeline.templates import TemplateIndex
 from cleaner.pool import ordered_map
 from cleaner.rules import Rulebook
 
@@ -31,10 +32,13 @@ WORKER_STATE: dict[str, Any] = {}
 Outcome = tuple[CleanResult | None, tuple[str, str] | None]
 
 
-def init_clean_worker(config: CleanConfig, rulebook: Rulebook | None = None) -> None:
+def init_clean_worker(
+    config: CleanConfig, rulebook: Rulebook | None = None, templates: TemplateIndex | None = None
+) -> None:
     """Worker initializer: load the rulebook once for the life of the process."""
     WORKER_STATE["config"] = config
     WORKER_STATE["rulebook"] = rulebook or default_rulebook(config)
+    WORKER_STATE["templates"] = templates
 
 
 def ship(item: Source | InputError) -> Source | tuple[str, str]:
@@ -46,7 +50,8 @@ def clean_batch(batch: list[Source | tuple[str, str]]) -> list[Outcome]:
     """Clean a batch in a worker; errors travel as data."""
     items = [InputError(*x) if isinstance(x, tuple) else x for x in batch]
     out: list[Outcome] = []
-    for res in clean_sources(items, WORKER_STATE["config"], WORKER_STATE["rulebook"]):
+    state = WORKER_STATE
+    for res in clean_sources(items, state["config"], state["rulebook"], state.get("templates")):
         if isinstance(res, InputError):
             out.append((None, (res.source, res.reason)))
         else:
@@ -86,6 +91,7 @@ def iter_clean(
     rulebook: Rulebook | None = None,
     batch_docs: int = 16,
     batch_bytes: int = 4 << 20,
+    templates: TemplateIndex | None = None,
 ) -> Iterator[tuple[CleanResult | InputError, int]]:
     """Clean a stream of inputs on ``workers`` processes; yields ``(result, input bytes)``.
 
@@ -93,6 +99,7 @@ def iter_clean(
     gives; a failing input yields its InputError and the rest go on. Memory holds at most
     ``4 * workers`` batches of ``batch_docs`` inputs (or ``batch_bytes``) at a time. A
     ``rulebook`` already loaded is handed to the workers; without one each loads its own.
+    ``templates``, a finished index (``clean --templates``), is handed to every worker.
     """
     config = config or CleanConfig()
     sizes: deque[list[int]] = deque()
@@ -102,7 +109,7 @@ def iter_clean(
             sizes.append([_size(x) for x in batch])
             yield [ship(x) for x in batch]
 
-    initargs = (config, rulebook)
+    initargs = (config, rulebook, templates)
     for outcomes in ordered_map(
         clean_batch, feed(), workers, initializer=init_clean_worker, initargs=initargs
     ):

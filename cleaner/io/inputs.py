@@ -26,6 +26,9 @@ from cleaner.errors import CleanerError, InputError
 INPUT_FORMATS = ("auto", "text", "html", "jsonl")
 #: Extensions read as JSON lines in ``auto`` mode (also under a ``.gz``).
 JSONL_EXTENSIONS = frozenset({".jsonl", ".ndjson"})
+#: Extensions read as one JSON document in ``auto`` mode: an array of records (an object:
+#: one record); a file of several JSON values (JSON lines named .json) is read as JSON lines.
+JSON_EXTENSIONS = frozenset({".json"})
 #: Extensions read as HTML in ``auto`` mode (others are sniffed later).
 HTML_EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
 
@@ -142,6 +145,9 @@ def iter_file(
     except _READ_ERRORS as err:
         yield InputError(shown, _read_failure(err, gz))
         return
+    if input_format == "auto" and ext in JSON_EXTENSIONS:
+        yield from _iter_json(data, shown, doc_id, fields)
+        return
     yield Source(id=doc_id, data=data, source=shown, is_html=_is_html(input_format, ext))
 
 
@@ -213,6 +219,32 @@ def _iter_records(
             yield InputError(where, f"expected a JSON object per line, got {kind}")
             continue
         yield record_source(record, where, f"{file_id}:{lineno}", fields)
+
+
+def _iter_json(
+    data: bytes, shown: str, file_id: str, fields: RecordFields
+) -> Iterator[Source | InputError]:
+    """The records of a ``.json`` file: an array's items (``FILE:N`` is item N, from 1), an
+    object as one record; several values one per line are JSON lines; else a clear error."""
+    try:
+        value = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as err:
+        yield InputError(shown, f"not UTF-8 (byte {err.start + 1}); JSON is UTF-8")
+        return
+    except json.JSONDecodeError as err:
+        if err.msg == "Extra data":  # one value per line: JSON lines under a .json name
+            yield from _iter_records(data.splitlines(keepends=True), shown, file_id, fields)
+        else:
+            yield InputError(shown, f"bad JSON: {err.msg} (line {err.lineno}, column {err.colno})")
+        return
+    items = value if isinstance(value, list) else [value]
+    for n, record in enumerate(items, 1):
+        where = f"{shown}:{n}"
+        if isinstance(record, dict):
+            yield record_source(record, where, f"{file_id}:{n}", fields)
+        else:
+            kind = type(record).__name__
+            yield InputError(where, f"expected a JSON object (a record) per item, got {kind}")
 
 
 def record_source(

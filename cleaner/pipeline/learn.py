@@ -22,6 +22,7 @@ from cleaner.config import CleanConfig
 from cleaner.document import Source
 from cleaner.errors import InputError
 from cleaner.pipeline.run import clean_source
+from cleaner.pipeline.template_key import template_key
 from cleaner.pipeline.templates import TemplateIndex, source_of
 from cleaner.rules.engine import Rulebook
 from cleaner.text.normalize import match_key
@@ -80,7 +81,7 @@ def propose(
         p.langs[res.lang] += 1
         for text in ([res.title] if res.title else []) + list(res.paragraphs):
             key = match_key(text)
-            hit = index.lookup(source, key)
+            hit = index.lookup(source, template_key(text, index.policy.short_chars))
             if hit is not None:
                 p.lines.setdefault(key, text)
                 p.counts[key] = hit.docs

@@ -29,6 +29,7 @@ from cleaner.io.decode import decode
 from cleaner.metadata.captures import Capture, metadata_of
 from cleaner.pipeline.extract import extract_html, looks_like_html
 from cleaner.pipeline.render import removals, split_title
+from cleaner.pipeline.template_key import template_key
 from cleaner.pipeline.templates import TemplateIndex, TemplatePolicy, label_templates, source_of
 from cleaner.rules.engine import Rulebook, apply_rules
 from cleaner.text.glue import may_be_glued, rejoin, split_glued
@@ -126,7 +127,7 @@ def clean_source(
     rulesets = rulebook.select(lang, src.url, joined)
     labelled = label_document(ex.lines, lang, rulesets, config)
     if templates is not None:
-        label_templates(labelled.lines, templates, source_of(src))
+        label_templates(labelled.lines, templates, source_of(src), labelled.groups)
     lines = rejoin(labelled.lines, labelled.groups)
     title, paragraphs = split_title(lines, config.detect_title)
     removed = removals(lines)
@@ -191,11 +192,11 @@ def clean_sources(
             yield exc
 
 
-def template_keys(src: Source) -> tuple[str, list[str]]:
-    """A document's source and the comparison keys of its pieces, as the rules will see them."""
+def template_keys(src: Source, short_chars: int = 60) -> tuple[str, list[str]]:
+    """A document's source and the template keys of its pieces, as the rules will see them."""
     text, _, _ = to_text(src)
     pieces, _ = to_pieces(to_lines(text, src.is_html, src.url).lines)
-    return source_of(src), [match_key(p) for p in pieces]
+    return source_of(src), [template_key(p, short_chars) for p in pieces]
 
 
 def build_templates(
@@ -211,7 +212,7 @@ def build_templates(
         if isinstance(item, InputError):
             continue
         try:
-            index.add(*template_keys(item))
+            index.add(*template_keys(item, index.policy.short_chars))
         except InputError:
             continue
     index.finish()
