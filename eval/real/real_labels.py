@@ -41,6 +41,23 @@ _HEAD = re.compile(r"@ (\S+) (\S+) lines=(\d+)\s*$")
 _ENTRY = re.compile(r"(\d+) ([LS]) (\S+)(?: (.*))?$")
 
 
+def find_span(line: str, span: str, start: int = 0) -> tuple[int, int] | None:
+    """Where ``span`` occurs in ``line`` from ``start``; a space in it matches any whitespace run.
+
+    Scrapes hold no-break spaces and runs of spaces that a label file cannot show.
+
+    >>> find_span("a\xa0b  c", "a b c")
+    (0, 6)
+    >>> find_span("x y", "y z") is None
+    True
+    """
+    words = span.split()
+    if not words:
+        return None
+    m = re.compile(r"\s+".join(map(re.escape, words))).search(line, start)
+    return (m.start(), m.end()) if m else None
+
+
 class LabelError(ValueError):
     """A label file that does not parse, or does not fit the article it names."""
 
@@ -122,7 +139,7 @@ def check(lab: Labelled, art: Article) -> Labelled:
         else:
             if e.line in whole:
                 raise LabelError(f"{e.where}: line {e.line} is already a whole-line leftover")
-            if e.span not in text:
+            if find_span(text, e.span) is None:
                 raise LabelError(f"{e.where}: span is not in line {e.line}")
             spans.add(e.line)
             entries.append(e)

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from real_corpus import REPO, Article, files_of, iter_articles, load_articles
-from real_labels import LABELS_DIR, Labelled, check, load
+from real_labels import LABELS_DIR, Labelled, check, find_span, load
 
 from cleaner.pipeline.run import clean
 
@@ -99,12 +99,12 @@ def units_of(lab: Labelled, art: Article) -> list[Unit]:
             continue
         cuts: list[tuple[int, int, str]] = []
         for e in entries:  # each span takes its first occurrence not taken yet
-            start = line.find(e.span)
-            while any(s < start + len(e.span) and start < t for s, t, _ in cuts):
-                start = line.find(e.span, start + 1)
-                if start < 0:
-                    raise ValueError(f"{e.where}: span given more often than line {n} holds it")
-            cuts.append((start, start + len(e.span), e.kind))
+            at = find_span(line, e.span)
+            while at and any(s < at[1] and at[0] < t for s, t, _ in cuts):
+                at = find_span(line, e.span, at[0] + 1)
+            if at is None:
+                raise ValueError(f"{e.where}: span given more often than line {n} holds it")
+            cuts.append((at[0], at[1], e.kind))
         pos = 0
         for s, t, kind in sorted(cuts):
             out += [Unit(True, x, n) for x in sentences(line[pos:s])]
