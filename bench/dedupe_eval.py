@@ -20,7 +20,7 @@ import argparse
 import json
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -52,20 +52,34 @@ def evaluate(items: Sequence[Item], **options: Any) -> dict[str, dict[str, float
     started = time.perf_counter()
     result = run(paragraphs, DedupeOptions(**options))
     seconds = time.perf_counter() - started
-    report = score(items, [[m.doc_id for m in c.members] for c in result.clusters])
+    ids = [p.doc_id for p in paragraphs]
+    found = [(ids[p.a], ids[p.b]) for p in result.pairs]
+    report = score(items, [[m.doc_id for m in c.members] for c in result.clusters], found)
     report["_run"] = {"seconds": seconds, "clusters": len(result.clusters)}
     return report
 
 
-def score(items: Sequence[Item], clusters: Sequence[Sequence[str]]) -> dict[str, dict[str, float]]:
-    """Precision, recall and counts per kind of clusters given as lists of item ids."""
+def score(
+    items: Sequence[Item],
+    clusters: Sequence[Sequence[str]],
+    pairs: Sequence[tuple[str, str]] = (),
+) -> dict[str, dict[str, float]]:
+    """Precision, recall and counts per kind of clusters given as lists of item ids.
+
+    Precision is over the pairs of members of each cluster (a pair is right when both are
+    of one group). An item is recalled when it is in one cluster with another item of its
+    group, or one of the verified ``pairs`` with one: clusters are stars around a kept
+    paragraph, so a line quoted both in its base and in a longer paragraph joins one of
+    them, and a light edit like a copy of its base, not the centre that copy joined, is
+    paired with that copy, not clustered with it.
+    """
+    group_of = {it.id: it.group for it in items}
+    found = {a for a, b in pairs if group_of[a] == group_of[b]}
+    found |= {b for a, b in pairs if group_of[a] == group_of[b]}
     by_id = {it.id: it for it in items}
-    cluster_of: dict[str, int] = {}
     pair_total: defaultdict[str, int] = defaultdict(int)
     pair_good: defaultdict[str, int] = defaultdict(int)
-    for cid, ids in enumerate(clusters):
-        for m in ids:
-            cluster_of[m] = cid
+    for ids in clusters:
         for i, a in enumerate(ids):
             for b in ids[i + 1 :]:
                 good = by_id[a].group == by_id[b].group
@@ -73,14 +87,14 @@ def score(items: Sequence[Item], clusters: Sequence[Sequence[str]]) -> dict[str,
                     pair_total[kind] += 1
                     pair_good[kind] += good
     report: dict[str, dict[str, float]] = {}
+    clustered = set()
+    for ids in clusters:
+        per_group = Counter(group_of[m] for m in ids)
+        clustered.update(m for m in ids if per_group[group_of[m]] > 1)
     for kind in FLOORS:
         members = [it for it in items if it.kind == kind]
         hits = sum(
-            1
-            for it in members
-            if it.anchor is not None
-            and it.id in cluster_of
-            and cluster_of.get(it.anchor) == cluster_of[it.id]
+            1 for it in members if it.anchor is not None and (it.id in found or it.id in clustered)
         )
         report[kind] = {
             "items": len(members),

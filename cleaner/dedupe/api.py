@@ -17,7 +17,6 @@ from cleaner.dedupe.cluster import (
     DedupeResult,
     Dropped,
     Member,
-    UnionFind,
 )
 from cleaner.dedupe.containment import containment_codes
 from cleaner.dedupe.lsh import band_pairs, collision_pairs
@@ -31,11 +30,11 @@ from cleaner.dedupe.pairs import (
 )
 from cleaner.dedupe.prepare import Paragraph, Prepared, prepare
 from cleaner.dedupe.reuse import Weights, reuse_score, term_id, term_ids
-from cleaner.dedupe.table import KEEP_POSITIONS, ClusterTable, PairTable
+from cleaner.dedupe.stars import CONTAINED, JACCARD, LINK, cover_edges, priority, stars
+from cleaner.dedupe.table import ClusterTable, PairTable
 from cleaner.dedupe.verify import (
     Overlap,
     ShingleSets,
-    intersections,
     overlap,
     overlap_of,
     overlaps_of,
@@ -247,8 +246,7 @@ def _here(workers: int) -> int:
 
     The band shuffle and the verification hand each worker their inputs once (band keys;
     shingle sets and candidates). The containment stage's five passes would each broadcast
-    the batch's anchor rows (1.3 KB a paragraph), and the count of members against their
-    representative the shingle sets once more, for little work: they run here.
+    the batch's anchor rows (1.3 KB a paragraph) for little work: it runs here.
     """
     return 1 if remote_stages() else workers
 
@@ -454,180 +452,122 @@ def _joined(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
 def _clusters(
     nodes: _Nodes, verified: _Verified, opts: DedupeOptions, weights: Weights | None
 ) -> tuple[Sequence[Cluster], Sequence[Dropped]]:
-    """Connected components of verified pairs, representatives, members, and drops."""
+    """Stars of verified pairs around kept centres (:mod:`cleaner.dedupe.stars`), their
+    members scored against the centre, and the drops."""
     n = len(nodes.prep.paragraphs)
-    # Batch paragraphs alone are seen in batch order: the components, ordered, come from
-    # numpy; with index members (seen before the batch) union-find and sorts decide.
+    total = n + len(nodes.external)
+    sizes = nodes.sets.sizes()
+    near_first, near_second = pair_ends(verified.near)
+    src, dst, quoted = cover_edges(near_first, near_second, verified.inter, sizes, opts.threshold)
+    kind = np.where(quoted, CONTAINED, JACCARD).astype(np.int8)
+    if weights is not None:
+        # Reuse pairs that are not near duplicates: in a cluster for the report, never dropped.
+        codes = (verified.first << 32) | verified.second
+        only = ~np.isin(codes, verified.near)
+        a, b = verified.first[only], verified.second[only]
+        src, dst = np.concatenate([src, a, b]), np.concatenate([dst, b, a])
+        kind = np.concatenate([kind, np.full(2 * len(a), LINK, dtype=np.int8)])
     in_order = not nodes.external and not nodes.order_of_batch
+    seen = np.arange(total, dtype=np.int64) if in_order else _seen_order(nodes)
+    quoted_node = np.zeros(total, dtype=bool)
+    quoted_node[src[kind == CONTAINED]] = True
+    external = np.arange(total) >= n
+    lengths = (
+        _text_lengths(nodes) if opts.keep in ("longest", "shortest") else np.zeros(total, np.int64)
+    )
+    rank = priority(seen, lengths, opts.keep, quoted_node, external)
+    centre, covered = stars(total, src, dst, kind, rank, fixed=np.arange(n, total))
+    members, starts = _star_arrays(centre, seen)
     if in_order and weights is None:
-        table = _cluster_table(nodes, verified, opts)
+        table = _cluster_table(nodes, verified, members, starts, opts)
         return table, table.dropped()
     nodes.counted.update(verified.counted())
-    if in_order:
-        ordered = _ordered_components(n, verified.first, verified.second)
-    else:
-        ordered = _ordered_groups(nodes, verified.first, verified.second)
-    _count_members(nodes, ordered, _here(opts.workers))
     clusters: list[Cluster] = []
     dropped: list[Dropped] = []
-    for cid, group in enumerate(ordered):
+    flat, cuts = members.tolist(), starts.tolist()
+    for cid, (lo, hi) in enumerate(zip(cuts, cuts[1:], strict=False)):
+        group = flat[lo:hi]
         rep = group[0]
-        # Members are made kept only when they come from the index; then the policy's pick.
-        members = [_member(nodes, node, rep, weights) for node in group]
-        kept = KEEP_POLICIES[opts.keep](members)
-        if not members[kept].kept:
-            m = members[kept]  # (dataclasses.replace costs 17 us a call, 0.8 s at 200k)
-            members[kept] = Member(
-                m.doc_id,
-                m.source,
-                m.index,
-                m.text,
-                m.similarity,
-                m.jaccard,
-                m.containment,
-                kept=True,
-                from_index=m.from_index,
-            )
-        for k, node in enumerate(group):
-            if node < n and k != kept:
+        ms = []
+        for node in group:
+            m = _member(nodes, node, rep, weights)
+            if node == rep or not covered[node]:
+                m = _kept(m)
+            elif node < n:
                 p = nodes.prep.paragraphs[node]
                 dropped.append(Dropped(p.doc_id, p.index, cid))
-        clusters.append(Cluster(cid, tuple(members)))
+            ms.append(m)
+        clusters.append(Cluster(cid, tuple(ms)))
     return tuple(clusters), tuple(dropped)
 
 
-def _cluster_table(nodes: _Nodes, verified: _Verified, opts: DedupeOptions) -> ClusterTable:
+def _kept(m: Member) -> Member:
+    """The member marked kept (``dataclasses.replace`` costs 17 us a call)."""
+    scores = (m.similarity, m.jaccard, m.containment)
+    return Member(m.doc_id, m.source, m.index, m.text, *scores, kept=True, from_index=m.from_index)
+
+
+def _seen_order(nodes: _Nodes) -> np.ndarray:
+    """Each node's place in seen order (index items by pid, then the batch)."""
+    total = len(nodes.prep.paragraphs) + len(nodes.external)
+    order = sorted(range(total), key=nodes.order)
+    seen = np.empty(total, dtype=np.int64)
+    seen[np.array(order, dtype=np.int64)] = np.arange(total, dtype=np.int64)
+    return seen
+
+
+def _text_lengths(nodes: _Nodes) -> np.ndarray:
+    """Characters of every node's text."""
+    texts = [p.text for p in nodes.prep.paragraphs] + [it.text for it in nodes.external]
+    return np.fromiter(map(len, texts), np.int64, len(texts))
+
+
+def _star_arrays(centre: np.ndarray, seen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The clusters' nodes, each cluster's centre first and the rest in seen order,
+    clusters ordered by their first member seen, and where each starts (one more: the end).
+
+    >>> [x.tolist() for x in _star_arrays(np.array([1, 1, -1, 4, 4, 1]), np.arange(6))]
+    [[1, 0, 5, 4, 3], [0, 3, 5]]
+    """
+    node = np.flatnonzero(centre >= 0)
+    if not len(node):
+        return np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    c = centre[node]
+    first = np.full(len(centre), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, c, seen[node])
+    order = np.lexsort((seen[node], node != c, first[c]))
+    members, c = node[order], c[order]
+    cuts = np.flatnonzero(c[1:] != c[:-1]) + 1
+    return members, np.concatenate(([0], cuts, [len(members)])).astype(np.int64)
+
+
+def _cluster_table(
+    nodes: _Nodes, verified: _Verified, members: np.ndarray, starts: np.ndarray, opts: DedupeOptions
+) -> ClusterTable:
     """The clusters of batch paragraphs alone (near duplicates, seen in batch order) as
-    arrays: what :func:`_clusters` makes as objects, scored and kept alike."""
+    arrays: what :func:`_clusters` makes as objects, scored and kept alike (the centre)."""
     paras = nodes.prep.paragraphs
-    members, starts = _component_arrays(len(paras), verified.first, verified.second)
     reps = np.repeat(members[starts[:-1]], np.diff(starts))
-    inter = _rep_intersections(nodes, verified, reps, members, _here(opts.workers))
+    inter = _rep_intersections(verified, reps, members)
     sizes = nodes.sets.sizes()
     jaccard, contained = overlaps_of(inter, sizes[members], sizes[reps])
     itself = members == reps
     jaccard[itself] = 1.0
     contained[itself] = 1.0
     similarity = np.maximum(jaccard, contained)
-
-    def lengths() -> np.ndarray:
-        return np.fromiter((len(paras[x].text) for x in members.tolist()), np.int64, len(members))
-
-    kept = KEEP_POSITIONS[opts.keep](lengths, starts)
+    kept = np.zeros(len(starts) - 1, dtype=np.int64)
     return ClusterTable(paras, starts, members, similarity, jaccard, contained, kept)
 
 
-def _rep_intersections(
-    nodes: _Nodes, verified: _Verified, reps: np.ndarray, members: np.ndarray, workers: int
-) -> np.ndarray:
-    """Shingles each member shares with its representative: read from verification when
-    it counted the pair, counted now (on the pool when workers > 1) otherwise."""
-    code = (reps << 32) | members  # a representative is its component's smallest node
+def _rep_intersections(verified: _Verified, reps: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Shingles each member shares with its representative, as verification counted them
+    (a member joins its centre by a verified near pair; the centre itself: 0, unread)."""
+    code = (np.minimum(reps, members) << 32) | np.maximum(reps, members)
     near = verified.near
-    at = np.minimum(np.searchsorted(near, code), max(len(near) - 1, 0))
-    found = near[at] == code if len(near) else np.zeros(len(code), dtype=bool)
-    inter = np.where(found, verified.inter[at] if len(near) else 0, 0).astype(np.int64)
-    todo = np.flatnonzero(~found & (members != reps))
-    if len(todo):
-        pairs = np.stack([reps[todo], members[todo]], axis=1)
-        if workers > 1:
-            from cleaner.dedupe.pair_stages import intersections_parallel
-
-            inter[todo] = intersections_parallel(nodes.sets, pairs, workers)
-        else:
-            inter[todo] = intersections(nodes.sets, pairs)
-    return inter
-
-
-def _ordered_groups(nodes: _Nodes, first: np.ndarray, second: np.ndarray) -> list[list[int]]:
-    """Connected components of the verified pairs (union-find), each in seen order, ordered
-    by their first member's."""
-    uf = UnionFind(len(nodes.prep.paragraphs) + len(nodes.external))
-    pairs = list(zip(first.tolist(), second.tolist(), strict=True))
-    for a, b in pairs:
-        uf.union(a, b)
-    groups: dict[int, list[int]] = {}
-    for node in sorted({x for pair in pairs for x in pair}):
-        groups.setdefault(uf.find(node), []).append(node)
-    return sorted(
-        (sorted(g, key=nodes.order) for g in groups.values()), key=lambda g: nodes.order(g[0])
-    )
-
-
-def _ordered_components(n: int, first: np.ndarray, second: np.ndarray) -> list[list[int]]:
-    """:func:`_ordered_groups` when nodes are seen in their order: ascending nodes, groups
-    ordered by their smallest.
-
-    >>> _ordered_components(6, np.array([4, 0, 2, 1]), np.array([5, 2, 5, 3]))
-    [[0, 2, 4, 5], [1, 3]]
-    """
-    members, starts = _component_arrays(n, first, second)
-    flat, cuts = members.tolist(), starts.tolist()
-    return [flat[lo:hi] for lo, hi in zip(cuts, cuts[1:], strict=False)]
-
-
-def _component_arrays(
-    n: int, first: np.ndarray, second: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The nodes of the pairs' components, ascending in each, components ordered by their
-    smallest node, and where each component starts (one more: the end).
-
-    >>> [x.tolist() for x in _component_arrays(6, np.array([4, 0, 2, 1]), np.array([5, 2, 5, 3]))]
-    [[0, 2, 4, 5, 1, 3], [0, 4, 6]]
-    """
-    if not len(first):
-        return np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
-    label = components(n, first, second)
-    involved = sorted_unique(np.concatenate([first, second]))
-    by_group = involved[np.lexsort((involved, label[involved]))]
-    cuts = np.flatnonzero(np.diff(label[by_group])) + 1
-    return by_group, np.concatenate(([0], cuts, [len(by_group)])).astype(np.int64)
-
-
-def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The smallest node of each node's connected component, edges ``(a[k], b[k])``.
-
-    Labels start as the nodes themselves; each round every edge's ends take the smaller
-    of their labels, and labels follow their own labels to a fixed point (a label is a node
-    of the component, so the component's smallest node keeps its own, and wins).
-
-    >>> components(6, np.array([4, 0, 2, 1]), np.array([5, 2, 5, 3])).tolist()
-    [0, 1, 0, 1, 0, 0]
-    """
-    label = np.arange(n, dtype=np.int64)
-    while True:
-        low = np.minimum(label[a], label[b])
-        before = label.copy()
-        np.minimum.at(label, label[a], low)  # the ends' labels (roots) take the smaller
-        np.minimum.at(label, label[b], low)
-        while True:
-            jumped = label[label]
-            if np.array_equal(jumped, label):
-                break
-            label = jumped
-        if np.array_equal(label, before):
-            return label
-
-
-def _count_members(nodes: _Nodes, groups: list[list[int]], workers: int) -> None:
-    """Count, all at once (on the pool when workers > 1), the intersections of members with
-    their representative that verification did not count."""
-    todo = [
-        pair
-        for g in groups
-        for node in g[1:]
-        if (pair := (min(node, g[0]), max(node, g[0]))) not in nodes.counted
-    ]
-    if not todo:
-        return
-    pairs = np.array(todo, dtype=np.int64)
-    if workers > 1:
-        from cleaner.dedupe.pair_stages import intersections_parallel
-
-        counts = intersections_parallel(nodes.sets, pairs, workers)
-    else:
-        counts = intersections(nodes.sets, pairs)
-    nodes.counted.update(zip(todo, counts.tolist(), strict=True))
+    if not len(near):
+        return np.zeros(len(code), dtype=np.int64)
+    at = np.minimum(np.searchsorted(near, code), len(near) - 1)
+    return np.where(near[at] == code, verified.inter[at], 0).astype(np.int64)
 
 
 def _member(nodes: _Nodes, node: int, rep: int, weights: Weights | None) -> Member:

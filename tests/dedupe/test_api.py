@@ -53,12 +53,10 @@ def test_scope_within_and_across():
     within = dedupe(docs, scope="within")
     assert [(m.doc_id, m.index) for m in within.clusters[0].members] == [("a", 0), ("a", 1)]
     across = dedupe(docs, scope="across")
-    # (a,1)-(b,0) and (a,0)-(b,0) are both across pairs: one component of three.
-    assert {(m.doc_id, m.index) for m in across.clusters[0].members} == {
-        ("a", 0),
-        ("a", 1),
-        ("b", 0),
-    }
+    # (a,1)-(b,0) and (a,0)-(b,0) are the across pairs: (b,0) joins (a,0), seen first;
+    # (a,1) repeats only (a,0) (a pair within a document) and (b,0) (dropped): it is kept.
+    assert [(m.doc_id, m.index) for m in across.clusters[0].members] == [("a", 0), ("b", 0)]
+    assert across.dropped_ids() == {("b", 0)}
 
 
 def test_keep_policies():

@@ -52,8 +52,9 @@ def test_keep_scope_and_bad_options(tmp_path):
     res = CliRunner().invoke(main, [*args, "--scope", "across"])
     assert res.exit_code == 0 and res.stdout == ""
     res = CliRunner().invoke(main, [*args, "--keep", "last"])
-    kept = [m["kept"] for m in json.loads(res.stdout)["members"]]
-    assert kept == [False, True]
+    # The kept paragraph (the last seen) is the centre, listed first.
+    members = json.loads(res.stdout)["members"]
+    assert [(m["index"], m["kept"]) for m in members] == [(2, True), (0, False)]
     res = CliRunner().invoke(main, [*args, "--threshold", "0"])
     assert res.exit_code == 2
 
