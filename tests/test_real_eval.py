@@ -126,3 +126,30 @@ def test_single_document_figures_meet_the_floors():
                 assert now[name] >= floor, fell
                 checked += 1
     assert checked, "floors.json names no figure"
+
+
+def test_short_tail_is_a_short_last_line_that_closes_no_sentence():
+    _modules()  # puts eval/real on the path
+    sample = importlib.import_module("sample")
+    assert sample.short_tail(_article("قال الوزير إن المشروع يبدأ غدا.\nانتهای پیام/م\n\n"))
+    assert sample.short_tail(_article("النتائج كالتالي:\nالهلال 2 - النصر 1"))
+    assert not sample.short_tail(_article("قال الوزير إن المشروع يبدأ غدا."))
+    assert not sample.short_tail(_article("عنوان\n" + "كلمة " * 20))
+    assert not sample.short_tail(_article("\n\n"))
+
+
+def test_the_labelled_articles_are_the_ones_sample_py_picks_in_its_order():
+    """Labels follow sample.py: every label file is a prefix of its language's sample."""
+    run, labels = _modules()
+    from real_corpus import SPECS, corpus_path, files_of
+
+    sample = importlib.import_module("sample")
+    try:
+        for name in SPECS:
+            corpus_path(name)
+    except FileNotFoundError as exc:
+        pytest.skip(f"real corpora absent: {exc}")
+    for lang, path in run.LABEL_FILES.items():
+        got = [(lab.file, lab.id) for lab in labels.load([path])]
+        want = [(a.file, a.id) for f in files_of(lang) for a in sample.sample(f)]
+        assert got == want[: len(got)], f"{path.name} is not a prefix of sample.py's order"
