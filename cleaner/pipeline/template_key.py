@@ -35,6 +35,8 @@ _URL = re.compile(
     r"(?:https?://|www\.)\S+|\b[a-z0-9][\w.-]*\.(?:com|net|org|sa|ir|info|me|co|tv|news)(?:/\S*)?\b",
     re.I,
 )
+_LETTER = re.compile(r"[^\W\d_]")
+_PLACEHOLDER = re.compile(r"<url>|<mail>")
 _MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Digits of any script (\d is Unicode-aware), with the separators numbers are written with,
 # and ASCII letters glued to them (codes); a lone separator is left alone.
@@ -52,6 +54,21 @@ def fold_varying(key: str) -> str:
     key = _MAIL.sub("<mail>", key)
     key = _URL.sub("<url>", key)
     return _NUMBER.sub("0", key)
+
+
+def has_words(key: str) -> bool:
+    """Whether a template key holds a letter besides its placeholders.
+
+    A line of numbers alone (a score "2 - 1", a table cell) or of a bare address folds to a
+    placeholder that the fixtures, tables and link lists of a sports or news outlet share:
+    such lines say nothing about the page's furniture and are not judged.
+
+    >>> has_words(template_key("2 - 1")), has_words(template_key("http://x.com/a.jpg"))
+    (False, False)
+    >>> has_words(template_key("// انتهى //")), has_words(template_key("12:30 ت م"))
+    (True, True)
+    """
+    return bool(_LETTER.search(_PLACEHOLDER.sub("", key)))
 
 
 def reads_as_sentence(key: str, short_chars: int = 60) -> bool:

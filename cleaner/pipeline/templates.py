@@ -50,7 +50,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from cleaner.document import Line, Source
-from cleaner.pipeline.template_key import reads_as_sentence, template_key
+from cleaner.pipeline.template_key import has_words, reads_as_sentence, template_key
 
 #: Fields of a line's counters: documents, first top offset, hits there, first bottom offset,
 #: hits there, reads as a sentence (0 or 1).
@@ -137,15 +137,16 @@ HashedLine = tuple[int, int, bool]
 
 
 def hashed_lines(keys: Sequence[str], policy: TemplatePolicy) -> list[HashedLine]:
-    """A document's template keys as counted (lines shorter than ``policy.min_chars`` left out).
+    """A document's template keys as counted: lines shorter than ``policy.min_chars`` and
+    lines without a word (numbers or an address alone: see ``has_words``) are left out.
 
-    >>> [n for _, n, _ in hashed_lines(["a", "share", "x" * 70], TemplatePolicy())]
+    >>> [n for _, n, _ in hashed_lines(["a", "share", "0 - 0", "x" * 70], TemplatePolicy())]
     [5, 70]
     """
     return [
         (line_hash(k), len(k), reads_as_sentence(k, policy.short_chars))
         for k in keys
-        if len(k) >= policy.min_chars
+        if len(k) >= policy.min_chars and has_words(k)
     ]
 
 

@@ -190,3 +190,15 @@ def test_lines_that_differ_by_a_code_are_one_template_in_a_minority_of_pages():
     # The sentences of the stories themselves stay, though the same few repeat.
     assert index.lookup("site", template_key("خبر شماره 1 درباره موضوعی تازه است.")) is None
     assert index.lookup("site", template_key(FOOTER)) is not None
+
+
+def test_score_and_address_lines_are_never_templates():
+    """Fixture lines of numbers alone fold to one key in every match report: not judged."""
+    docs = [
+        ("site", _keys(_doc(n, middle=[f"{n % 3} - {n % 2}", "http://x.com/a.jpg"])))
+        for n in range(10)
+    ]
+    index = TemplateIndex.build(docs)
+    assert index.lookup("site", template_key("1 - 0")) is None
+    assert index.lookup("site", template_key("http://x.com/b.png")) is None
+    assert index.lookup("site", template_key(FOOTER)) is not None
