@@ -111,6 +111,9 @@ class CleanResult:
         input_format: ``html`` or ``text``.
         rulesets: Names of the rule files applied, in order.
         meta: Extra fields (URL, repaired mojibake, extractor metadata...).
+        title_from: Where the title came from: ``html`` (the page's own title),
+            ``first-line`` (the first kept line, read as a heading: it is not in
+            ``paragraphs``), or ``""`` (no title).
     """
 
     id: str
@@ -123,6 +126,7 @@ class CleanResult:
     input_format: str = "text"
     rulesets: tuple[str, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
+    title_from: str = ""
 
     @property
     def text(self) -> str:
@@ -139,6 +143,7 @@ class CleanResult:
             "lang": self.lang,
             "format": self.input_format,
             "title": self.title,
+            "title_from": self.title_from,
             "text": self.text,
             "paragraphs": list(self.paragraphs),
             "removed": [r.to_dict() for r in self.removed],

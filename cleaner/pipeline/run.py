@@ -129,13 +129,23 @@ def clean_source(
     if templates is not None:
         label_templates(labelled.lines, templates, source_of(src), labelled.groups)
     lines = rejoin(labelled.lines, labelled.groups)
-    title, paragraphs = split_title(lines, config.detect_title)
     removed = removals(lines)
-    if ex.title_hint and not title:
-        title = clean_line(ex.title_hint, lang if config.fold_persian else "und")
-        if paragraphs and match_key(paragraphs[0]) == match_key(title):
-            removed.append(Removal(paragraphs[0], "render/title-repeat", "duplicate", 1))
+    hint = clean_line(ex.title_hint, lang if config.fold_persian else "und")
+    if hint:
+        # The page names its own title: the first line stays a paragraph unless it is
+        # that title printed again.
+        title, title_from = hint, "html"
+        kept = [ln for ln in lines if ln.kept]
+        paragraphs = [ln.text for ln in kept]
+        if kept and match_key(kept[0].text) == match_key(title):
+            removed.append(
+                Removal(kept[0].text, "render/title-repeat", "duplicate", kept[0].index + 1)
+            )
             paragraphs = paragraphs[1:]
+            removed.sort(key=lambda r: r.line)  # stable: document order
+    else:
+        title, paragraphs = split_title(lines, config.detect_title)
+        title_from = "first-line" if title else ""
     if config.dedupe:
         paragraphs, near = _dedupe_within(paragraphs, config)
         meta["near_duplicates"] = near
@@ -158,6 +168,7 @@ def clean_source(
         input_format=ex.input_format,
         rulesets=tuple(rs.name for rs in rulesets),
         meta=meta,
+        title_from=title_from,
     )
 
 

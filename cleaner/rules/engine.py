@@ -51,7 +51,8 @@ class Rulebook:
     def select(self, lang: str, url: str | None, text: str) -> list[RuleSet]:
         """The rule sets for one document: global ones, its language's, its site's.
 
-        A site is chosen by the URL's host when known, else by a signature found in the text.
+        A site is chosen by the URL's host when known (whatever the detected language),
+        else by a signature found in the text (then only for the site's languages).
         """
         host = (urlsplit(url).hostname or "").lower() if url else ""
         window = text[:SIGNATURE_WINDOW] + "\n" + text[-SIGNATURE_WINDOW:]
@@ -62,13 +63,13 @@ class Rulebook:
             elif rs.scope == "lang":
                 if lang in rs.langs:
                     chosen.append(rs)
+            elif host and any(host == d or host.endswith("." + d) for d in rs.domains):
+                # The URL names the site: its rules apply whatever language was detected
+                # (a site's older pages may be written with another letter form).
+                chosen.append(rs)
             elif rs.langs and lang not in rs.langs:
                 continue
-            elif (
-                host
-                and any(host == d or host.endswith("." + d) for d in rs.domains)
-                or any(sig.search(window) for sig in rs.signatures)
-            ):
+            elif any(sig.search(window) for sig in rs.signatures):
                 chosen.append(rs)
         return sorted(chosen, key=lambda rs: _SCOPE_ORDER[rs.scope])
 

@@ -50,6 +50,14 @@ class DocContext:
     triggers: frozenset[int] | None = None
     #: :data:`cleaner.text.normalize.CHARS` classes the document may hold (None: not looked up).
     chars: int | None = None
+    #: Every line of the document, when ``lines`` is a view of some of them.
+    document: list[Line] | None = None
+
+    def neighbour(self, line: Line, step: int) -> Line | None:
+        """The document's line ``step`` lines from ``line`` (-1: the one before), or None."""
+        lines = self.document if self.document is not None else self.lines
+        i = line.index + step
+        return lines[i] if 0 <= i < len(lines) else None
 
     def key(self, line: Line) -> str:
         """The line's comparison key, computed once per line text."""
@@ -79,7 +87,14 @@ class DocContext:
         """The same document seen through some of its lines (shared keys and captures),
         with the lines that may open a block or mark a tail (None: any line)."""
         return DocContext(
-            lines, self.lang, self.captures, self.read, self._keys, triggers, self.chars
+            lines,
+            self.lang,
+            self.captures,
+            self.read,
+            self._keys,
+            triggers,
+            self.chars,
+            self.document if self.document is not None else self.lines,
         )
 
     def forget(self, line: Line) -> None:
@@ -199,7 +214,17 @@ def parse_pattern(raw: dict[str, Any]) -> dict[str, Any]:
         "max_length": _int(raw, "max_length", None),
         "on_key": bool(raw.get("on_key", False)),
         "capture": _capture(raw, rx),
+        "max_hits": _int(raw, "max_hits", None),
+        "spare_announced": bool(raw.get("spare_announced", False)),
     }
+
+
+def announced(doc: DocContext, line: Line) -> bool:
+    """True when the line just before ``line`` ends with a colon: the line is what that
+    sentence announces (a link "at the address:", a quote "he wrote:", an item of a list).
+    """
+    prev = doc.neighbour(line, -1)
+    return prev is not None and prev.text.rstrip().endswith((":", "："))
 
 
 def apply_pattern(doc: DocContext, rule: Rule) -> None:
@@ -211,14 +236,27 @@ def apply_pattern(doc: DocContext, rule: Rule) -> None:
         lines = [ln for ln in doc.lines if ln.index not in doc.read]
     else:
         lines = _kept(doc)
+    hits: list[tuple[Line, re.Match[str]]] = []
     for ln in lines:
         if max_len is not None and len(ln.text) > max_len:
             continue
         m = rx.search(doc.key(ln) if on_key else ln.text)
         if m:
+            hits.append((ln, m))
+    max_hits = rule.params["max_hits"]
+    if max_hits is not None and len(hits) > max_hits:
+        # A column of such lines is the document's own: a table, a ranked list, the
+        # links an article lists. Its fields are still read.
+        for ln, m in hits:
             if record(doc, rule, m):
                 doc.read.add(ln.index)
-            ln.drop(rule.id, rule.category)
+        return
+    for ln, m in hits:
+        if record(doc, rule, m):
+            doc.read.add(ln.index)
+        if rule.params["spare_announced"] and announced(doc, ln):
+            continue
+        ln.drop(rule.id, rule.category)
 
 
 # --- meta: capture fields from a line that stays (an agency named in the lead) ----------
@@ -275,7 +313,31 @@ def parse_script(raw: dict[str, Any]) -> dict[str, Any]:
     share = raw.get("min_share", 0.8)
     if not isinstance(share, (int, float)) or not 0 < share <= 1:
         raise ParamError("field 'min_share' must be a number in (0, 1]")
-    return {"scripts": scripts, "min_share": float(share), "langs": _strings(raw, "langs")}
+    return {
+        "scripts": scripts,
+        "min_share": float(share),
+        "langs": _strings(raw, "langs"),
+        "spare_quotes": bool(raw.get("spare_quotes", False)),
+    }
+
+
+#: A quotation mark opening a line.
+_QUOTE_OPEN = re.compile(r"^\s*[«\"“„‘'「『]")
+#: A sentence stop ending a line, in any script (the ideographic full stop included).
+_ANY_STOP_END = re.compile(r"[.!?؟。！？…]\s*[\"»”’'」』)]*\s*$")
+
+
+def reads_as_quote(doc: DocContext, line: Line) -> bool:
+    """True when a line in another script is a quotation the document makes: announced by a
+    colon, opened by a quotation mark, or a sentence (a stop after four words or more);
+    template strings of a foreign platform are labels, not sentences.
+    """
+    text = line.text
+    return (
+        announced(doc, line)
+        or bool(_QUOTE_OPEN.match(text))
+        or (bool(_ANY_STOP_END.search(text)) and len(text.split()) >= 4)
+    )
 
 
 def apply_script(doc: DocContext, rule: Rule) -> None:
@@ -286,6 +348,8 @@ def apply_script(doc: DocContext, rule: Rule) -> None:
         for script in p["scripts"]:
             share = script_share(ln.text, script)
             if share >= p["min_share"]:
+                if p["spare_quotes"] and reads_as_quote(doc, ln):
+                    break
                 ln.drop(rule.id, rule.category, f"{script} {share:.0%} in a {doc.lang} document")
                 break
 
@@ -374,6 +438,36 @@ def apply_block(doc: DocContext, rule: Rule) -> None:
 
 # --- tail: from a marker to the end of the document --------------------------------------
 
+#: A tail takes at most this many lines and characters unless its rule says otherwise: page
+#: furniture after an end marker is short, and a tail that would take more is cutting text.
+TAIL_MAX_LINES = 30
+TAIL_MAX_CHARS = 3000
+#: A line ending so ends a sentence; a line that does not may be an item of a list.
+_STOP_END = re.compile(r"[.!?؟…]\s*[\"»”)]*\s*$")
+#: A bullet or a number opening a line: an item of a list.
+_ITEM_START = re.compile(r"^\s*(?:[-–—•*·▪►]|[\d۰-۹٠-٩]{1,3}\s*[-.)/]|[\d۰-۹٠-٩]{1,3}\s)")
+
+
+def announces_list(marker: str, following: list[Line]) -> bool:
+    """True when ``marker`` ends with a colon and the lines after it read as the list (or
+    quote, poem, line-up) the colon announces: the next two are items or lines that end no
+    sentence, the shape of a list; a next-article kicker ("Name:") is followed by one
+    headline and then sentences.
+
+    >>> items = [Line(0, "* ذوب‌آهن - اسلامشهر", ""), Line(1, "* گاز ایران - سنگ‌تاش", "")]
+    >>> announces_list("برنامه بازی‌ها به شرح زیر است:", items)
+    True
+    >>> story = [Line(0, "موافقت پوتین با تشکیل سامانه", ""), Line(1, "پوتین آن را امضا کرد.", "")]
+    >>> announces_list("آندری کارتاپولوف:", story)
+    False
+    """
+    if not marker.rstrip().endswith((":", "：")) or not following:
+        return False
+    first = following[:2]
+    return all(_ITEM_START.match(ln.text) or not _STOP_END.search(ln.text) for ln in first) or (
+        bool(_ITEM_START.match(first[0].text))
+    )
+
 
 def parse_tail(raw: dict[str, Any]) -> dict[str, Any]:
     keys = _keys(_strings(raw, "marker", required=False))
@@ -385,8 +479,33 @@ def parse_tail(raw: dict[str, Any]) -> dict[str, Any]:
         "regex": rx,
         "followed_by": _regex(raw, "followed_by", required=False),
         "min_before": _int(raw, "min_before", 1),
-        "max_following": _int(raw, "max_following", None),
+        "max_following": _int(raw, "max_following", TAIL_MAX_LINES),
+        "max_chars": _int(raw, "max_chars", TAIL_MAX_CHARS),
+        "stop_at": _int(raw, "stop_at", None),
+        "marker_alone": bool(raw.get("marker_alone", False)),
     }
+
+
+def tail_extent(rule: Rule, marker: Line, following: list[Line]) -> list[Line] | None:
+    """The lines a tail marked by ``marker`` takes, or None when it must not fire.
+
+    It does not fire when the lines after the marker exceed the rule's bounds (lines,
+    characters) or are the list its colon announces; with ``stop_at``, it ends before the
+    first line of that many characters that ends a sentence (article text again).
+    """
+    p = rule.params
+    if p["stop_at"] is not None:
+        for n, ln in enumerate(following):
+            if len(ln.text) >= p["stop_at"] and _STOP_END.search(ln.text):
+                following = following[:n]
+                break
+    if len(following) > p["max_following"]:
+        return None
+    if sum(len(ln.text) for ln in following) > p["max_chars"]:
+        return None
+    if announces_list(marker.text, following):
+        return None
+    return following
 
 
 def apply_tail(doc: DocContext, rule: Rule) -> None:
@@ -406,11 +525,20 @@ def apply_tail(doc: DocContext, rule: Rule) -> None:
             following and p["followed_by"].search(following[0].text)
         ):
             continue
-        if p["max_following"] is not None and len(following) > p["max_following"]:
+        # Lines another rule dropped go with the tail too; only kept lines are counted.
+        rest = doc.lines[ln.index + 1 :]
+        taken = tail_extent(rule, ln, [x for x in rest if x.kept])
+        if taken is None:
+            if p["marker_alone"]:  # the marker is a leftover whatever follows it
+                ln.drop(rule.id, rule.category, "tail marker; the lines after it are text")
+                return
             continue
         ln.drop(rule.id, rule.category, "tail marker")
-        for rest in doc.lines[ln.index + 1 :]:
-            rest.drop(rule.id, rule.category, "after tail marker")
+        end = taken[-1].index if taken else ln.index
+        for x in rest:
+            if x.index > end:
+                break
+            x.drop(rule.id, rule.category, "after tail marker")
         return
 
 
@@ -418,26 +546,68 @@ def apply_tail(doc: DocContext, rule: Rule) -> None:
 
 
 def parse_repeat(raw: dict[str, Any]) -> dict[str, Any]:
-    return {"min_length": _int(raw, "min_length", 1)}
+    return {
+        "min_length": _int(raw, "min_length", 1),
+        "max_copies": _int(raw, "max_copies", None),
+        "spare_questions": bool(raw.get("spare_questions", False)),
+        "printed_twice": bool(raw.get("printed_twice", False)),
+    }
+
+
+#: A line ending with a question mark: an interview repeats its question to each guest.
+_QUESTION_END = re.compile(r"[?؟]\s*[\"»”)]*\s*$")
+#: How many kept lines open a document: a title or lead printed twice has its first copy there.
+_HEAD_LINES = 2
 
 
 def apply_repeat(doc: DocContext, rule: Rule) -> None:
-    seen: dict[str, int] = {}
+    p = rule.params
     kept = _kept(doc)
     # Case folding Persian or Arabic text changes nothing and costs a lookup per character.
     if doc.chars is not None:
         fold = bool(doc.chars & CASED_BIT)
     else:
         fold = may_have_case("\n".join(ln.text for ln in kept))
-    for ln in kept:
-        # The output text is already normalised (spaces, invisible characters, Persian
-        # letter forms): exact repeats compare it directly, without a match key per line.
-        key = ln.text.casefold() if fold else ln.text
-        if len(key) < rule.params["min_length"]:
+    # The output text is already normalised (spaces, invisible characters, Persian letter
+    # forms): exact repeats compare it directly, without a match key per line.
+    keys = [ln.text.casefold() if fold else ln.text for ln in kept]
+    copies: dict[str, list[int]] = {}
+    # Each line's place among the distinct lines: a title printed twice does not push the
+    # lead out of the document's head.
+    rank: dict[str, int] = {}
+    for pos, key in enumerate(keys):
+        rank.setdefault(key, len(rank))
+        if len(key) >= p["min_length"]:
+            copies.setdefault(key, []).append(pos)
+    for key, where in copies.items():
+        if len(where) < 2:
             continue
-        first = seen.setdefault(key, ln.index)
-        if first != ln.index:
-            ln.drop(rule.id, rule.category, f"repeats line {first + 1}")
+        # A refrain, a meal plan's days, a heading over each section: many copies are
+        # the text's own structure, not a title printed twice.
+        if p["max_copies"] is not None and len(where) > p["max_copies"]:
+            continue
+        if p["spare_questions"] and _QUESTION_END.search(key):
+            continue
+        first = where[0]
+        for pos in where[1:]:
+            if p["printed_twice"] and not (
+                rank[key] < _HEAD_LINES or printed_twice(keys, first, pos)
+            ):
+                continue
+            kept[pos].drop(rule.id, rule.category, f"repeats line {kept[first].index + 1}")
+
+
+def printed_twice(keys: list[str], first: int, pos: int) -> bool:
+    """True when the copy at ``pos`` of the line at ``first`` reads as text printed twice
+    away from the document's head: a copy of the line just before it, or one line of a run
+    that repeats an earlier run in order. Elsewhere a repeated line is the text's own (a
+    formula each paragraph of a wire story ends with, a verse of a poem).
+    """
+    if pos - 1 == first:
+        return True
+    before = first > 0 and keys[pos - 1] == keys[first - 1]
+    after = pos + 1 < len(keys) and keys[pos + 1] == keys[first + 1]
+    return before or after
 
 
 # --- strip: cut a part of a line (a byline glued to the first word) ----------------------
@@ -488,10 +658,18 @@ KINDS: dict[str, Kind] = {
         parse_pattern,
         apply_pattern,
         1,
-        frozenset({"pattern", "max_length", "ignore_case", "on_key", "capture"}),
+        frozenset(
+            {"pattern", "max_length", "ignore_case", "on_key", "capture", "max_hits"}
+            | {"spare_announced"}
+        ),
     ),
     "menu": Kind(parse_menu, apply_menu, 1, frozenset({"phrases", "min_phrases"})),
-    "script": Kind(parse_script, apply_script, 1, frozenset({"scripts", "min_share", "langs"})),
+    "script": Kind(
+        parse_script,
+        apply_script,
+        1,
+        frozenset({"scripts", "min_share", "langs", "spare_quotes"}),
+    ),
     "runon": Kind(
         parse_runon,
         apply_runon,
@@ -518,11 +696,19 @@ KINDS: dict[str, Kind] = {
                 "followed_by",
                 "min_before",
                 "max_following",
+                "max_chars",
+                "stop_at",
+                "marker_alone",
                 "ignore_case",
             }
         ),
     ),
-    "repeat": Kind(parse_repeat, apply_repeat, 4, frozenset({"min_length"})),
+    "repeat": Kind(
+        parse_repeat,
+        apply_repeat,
+        4,
+        frozenset({"min_length", "max_copies", "spare_questions", "printed_twice"}),
+    ),
 }
 
 #: Phases in run order, for documentation and ``cleaner rules list``.

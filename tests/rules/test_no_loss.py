@@ -1,0 +1,191 @@
+"""No rule loses body text: the failure shapes found on real scrapes (issue 12), each as a
+short document of its own, through the whole pipeline and the built-in rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cleaner.config import CleanConfig
+from cleaner.pipeline.run import clean
+from cleaner.rules.engine import Rulebook
+from cleaner.text.lang import detect_lang
+from cleaner.text.normalize import match_key
+
+BODY = [
+    "رئیس فدراسیون فوتبال امروز در نشست خبری با خبرنگاران گفت‌وگو کرد.",
+    "او گفت که تیم ملی برای بازی‌های مقدماتی جام جهانی آماده می‌شود.",
+    "سرمربی تیم ملی نیز فهرست بازیکنان دعوت شده را اعلام کرد.",
+    "اردوی تیم ملی از شنبه در تهران آغاز می‌شود.",
+]
+
+
+def _kept(text: str, **kw) -> set[str]:
+    res = clean(text, **kw)
+    return {match_key(p) for p in (res.title, *res.paragraphs) if p}
+
+
+def _all_kept(text: str, **kw) -> None:
+    kept = _kept(text, **kw)
+    lost = [ln for ln in text.splitlines() if ln.strip() and match_key(ln) not in kept]
+    assert not lost, f"lost: {lost}"
+
+
+def test_colon_announcing_a_line_up_keeps_it():
+    lineup = [
+        "دروازه‌بان:",
+        "علیرضا بیرانوند، امیرحسین بیات",
+        "مدافعان:",
+        "سیدجلال حسینی، محمد انصاری",
+    ]
+    _all_kept("\n".join([*BODY, "ترکیب احتمالی تیم ملی:", *lineup]))
+
+
+def test_colon_announcing_fixtures_keeps_them():
+    fixtures = ["* بابلسر - شهرداری سمنان", "* گاز ایران - سنگ‌تاش شیراز", "* ذوب‌آهن - اسلامشهر"]
+    _all_kept("\n".join([*BODY, "برنامه بازی‌های هفته به شرح زیر است:", *fixtures]))
+
+
+def test_a_long_speech_after_a_colon_is_not_a_tail():
+    speech = [
+        f"بند {n}: دولت موظف است برنامه‌های اشتغال را در همه استان‌ها اجرا کند و گزارش دهد."
+        for n in range(1, 21)
+    ]
+    _all_kept("\n".join([*BODY, "متن کامل سخنان به این شرح است:", "بسم الله", *speech]))
+
+
+def test_a_next_article_teaser_still_goes():
+    teaser = [
+        "آندری کارتاپولوف:",
+        "موافقت پوتین با تشکیل سامانه دفاع هوایی مشترک",
+        "رئیس‌جمهور روسیه توافقنامه تشکیل سامانه پدافند هوایی را امضا کرد.",
+    ]
+    kept = _kept("\n".join([*BODY, *teaser]))
+    assert not kept & {match_key(t) for t in teaser}
+    assert match_key(BODY[-1]) in kept
+
+
+def test_an_end_marker_tail_is_bounded_in_characters():
+    # An end marker with a second whole article after it (two stories scraped as one):
+    # twenty paragraphs are within the rule's line bound but not its character bound.
+    second = [
+        f"بند {n} گزارش: کمیسیون بودجه مجلس امروز جلسه داشت و درباره اعتبارات عمرانی استان‌ها، "
+        "حقوق کارکنان دولت، یارانه‌های نقدی و طرح‌های نیمه تمام گفت‌وگو کرد و تصمیم گرفت."
+        for n in range(20)
+    ]
+    res = clean("\n".join([*BODY, "انتهای پیام/", *second]))
+    assert [r.text for r in res.removed] == ["انتهای پیام/"]
+    assert len(res.paragraphs) + bool(res.title) == len(BODY) + len(second)
+
+
+def test_repeated_interview_question_and_refrain_are_kept():
+    text = "\n".join(
+        [
+            "حاورنا لاعبين اثنين قبل المباراة النهائية في الرياض.",
+            "سالم الدوسري",
+            "ما هو توقعك لنتيجة المباراة؟",
+            "نتوقع الفوز بإذن الله على الفريق المنافس.",
+            "ياسر الشهراني",
+            "ما هو توقعك لنتيجة المباراة؟",
+            "المباراة صعبة على الفريقين في هذا الموسم.",
+        ]
+    )
+    res = clean(text)
+    assert [p for p in res.paragraphs if p == "ما هو توقعك لنتيجة المباراة؟"] == [
+        "ما هو توقعك لنتيجة المباراة؟"
+    ] * 2
+
+
+def test_a_formula_repeated_far_apart_is_kept_and_a_lead_printed_twice_goes():
+    formula = "كما جرى استعراض مستجدات الأوضاع الإقليمية والدولية والأمور ذات الاهتمام المشترك."
+    text = "\n".join(
+        [
+            "استقبل الأمير في مكتبه أمس سفير اليابان لدى المملكة.",
+            "وجرى خلال الاستقبال بحث العلاقات الثنائية بين البلدين.",
+            formula,
+            "ثم استقبل الأمير سفير البرازيل لدى المملكة.",
+            formula,
+        ]
+    )
+    res = clean(text)
+    assert [p for p in res.paragraphs if p == formula] == [formula, formula]
+    lead = "استقبل الأمير في مكتبه أمس سفير اليابان لدى المملكة."
+    res = clean(lead + "\n" + lead + "\nوجرى بحث العلاقات الثنائية بين البلدين.")
+    assert [r.rule for r in res.removed] == ["global/exact-repeat"]
+
+
+def test_table_numbers_and_link_lists_are_kept():
+    table = "ترتيب الفرق\nالهلال\n9\nالنصر\n7\nالأهلي\n4"
+    _all_kept(table)
+    links = "\n".join(
+        [
+            "نشرت الوزارة التقارير الثلاثة على موقعها.",
+            "https://example.gov/reports/1.pdf",
+            "https://example.gov/reports/2.pdf",
+        ]
+    )
+    _all_kept(links)
+    assert clean("قال الوزير إن المشروع يبدأ غدا.\n0").paragraphs == (
+        "قال الوزير إن المشروع يبدأ غدا.",
+    )
+
+
+def test_a_quoted_foreign_sentence_is_kept_and_a_template_string_goes():
+    text = "\n".join(
+        [
+            "نشر المتحدث باسم الخارجية الصينية تغريدة أثارت جدلا واسعا.",
+            "وكتب في تغريدته:",
+            "中国愿同各方一道，推动地区局势缓和。",
+            "Заголовок открываемого материала",
+        ]
+    )
+    res = clean(text)
+    assert "中国愿同各方一道，推动地区局势缓和。" in res.paragraphs
+    assert [r.text for r in res.removed] == ["Заголовок открываемого материала"]
+
+
+def test_persian_typed_with_arabic_letter_forms_is_persian():
+    text = "وي گفت: اين دفاتر قادرند 24 هزار روستا را تحت پوشش خدمات بانكي قرار دهند.\nانتهاي پيام/"
+    assert detect_lang(text) == "fa"
+    res = clean(text)
+    assert res.lang == "fa" and "fa" in res.rulesets
+    assert [r.category for r in res.removed] == ["end-marker"]
+
+
+def test_a_site_chosen_by_url_applies_whatever_the_language(tmp_path: Path):
+    (tmp_path / "site.yaml").write_text(
+        "name: example-site\nscope: site\nlangs: [fa]\ndomains: [example.ir]\nrules:\n"
+        "  - id: widget\n    kind: line\n    category: navigation\n"
+        "    description: The site's widget.\n    match: ['ويجت الموقع']\n"
+        "    drop: ['ويجت الموقع']\n    keep: ['ويجت الموقع في الصفحة الأولى.']\n",
+        encoding="utf-8",
+    )
+    config = CleanConfig(rules_dirs=(tmp_path,))
+    book = Rulebook.load(config.rules_dirs)
+    text = "أعلنت الوزارة أمس عن خطة جديدة للطرق.\nويجت الموقع"
+    res = clean(text, url="https://www.example.ir/news/1", config=config, rulebook=book)
+    assert res.lang == "ar" and "example-site" in res.rulesets
+    assert [r.rule for r in res.removed] == ["example-site/widget"]
+    assert "example-site" not in clean(text, config=config, rulebook=book).rulesets
+
+
+def test_title_from_first_line_is_reported_and_kept_in_text():
+    res = clean("گفتگوی پوتین و بایدن درباره اوکراین\nکرملین اعلام کرد که گفتگو سازنده بود.")
+    assert res.title_from == "first-line"
+    assert res.title == "گفتگوی پوتین و بایدن درباره اوکراین"
+    assert res.to_dict()["title_from"] == "first-line"
+    assert res.text.startswith(res.title)
+
+
+def test_html_keeps_the_page_title_and_the_first_line():
+    html = (
+        "<html><head><title>Budget vote delayed</title></head><body><article>"
+        "<p>Committee hearing ends without a vote</p>"
+        "<p>The finance committee met on Monday and adjourned after six hours of debate "
+        "without voting on the budget, its chair said in a statement to reporters.</p>"
+        "<p>A new session is expected next week, when the chair hopes to reach a final "
+        "agreement with the opposition on the spending plan for the coming year.</p>"
+        "</article></body></html>"
+    )
+    res = clean(html, is_html=True)
+    assert res.title == "Budget vote delayed" and res.title_from == "html"
+    assert res.paragraphs[0] == "Committee hearing ends without a vote"
