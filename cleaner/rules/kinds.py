@@ -636,6 +636,55 @@ def apply_strip(doc: DocContext, rule: Rule) -> None:
             ln.drop(rule.id, rule.category, "nothing left after strip")
 
 
+# --- cut: a leftover cut off the start or the end of a line, the sentence left ----------
+
+#: Where a cut may take its part from.
+CUT_PLACES = ("start", "end")
+
+
+def parse_cut(raw: dict[str, Any]) -> dict[str, Any]:
+    at = raw.get("at")
+    if at not in CUT_PLACES:
+        raise ParamError(f"field 'at' must be one of: {', '.join(CUT_PLACES)}")
+    rx = _regex(raw, "pattern")
+    assert rx is not None
+    # Anchored here, so a rule file cannot cut from the middle of a sentence by mistake.
+    body = rf"^\s*(?:{rx.pattern})" if at == "start" else rf"(?:{rx.pattern})\s*$"
+    anchored_rx = re.compile(body, rx.flags)
+    return {
+        "regex": anchored_rx,
+        "at": at,
+        "min_left": _int(raw, "min_left", 20),
+        "capture": _capture(raw, anchored_rx),
+    }
+
+
+def apply_cut(doc: DocContext, rule: Rule) -> None:
+    """Cut the matched part off a line when what is left reads as text: at least
+    ``min_left`` characters, and, for a part cut off the end, ending a sentence (the part
+    followed the last sentence). Otherwise the line is left whole for line rules to judge.
+    """
+    p = rule.params
+    rx = p["regex"]
+    for ln in _kept(doc):
+        text = ln.text
+        m = rx.search(text)
+        if not m:
+            continue
+        if p["at"] == "start":
+            left = text[m.end() :].strip()
+        else:
+            left = text[: m.start()].strip()
+            if not _STOP_END.search(left):
+                continue
+        if len(left) < p["min_left"]:
+            continue
+        record(doc, rule, m)
+        ln.edits.append(Edit(rule.id, rule.category, m.group(0).strip()))
+        ln.text = left
+        doc.forget(ln)
+
+
 @dataclass(frozen=True)
 class Kind:
     """A rule kind: parameter parser, labeller and the phase it runs in."""
@@ -649,6 +698,9 @@ class Kind:
 KINDS: dict[str, Kind] = {
     "strip": Kind(
         parse_strip, apply_strip, 0, frozenset({"pattern", "replace", "ignore_case", "capture"})
+    ),
+    "cut": Kind(
+        parse_cut, apply_cut, 0, frozenset({"pattern", "at", "min_left", "ignore_case", "capture"})
     ),
     "meta": Kind(
         parse_meta, apply_meta, 5, frozenset({"pattern", "max_length", "ignore_case", "capture"})

@@ -25,6 +25,7 @@ CATEGORIES = frozenset(
         "byline",
         "template",
         "empty",
+        "contact",
     }
 )
 

@@ -53,7 +53,7 @@ def text_regexes(rule: Rule) -> list[tuple[re.Pattern[str], int | None]] | None:
     p = rule.params
     if rule.kind in ("pattern", "meta"):
         return None if p.get("on_key") else [(p["regex"], p["max_length"])]
-    if rule.kind == "strip":
+    if rule.kind in ("strip", "cut"):
         return [(p["regex"], None)]
     if rule.kind == "block":
         return [] if p["header_rx"] is None else [(p["header_rx"], None)]
@@ -76,7 +76,7 @@ def literal_keys(rule: Rule) -> frozenset[str]:
 
 def whole_document(rule: Rule) -> bool:
     """True for rules the router cannot route: they see every line of every document."""
-    routed = ("pattern", "meta", "strip", "block", "tail", "runon", "script", "line", "menu")
+    routed = {"pattern", "meta", "strip", "cut", "block", "tail", "runon", "script", "line", "menu"}
     return rule.kind not in routed
 
 

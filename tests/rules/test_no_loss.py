@@ -189,3 +189,38 @@ def test_html_keeps_the_page_title_and_the_first_line():
     res = clean(html, is_html=True)
     assert res.title == "Budget vote delayed" and res.title_from == "html"
     assert res.paragraphs[0] == "Committee hearing ends without a vote"
+
+
+def test_cut_parts_are_explained_and_the_sentence_stays():
+    text = (
+        "وهبط خام برنت إلى 56.65 دولارا للبرميل. "
+        "رابط الخبر بصحيفة الوئام: النفط يتراجع نحو 1 % في ختام التعاملات\n"
+        "سبق- أبها: باشرت فرق الدفاع المدني حريقا في أحد المستودعات."
+    )
+    res = clean(text)
+    assert "وهبط خام برنت إلى 56.65 دولارا للبرميل." in res.paragraphs
+    assert "باشرت فرق الدفاع المدني حريقا في أحد المستودعات." in res.paragraphs
+    cuts = {(r.rule, r.category, r.text) for r in res.removed}
+    assert (
+        "ar/story-link-glued",
+        "related",
+        "رابط الخبر بصحيفة الوئام: النفط يتراجع نحو 1 % في ختام التعاملات",
+    ) in cuts
+    assert ("ar/dateline-glued", "byline", "سبق- أبها:") in cuts
+
+
+def test_a_cut_off_the_end_needs_a_sentence_before_it():
+    # No sentence ends before the label: the line is one sentence, and stays whole.
+    text = "قال الوزير إن رابط الخبر: المشروع الجديد يبدأ العام المقبل في الرياض"
+    res = clean("أعلنت الوزارة خطة جديدة.\n" + text)
+    assert text in res.paragraphs and not res.removed
+
+
+def test_player_labels_between_runs_of_spaces_go():
+    text = (
+        "رئیس‌جمهور امروز به استان سفر کرد.   کد ویدیو   دانلود فیلم اصلی   "
+        "او در این سفر از چند طرح بازدید کرد."
+    )
+    res = clean(text)
+    assert {r.text for r in res.removed} == {"کد ویدیو", "دانلود فیلم اصلی"}
+    assert "او در این سفر از چند طرح بازدید کرد." in res.paragraphs
