@@ -478,6 +478,7 @@ def parse_tail(raw: dict[str, Any]) -> dict[str, Any]:
         "keys": keys,
         "regex": rx,
         "followed_by": _regex(raw, "followed_by", required=False),
+        "preceded_by": _regex(raw, "preceded_by", required=False),
         "min_before": _int(raw, "min_before", 1),
         "max_following": _int(raw, "max_following", TAIL_MAX_LINES),
         "max_chars": _int(raw, "max_chars", TAIL_MAX_CHARS),
@@ -525,6 +526,10 @@ def apply_tail(doc: DocContext, rule: Rule) -> None:
             following and p["followed_by"].search(following[0].text)
         ):
             continue
+        if p["preceded_by"] is not None and not (
+            pos > 0 and p["preceded_by"].search(kept[pos - 1].text)
+        ):
+            continue
         # Lines another rule dropped go with the tail too; only kept lines are counted.
         rest = doc.lines[ln.index + 1 :]
         taken = tail_extent(rule, ln, [x for x in rest if x.kept])
@@ -551,9 +556,21 @@ def parse_repeat(raw: dict[str, Any]) -> dict[str, Any]:
         "max_copies": _int(raw, "max_copies", None),
         "spare_questions": bool(raw.get("spare_questions", False)),
         "printed_twice": bool(raw.get("printed_twice", False)),
+        "contained": _int(raw, "contained", None),
     }
 
 
+#: A list number opening a line ("3.", "۴-", "12)"): not part of the sentence it numbers.
+_LIST_NUMBER = re.compile(r"^\s*[\d۰-۹٠-٩]{1,3}\s*[-.)]\s*")
+#: A bullet opening a list item: a list may repeat an item of an earlier list.
+_BULLET = re.compile(r"^\s*[-–—•*·▪►]")
+#: Documents with more kept lines than this are not searched for sentences printed again
+#: inside earlier lines (a search per line through the text before it).
+_CONTAINED_MAX_LINES = 400
+
+
+#: Lines this long are paragraphs; shorter ones may be verses, headings or list items.
+PARAGRAPH_CHARS = 60
 #: A line ending with a question mark: an interview repeats its question to each guest.
 _QUESTION_END = re.compile(r"[?؟]\s*[\"»”)]*\s*$")
 #: How many kept lines open a document: a title or lead printed twice has its first copy there.
@@ -590,20 +607,50 @@ def apply_repeat(doc: DocContext, rule: Rule) -> None:
             continue
         first = where[0]
         for pos in where[1:]:
-            if p["printed_twice"] and not (
-                rank[key] < _HEAD_LINES or printed_twice(keys, first, pos)
-            ):
+            if p["printed_twice"] and not printed_twice(keys, first, pos, rank[key]):
                 continue
             kept[pos].drop(rule.id, rule.category, f"repeats line {kept[first].index + 1}")
+    if p["contained"] is not None and len(kept) <= _CONTAINED_MAX_LINES:
+        _contained_repeats(kept, keys, p["contained"], rule)
 
 
-def printed_twice(keys: list[str], first: int, pos: int) -> bool:
-    """True when the copy at ``pos`` of the line at ``first`` reads as text printed twice
-    away from the document's head: a copy of the line just before it, or one line of a run
-    that repeats an earlier run in order. Elsewhere a repeated line is the text's own (a
-    formula each paragraph of a wire story ends with, a verse of a poem).
+def _contained_repeats(kept: list[Line], keys: list[str], min_len: int, rule: Rule) -> None:
+    """Drop a line of at least ``min_len`` characters found whole inside an earlier, longer
+    kept line (a leading list number set aside): a sentence of the article printed again,
+    as a pull quote or an editor's list of its sentences. An earlier short line found inside
+    a later paragraph (a lead the body repeats) is never dropped: only later copies go.
     """
-    if pos - 1 == first:
+    before = ""
+    seen: set[str] = set()  # exact copies are judged by the rule's other fields
+    for pos, ln in enumerate(kept):
+        key = _LIST_NUMBER.sub("", keys[pos])
+        if (
+            ln.kept
+            and len(key) >= min_len
+            and keys[pos] not in seen
+            and not _BULLET.match(key)
+            and not _QUESTION_END.search(key)
+            and key in before
+        ):
+            ln.drop(rule.id, rule.category, "printed again inside an earlier paragraph")
+            continue
+        before += keys[pos] + "\n"
+        seen.add(keys[pos])
+
+
+def printed_twice(keys: list[str], first: int, pos: int, rank: int) -> bool:
+    """True when the copy at ``pos`` of the line at ``first`` reads as text printed twice.
+
+    A paragraph (``PARAGRAPH_CHARS`` or more) is printed twice when it copies the
+    document's first lines (``rank``: its place among the distinct lines), the line just
+    before it, or belongs to a run repeating an earlier run in order (a scrape that doubled
+    the article). A shorter line (a verse, a heading, a time in a schedule) is printed twice
+    only as a title or lead copied within two lines of itself. Elsewhere a repeated line is
+    the text's own: a refrain, a formula a wire story repeats.
+    """
+    if len(keys[pos]) < PARAGRAPH_CHARS:
+        return rank < _HEAD_LINES and pos - first <= 2
+    if rank < _HEAD_LINES or pos - 1 == first:
         return True
     before = first > 0 and keys[pos - 1] == keys[first - 1]
     after = pos + 1 < len(keys) and keys[pos + 1] == keys[first + 1]
@@ -746,6 +793,7 @@ KINDS: dict[str, Kind] = {
                 "marker",
                 "marker_pattern",
                 "followed_by",
+                "preceded_by",
                 "min_before",
                 "max_following",
                 "max_chars",
@@ -759,7 +807,7 @@ KINDS: dict[str, Kind] = {
         parse_repeat,
         apply_repeat,
         4,
-        frozenset({"min_length", "max_copies", "spare_questions", "printed_twice"}),
+        frozenset({"min_length", "max_copies", "spare_questions", "printed_twice", "contained"}),
     ),
 }
 
