@@ -706,10 +706,15 @@ def parse_cut(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: Quotation marks a sentence may open with.
+_OPENING_QUOTES = frozenset("«\"“„'‘(")
+
+
 def apply_cut(doc: DocContext, rule: Rule) -> None:
     """Cut the matched part off a line when what is left reads as text: at least
-    ``min_left`` characters, and, for a part cut off the end, ending a sentence (the part
-    followed the last sentence). Otherwise the line is left whole for line rules to judge.
+    ``min_left`` characters, starting with a word (a part cut off the start) or ending a
+    sentence (a part cut off the end: it followed the last sentence). Otherwise the line is
+    left whole for line rules to judge.
     """
     p = rule.params
     rx = p["regex"]
@@ -720,6 +725,8 @@ def apply_cut(doc: DocContext, rule: Rule) -> None:
             continue
         if p["at"] == "start":
             left = text[m.end() :].strip()
+            if not left[:1].isalnum() and left[:1] not in _OPENING_QUOTES:
+                continue  # a sentence starts with a word, not with the stop of another
         else:
             left = text[: m.start()].strip()
             if not _STOP_END.search(left):

@@ -224,3 +224,24 @@ def test_player_labels_between_runs_of_spaces_go():
     res = clean(text)
     assert {r.text for r in res.removed} == {"کد ویدیو", "دانلود فیلم اصلی"}
     assert "او در این سفر از چند طرح بازدید کرد." in res.paragraphs
+
+
+def test_a_link_the_previous_line_announces_is_not_cut_as_glued():
+    text = (
+        "ودعت المديرية العامة للجوازات المراجعين إلى زيارة موقعها على الرابط\n"
+        "www.gdp.gov.sa . رابط الخبر بصحيفة الوئام: الجوازات تصحح أوضاع اليمنيين"
+    )
+    res = clean(text)
+    assert any(p.startswith("www.gdp.gov.sa") for p in res.paragraphs)
+    assert "global/url-glued-start" not in {r.rule for r in res.removed}
+
+
+def test_a_column_of_readers_signatures_is_kept():
+    qa = []
+    for name in ["عبدالله المطيري - الكويت", "فهد الرشيد - الدمام", "بندر العصاي -عنيزة"]:
+        qa += [
+            "* ما توقعك لمباراة السوبر في لندن هذا الموسم؟",
+            name,
+            "- المباراة صعبة على الفريقين!",
+        ]
+    _all_kept("\n".join(qa))
