@@ -50,8 +50,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cleaner.dedupe.keys import batch_shingles, shingle_text  # noqa: E402
+from cleaner.dedupe.keys import batch_shingles, matching_key  # noqa: E402
 from cleaner.dedupe.verify import overlap  # noqa: E402
+
+
+def shingle_text(text: str) -> str:
+    """The generator's own comparison key: the matching key without spaces.
+
+    Which paragraphs the generator deems distinct, or a distractor too close to a group,
+    is decided on this fixed key, not on the one the library compares on: a corpus of a
+    given seed stays the same when the library's key changes, so the two keys are measured
+    on the same items.
+    """
+    return matching_key(text).replace(" ", "")
+
 
 KINDS = ("exact", "orthographic", "attribution", "light_edit", "quoted_span")
 ATTRIBUTIONS = (

@@ -24,7 +24,7 @@ It also times ``cleaner clean`` with ``-j 1`` and ``-j 2`` on ``--clean-docs`` r
 documents (the seeds, text and HTML, repeated under new ids) and checks the outputs are equal.
 
 Usage: ``python bench/scale_bench.py [--n 1000000] [--parts 8] [--clean-docs 3000]
-[--skip-dask] [--timeout SECONDS] [--json]``
+[--skip-dask] [--timeout SECONDS] [--json] [--mode reuse] [--jobs 1,2]``
 """
 
 from __future__ import annotations
@@ -221,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=None, help="stop a run after SECONDS")
     ap.add_argument("--clean-docs", type=int, default=3000, help="raw documents for clean")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    ap.add_argument("--mode", default="near", choices=("near", "reuse"), help="dedupe mode")
+    ap.add_argument("--jobs", default="1,2", help="comma-separated -j values to run")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp, "corpus")
@@ -233,9 +235,10 @@ def main(argv: list[str] | None = None) -> int:
             f" made in {time.perf_counter() - t:.0f} s",
             flush=True,
         )
-        contenders = [["-j", "1"], ["-j", "2"]]
+        mode = ["--mode", args.mode] if args.mode != "near" else []
+        contenders = [["-j", j, *mode] for j in args.jobs.split(",")]
         if not args.skip_dask:
-            contenders.append(["-j", "2", "--engine", "dask"])
+            contenders.append(["-j", "2", "--engine", "dask", *mode])
         rows = []
         for i, extra in enumerate(contenders):
             rows.append(run(corpus, Path(tmp, f"c{i}.jsonl"), extra, args.timeout))

@@ -93,7 +93,7 @@ from cleaner.io.resume import part_name
     " what earlier batches saw; this batch is compared"
     " with it and added to it. Re-running a batch is harmless.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary and no progress bar on stderr.")
 @workers_option
 @engine_options
 @click.option(
@@ -143,7 +143,7 @@ def dedupe_cmd(
         stages = pair_stages_on(engine, pair_stages)
     except CleanerError as exc:
         raise click.UsageError(str(exc)) from None
-    dedupe_opts = DedupeOptions(**options, workers=workers)
+    dedupe_opts = DedupeOptions(**options, workers=workers, progress=not quiet)
     loaded = _load(opts, no_clean, engine, dedupe_opts)
     for err in loaded.errors:
         report_error(err)

@@ -26,15 +26,24 @@ from cleaner.dedupe.pairs import (
     pack_pairs,
     pair_ends,
     sorted_unique,
-    unpack_pairs,
 )
 from cleaner.dedupe.prepare import Paragraph, Prepared, prepare
-from cleaner.dedupe.reuse import Weights, reuse_score, term_id, term_ids
+from cleaner.dedupe.reuse import Weights, bigram_ids, reuse_score, term_id
+from cleaner.dedupe.reuse_pairs import (
+    TermIds,
+    Terms,
+    document_frequencies,
+    reuse_candidates,
+    term_table,
+    weigh,
+)
+from cleaner.dedupe.stage_bar import StageBar
 from cleaner.dedupe.stars import CONTAINED, JACCARD, LINK, cover_edges, priority, stars
 from cleaner.dedupe.table import ClusterTable, PairTable
 from cleaner.dedupe.verify import (
     Overlap,
     ShingleSets,
+    intersections,
     overlap,
     overlap_of,
     overlaps_of,
@@ -77,6 +86,12 @@ class _Nodes:
     _sets: ShingleSets | None = None
     #: Intersection sizes counted during verification, by ``(a, b)`` with ``a < b``.
     counted: dict[tuple[int, int], int] = field(default_factory=dict)
+    #: Words and their ids of every node (reuse mode, made with the weights) ...
+    term_ids: TermIds | None = None
+    #: ... and weighed.
+    terms: Terms | None = None
+    #: Reuse fractions scored during verification, by ``(a, b)`` with ``a < b``.
+    reuse_fractions: dict[tuple[int, int], float] = field(default_factory=dict)
 
     @property
     def sets(self) -> ShingleSets:
@@ -273,6 +288,7 @@ def _verify_counts(
 
 def _phrase_pairs(prep: Prepared, max_postings: int) -> np.ndarray:
     """Candidate pairs sharing a phrase key (word bigram)."""
+    prep.all_words()
     keys = [prep.phrase_keys(i) for i in range(len(prep.paragraphs))]
     owners = np.repeat(np.arange(len(keys), dtype=np.int64), [len(k) for k in keys])
     flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
@@ -346,13 +362,15 @@ def _weights(nodes: _Nodes, index: Index | None) -> Weights:
     this batch's own paragraphs (the same batch run again) are not counted twice.
     """
     prep = nodes.prep
-    df: Counter[int] = Counter()
-    seen: set[str] = set()
+    words = [nodes.words(i) for i in range(len(prep.paragraphs) + len(nodes.external))]
+    bigrams = [prep.phrase_keys(i) for i in range(len(prep.paragraphs))]
+    bigrams += [np.array(bigram_ids(it.words), dtype=np.int64) for it in nodes.external]
+    nodes.term_ids = term_table(words, bigrams)
+    first: dict[str, int] = {}
     for i in range(len(prep.paragraphs)):
-        digest = prep.digest(i)
-        if digest not in seen:
-            seen.add(digest)
-            df.update(term_ids(nodes.words(i)))
+        first.setdefault(prep.digest(i), i)
+    seen = first.keys()
+    df = Counter(document_frequencies(nodes.term_ids, np.fromiter(first.values(), np.int64)))
     total = len(seen)
     if index is not None:
         own = set(nodes.self_pid)
@@ -375,9 +393,16 @@ def _score(nodes: _Nodes, a: int, b: int, weights: Weights | None) -> tuple[Over
         o = overlap(nodes.shingles(a), nodes.shingles(b))
     else:
         o = overlap_of(inter, len(nodes.shingles(a)), len(nodes.shingles(b)))
-    if weights is None:
-        return o, 0.0
-    return o, reuse_score(nodes.words(a), nodes.words(b), weights).fraction
+    if weights is None or o.similarity >= 1.0:
+        return o, 0.0  # (a member reports the larger of the two: a fraction adds nothing)
+    # Scored in the order verification scores a pair: the fraction it was found with.
+    key = (min(a, b), max(a, b))
+    fraction = nodes.reuse_fractions.get(key)
+    if fraction is None:
+        if nodes.terms is None:
+            return o, reuse_score(nodes.words(key[0]), nodes.words(key[1]), weights).fraction
+        fraction = nodes.terms.scores(*key)[1]
+    return o, fraction
 
 
 @dataclass(frozen=True)
@@ -421,15 +446,13 @@ def _verify(
         near_inter.append(inter[mask])
         if weights is None:
             continue
-        rejected = part[~mask]
-        ends = unpack_pairs(rejected).tolist()
-        for code, (a, b) in zip(rejected.tolist(), ends, strict=True):
-            r = reuse_score(nodes.words(a), nodes.words(b), weights)
-            if r.weight >= opts.reuse_min_weight and r.fraction >= opts.reuse_threshold:
-                reused.append(code)
-                scores.append(
-                    max(overlap(nodes.shingles(a), nodes.shingles(b)).similarity, r.fraction)
-                )
+        code, fraction = _reused(nodes, part[~mask], opts, weights)
+        reused.append(code)
+        a, b = pair_ends(code)
+        pairs = np.stack([a, b], axis=1)
+        scores.append(
+            np.maximum(similarity_of(intersections(sets, pairs), sizes[a], sizes[b]), fraction)
+        )
     codes, inter = _joined(near_codes, np.int64), _joined(near_inter, np.int64)
     order = np.argsort(codes)  # sorted, as the candidates are not; these few are
     codes, inter = codes[order], inter[order]
@@ -437,12 +460,40 @@ def _verify(
     # Only the verified pairs' similarities are read (computed for those alone: at 1M
     # paragraphs most of the candidates are not).
     sim = similarity_of(inter, sizes[first], sizes[second])
-    if reused:
-        both = np.concatenate((codes, np.array(reused, dtype=np.int64)))
+    if weights is not None:
+        both = np.concatenate((codes, *reused))
         order = np.argsort(both)
         first, second = pair_ends(both[order])
-        sim = np.concatenate((sim, np.array(scores, dtype=np.float64)))[order]
+        sim = np.concatenate((sim, *scores))[order]
     return _Verified(first, second, sim, codes, inter)
+
+
+def _reused(
+    nodes: _Nodes, code: np.ndarray, opts: DedupeOptions, weights: Weights
+) -> tuple[np.ndarray, np.ndarray]:
+    """The packed candidates that are reuse pairs, and their reuse fraction: bounded all at
+    once, scored exactly where the bound lets them through (see :mod:`.reuse_pairs`)."""
+    if nodes.terms is None:
+        assert nodes.term_ids is not None  # made with the weights
+        nodes.terms = weigh(nodes.term_ids, weights)
+    a, b = pair_ends(code)
+    floors = (opts.reuse_min_weight, opts.reuse_threshold)
+    todo = reuse_candidates(nodes.terms, a, b, *floors)
+    weight, fraction = _reuse_scores(nodes.terms, a[todo], b[todo], opts)
+    ok = (weight >= floors[0]) & (fraction >= floors[1])
+    pairs = zip(a[todo].tolist(), b[todo].tolist(), strict=True)
+    nodes.reuse_fractions.update(zip(pairs, fraction.tolist(), strict=True))
+    return code[todo[ok]], fraction[ok]
+
+
+def _reuse_scores(
+    terms: Terms, a: np.ndarray, b: np.ndarray, opts: DedupeOptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact reuse scores of pairs, on the pool when workers > 1, with a bar when asked."""
+    from cleaner.dedupe.pair_stages import reuse_scores  # it imports this module
+
+    with StageBar("reuse pairs", len(a), show=opts.progress) as bar:
+        return reuse_scores(terms, a, b, opts.workers, tick=bar.update)
 
 
 def _joined(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:

@@ -109,9 +109,26 @@ def shingle_texts(texts: Sequence[str]) -> list[str]:
     >>> shingle_texts(texts) == [shingle_text(t) for t in texts]
     True
     """
+    return _mapped(texts, spaces=False) or [shingle_text(t) for t in texts]
+
+
+def word_texts(texts: Sequence[str]) -> list[str]:
+    """Texts whose words (``str.split``) are those of their :func:`matching_key`, made as
+    :func:`shingle_texts` makes its strings (spaces and punctuation kept as spaces).
+
+    >>> texts = ["می‌تواند، رئيس", "", "Straße 12!"]
+    >>> [t.split() for t in word_texts(texts)] == [matching_key(t).split() for t in texts]
+    True
+    """
+    return _mapped(texts, spaces=True) or [matching_key(t) for t in texts]
+
+
+def _mapped(texts: Sequence[str], spaces: bool) -> list[str] | None:
+    """The batch path of :func:`shingle_texts` (``spaces``: of :func:`word_texts`), or
+    None when the batch must take the per-text path."""
     joined = _SEP.join(texts)
     if not texts or joined.count(_SEP) != len(texts) - 1:
-        return [shingle_text(t) for t in texts]
+        return None
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     codes = codes[~_invisible_table()[codes]]
     # NFKC text by text: a text already in NFKC (most) passes its quick check untouched,
@@ -119,7 +136,7 @@ def shingle_texts(texts: Sequence[str]) -> list[str]:
     parts = codes.tobytes().decode("utf-32-le").split(_SEP)
     joined = _SEP.join([unicodedata.normalize("NFKC", t) for t in parts])
     if joined.count(_SEP) != len(texts) - 1:
-        return [shingle_text(t) for t in texts]
+        return None
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     present = np.flatnonzero(np.bincount(codes, minlength=_CODES))
     table = np.arange(_CODES, dtype=np.uint32)
@@ -128,15 +145,23 @@ def shingle_texts(texts: Sequence[str]) -> list[str]:
     for c in present.tolist():
         if c == sep:
             continue
-        out = _fold(chr(c)).replace(" ", "")
+        out = _fold(chr(c))
+        if spaces and not out and _NON_WORD.fullmatch(_unmarked(chr(c))):
+            out = " "  # punctuation: a word boundary (a diacritic alone is dropped)
+        out = out if spaces else out.replace(" ", "")
         if len(out) > 1:
-            return [shingle_text(t) for t in texts]
+            return None
         if out:
             table[c] = ord(out)
         else:
             drop[c] = True
     codes = table[codes[~drop[codes]]]
     return codes.tobytes().decode("utf-32-le").split(_SEP)
+
+
+def _unmarked(char: str) -> str:
+    """A character after the folds and the removal of diacritics (empty for a diacritic)."""
+    return _DIACRITICS.sub("", char.translate(PERSIAN_FOLD).translate(COMPARE_FOLD))
 
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)

@@ -52,6 +52,8 @@ class DedupeOptions:
         workers: Processes the batch's pair stages run on (band shuffle, containment
             candidates, verification; see :mod:`cleaner.dedupe.pair_stages`); 1 runs them in this
             process. The result does not depend on it.
+        progress: Draw a bar on stderr, when it is a terminal, while reuse mode scores its
+            pairs (the longest stage of a large reuse batch).
     """
 
     mode: str = "near"
@@ -71,6 +73,7 @@ class DedupeOptions:
     max_postings: int = 50
     max_postings_share: float = 0.0025
     workers: int = 1
+    progress: bool = False
 
     def postings_cap(self, paragraphs: int) -> int:
         """Largest posting list used for candidates among ``paragraphs`` paragraphs.

@@ -36,11 +36,15 @@ import numpy as np
 from cleaner.dedupe.lsh import collision_pairs
 from cleaner.dedupe.pairs import union_of_pairs, unpack_pairs
 from cleaner.dedupe.partition import partition_rows
+from cleaner.dedupe.reuse_pairs import Terms, score_pairs
 from cleaner.dedupe.verify import ShingleSets, intersections, verify_counts
 from cleaner.pool import ordered_map, shared_empty, shares_memory
 
 #: Candidate pairs per verification task.
 VERIFY_CHUNK = 200_000
+
+#: Candidate pairs per exact reuse-scoring task (about a third of a millisecond each).
+REUSE_CHUNK = 2_000
 
 #: What a worker was handed by its initializer (inherited without a copy when the pool forks).
 _SHARED: dict[str, Any] = {}
@@ -104,9 +108,11 @@ def _over_chunks(
     workers: int,
     shared: dict[str, Any],
     outputs: dict[str, np.ndarray],
+    tick: Callable[[int], None] | None = None,
 ) -> None:
     """Run ``compute`` over spans of ``chunk`` of ``n`` rows on a pool; its arrays fill
-    ``outputs`` (in place on the workers when they share memory, else sent back)."""
+    ``outputs`` (in place on the workers when they share memory, else sent back);
+    ``tick(rows)`` as each span is done."""
     in_place = shares_memory(workers)
     handed = {
         **shared,
@@ -124,6 +130,8 @@ def _over_chunks(
             if out is not None:
                 for array, part in zip(outputs.values(), out, strict=True):
                     array[lo:hi] = part
+            if tick is not None:
+                tick(hi - lo)
     finally:
         _SHARED.clear()
 
@@ -178,3 +186,35 @@ def intersections_parallel(
         _count_span, len(pairs), chunk, workers, {"sets": sets, "cand": pairs}, {"inter": inter}
     )
     return inter
+
+
+def _reuse_span(s: dict[str, Any], lo: int, hi: int) -> tuple[np.ndarray, ...]:
+    return score_pairs(s["terms"], s["a"][lo:hi], s["b"][lo:hi])
+
+
+def reuse_scores(
+    terms: Terms,
+    a: np.ndarray,
+    b: np.ndarray,
+    workers: int = 1,
+    chunk: int = REUSE_CHUNK,
+    tick: Callable[[int], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`cleaner.dedupe.reuse_pairs.score_pairs` over chunks of pairs, on a pool when
+    ``workers`` > 1: the reuse weight and fraction of every pair ``(a[k], b[k])``.
+    ``tick(n)`` is called as each chunk of ``n`` pairs is done (a progress bar)."""
+    if workers <= 1 or len(a) <= chunk:
+        weight = np.empty(len(a), dtype=np.float64)
+        fraction = np.empty(len(a), dtype=np.float64)
+        for lo in range(0, len(a), chunk):
+            hi = min(len(a), lo + chunk)
+            weight[lo:hi], fraction[lo:hi] = score_pairs(terms, a[lo:hi], b[lo:hi])
+            if tick is not None:
+                tick(hi - lo)
+        return weight, fraction
+    weight = shared_empty(len(a), np.float64, workers)
+    fraction = shared_empty(len(a), np.float64, workers)
+    shared = {"terms": terms, "a": a, "b": b}
+    outputs = {"w": weight, "f": fraction}
+    _over_chunks(_reuse_span, len(a), chunk, workers, shared, outputs, tick)
+    return weight, fraction

@@ -27,7 +27,7 @@ from cleaner.dedupe.keys import batch_shingles, mix64, shingle_texts
 from cleaner.dedupe.lsh import band_keys, optimal_bands
 from cleaner.dedupe.minhash import signatures
 from cleaner.dedupe.options import DedupeOptions
-from cleaner.dedupe.reuse import bigram_ids, words
+from cleaner.dedupe.reuse import bigram_ids, many_words, words
 from cleaner.dedupe.verify import ShingleSets, occupancy
 from cleaner.pool import release_heap
 
@@ -77,6 +77,7 @@ class Prepared:
     sketch: np.ndarray
     anchor_rate: int
     _words: dict[int, list[str]] = field(default_factory=dict)
+    _phrases: dict[int, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.set_offsets) - 1
@@ -98,13 +99,25 @@ class Prepared:
             self._words[i] = w
         return w
 
+    def all_words(self) -> list[list[str]]:
+        """:meth:`words` of every paragraph (those not cached yet made at once)."""
+        todo = [i for i in range(len(self.paragraphs)) if i not in self._words]
+        made = many_words([self.paragraphs[i].text for i in todo])
+        self._words.update(zip(todo, made, strict=True))
+        return [self._words[i] for i in range(len(self.paragraphs))]
+
     def digest(self, i: int) -> str:
         """Content hash of paragraph ``i``'s matching key (part of its identity in an index)."""
         return self.digests[i].tobytes().hex()
 
     def phrase_keys(self, i: int) -> np.ndarray:
-        """Reuse-mode phrase keys (word bigram ids) of paragraph ``i`` as uint64."""
-        return np.array(bigram_ids(self.words(i)), dtype=np.int64).view(np.uint64)
+        """Reuse-mode phrase keys (word bigram ids) of paragraph ``i`` as uint64 (cached:
+        candidates, rarity weights and the index all read them)."""
+        keys = self._phrases.get(i)
+        if keys is None:
+            keys = np.array(bigram_ids(self.words(i)), dtype=np.int64).view(np.uint64)
+            self._phrases[i] = keys
+        return keys
 
     @property
     def anchor_owner(self) -> np.ndarray:
@@ -134,7 +147,7 @@ class Prepared:
 
     def without_texts(self) -> Prepared:
         """The same material without the paragraphs (to ship it between processes)."""
-        return replace(self, paragraphs=[], _words={})
+        return replace(self, paragraphs=[], _words={}, _phrases={})
 
 
 #: Paragraphs prepared at once: a large batch is prepared slice by slice and joined (the

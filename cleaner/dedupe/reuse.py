@@ -47,7 +47,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cleaner.dedupe.keys import matching_key
+import numpy as np
+
+from cleaner.dedupe.keys import matching_key, word_texts
 
 #: Affixes written apart (space or ZWNJ) that belong to the word before them.
 JOIN_LEFT = frozenset(
@@ -67,9 +69,23 @@ def words(text: str) -> list[str]:
     >>> words("گردان های روسی می تواند") == words("گردانهای روسی میتواند")
     True
     """
+    return glued(matching_key(text).split())
+
+
+def many_words(texts: Sequence[str]) -> list[list[str]]:
+    """:func:`words` of many texts (their keys made for the whole batch at once).
+
+    >>> many_words(["گردان های روسی", "a b"]) == [words("گردان های روسی"), ["a", "b"]]
+    True
+    """
+    return [glued(t.split()) for t in word_texts(texts)]
+
+
+def glued(tokens: Sequence[str]) -> list[str]:
+    """Tokens of a key with the detached affixes glued to their word (see :func:`words`)."""
     out: list[str] = []
     glue = False
-    for w in matching_key(text).split():
+    for w in tokens:
         if out and (glue or w in JOIN_LEFT):
             out[-1] += w
         else:
@@ -91,8 +107,18 @@ def term_id(term: str) -> int:
 
 
 def bigram_ids(ws: Sequence[str]) -> list[int]:
-    """Ids of the word bigrams of a paragraph (its phrase keys)."""
-    return [term_id(f"{a} {b}") for a, b in zip(ws[:-1], ws[1:], strict=True)]
+    """Ids of the word bigrams of a paragraph (its phrase keys): :func:`term_id` of each.
+
+    Hashed without :func:`term_id`'s cache: a bigram is rarely met twice in a batch.
+
+    >>> bigram_ids(["a", "b"]) == [term_id("a b")]
+    True
+    """
+    blake = hashlib.blake2b
+    return [
+        int.from_bytes(blake(f"{a} {b}".encode(), digest_size=8).digest(), "big", signed=True)
+        for a, b in zip(ws[:-1], ws[1:], strict=True)
+    ]
 
 
 def term_ids(ws: Sequence[str]) -> set[int]:
@@ -136,6 +162,19 @@ class Weights:
             got = min(1.0, max(0.0, math.log((self._n + 1) / df) / self._scale))
             self._known[term] = got
         return got
+
+    def many(self, terms: np.ndarray) -> np.ndarray:
+        """Weights of many term ids at once (each distinct id looked up once).
+
+        >>> Weights({1: 2, 2: 50, 3: 101}, 100).many(np.array([3, 1, 3])).tolist()
+        [0.0, 1.0, 0.0]
+        """
+        distinct, where = np.unique(terms, return_inverse=True)
+        df = np.fromiter(
+            (self._df.get(t, 2) for t in distinct.tolist()), dtype=np.float64, count=len(distinct)
+        )
+        got = np.log((self._n + 1) / np.maximum(df, 2.0)) / self._scale
+        return np.clip(got, 0.0, 1.0)[where.reshape(-1)]
 
 
 def shared_runs(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int]]:
@@ -199,21 +238,28 @@ def best_chain(
     >>> best_chain([(0, 0, 2), (3, 3, 2)], [2.0, 1.5], 1)
     (3.5, [0, 1])
     """
-    ends: dict[tuple[int, int], int] = {}  # (end in a, end in b) -> heaviest run ending there
+    # end in a -> {end in b -> heaviest run ending there}: most runs have no run ending
+    # just before them in ``a``, so one look-up per gap in ``a`` settles them.
+    ends: dict[int, dict[int, int]] = {}
     total: list[float] = []
     back: list[int] = []
+    gaps = range(max_gap + 1)
     for k, ((i, j, n), value) in enumerate(zip(runs, values, strict=True)):
         prev, carried = -1, 0.0
-        for gi in range(max_gap + 1):
-            for gj in range(max_gap + 1):
-                q = ends.get((i - gi, j - gj))
+        for gi in gaps:
+            row = ends.get(i - gi)
+            if row is None:
+                continue
+            for gj in gaps:
+                q = row.get(j - gj)
                 if q is not None and total[q] > carried:
                     prev, carried = q, total[q]
         total.append(value + carried)
         back.append(prev)
-        key = (i + n, j + n)
-        if key not in ends or total[ends[key]] < total[k]:
-            ends[key] = k
+        row = ends.setdefault(i + n, {})
+        q = row.get(j + n)
+        if q is None or total[q] < total[k]:
+            row[j + n] = k
     if not total:
         return 0.0, []
     k = max(range(len(total)), key=total.__getitem__)
@@ -264,12 +310,32 @@ def reuse_score(
     >>> reuse_score("a b c d".split(), "d c b a".split(), rare).weight  # two chains of one
     2.0
     """
-    runs = shared_runs(a, b)
-    if not runs:
+    if not shared_runs(a, b):
         return ReuseScore(0.0, 0.0)
     word_w = [weight(term_id(w)) for w in a]
     pair_w = [weight(t) for t in bigram_ids(a)]
+    smaller = min(sum(word_w), sum(weight(term_id(w)) for w in b))
+    return ReuseScore(*chain_score(a, b, word_w, pair_w, smaller, max_gap, chains))
+
+
+def chain_score(
+    a: Sequence[str],
+    b: Sequence[str],
+    word_w: Sequence[float],
+    pair_w: Sequence[float],
+    smaller: float,
+    max_gap: int = MAX_GAP,
+    chains: int = CHAINS,
+) -> tuple[float, float]:
+    """:func:`reuse_score` given the rarities of ``a``'s words and bigrams (``pair_w[k]``:
+    bigram ``k, k+1``; entries past the last are ignored) and the smaller paragraph's weight.
+
+    >>> chain_score("x a b".split(), "a b y".split(), [1.0] * 3, [1.0] * 2, 3.0)
+    (2.0, 0.6666666666666666)
+    """
+    runs = shared_runs(a, b)
+    if not runs:
+        return 0.0, 0.0
     values = [run_weight(word_w, pair_w, i, n) for i, _, n in runs]
     chain = best_chains(runs, values, max_gap, chains)
-    smaller = min(sum(word_w), sum(weight(term_id(w)) for w in b))
-    return ReuseScore(chain, min(1.0, chain / smaller) if smaller else 0.0)
+    return chain, min(1.0, chain / smaller) if smaller else 0.0

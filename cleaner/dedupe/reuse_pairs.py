@@ -1,0 +1,336 @@
+"""Reuse verification of many candidate pairs: bounds for all at once, the chains for few.
+
+:func:`cleaner.dedupe.reuse.reuse_score` walks the shared runs of two paragraphs in Python
+(a third of a millisecond a pair); a day of news makes hundreds of thousands of candidates
+that share a phrase, nearly all of them two paragraphs of one story sharing a few terms.
+Their chains can weigh no more than the words they are made of: every word of a chain is a
+word of the first paragraph ``a`` found in the second ``b``, counted once per position of
+``a`` (the two chains of a pair never share one), weighing its rarity times a factor in
+``[0, 1]``. Two bounds follow, each at least the chains' weight:
+
+* **shared words**: the rarity of every word of ``a`` that ``b`` holds, summed;
+* **segments**: the runs of one chain follow each other at most :data:`MAX_GAP` words
+  apart, so a chain lies inside one *segment* of ``a``: shared positions each at most
+  ``MAX_GAP + 1`` after the one before. Two chains weigh at most the two heaviest
+  segments. Story terms scattered through two paragraphs make many light segments.
+
+A pair whose bound misses ``reuse_min_weight``, or whose bound over the smaller paragraph's
+weight misses ``reuse_threshold``, fails the exact score too: it is rejected unscored. The
+first bound costs one sorted look-up per distinct word of the pair's smaller side and is
+computed for every candidate; the second, one look-up per word of ``a``, for those the first
+lets through; only the pairs both let through are scored exactly (on the pool when there is
+one). The result is the one scoring every candidate would give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from cleaner.dedupe.reuse import MAX_GAP, Weights, chain_score, term_id
+
+#: Candidate pairs bounded at once (bounds memory: a row per word of a pair).
+_CHUNK = 1 << 15
+
+
+@dataclass(frozen=True)
+class TermIds:
+    """The words of every node and the ids of their words and bigrams, flat.
+
+    Attributes:
+        words: The words of each node, in order.
+        offsets: Node ``i``'s words are positions ``offsets[i]:offsets[i + 1]``.
+        word_ids: :func:`cleaner.dedupe.reuse.term_id` of the word at each position.
+        pair_ids: Id of the bigram starting at each position (0 at a node's last word).
+        has_pair: Whether a bigram starts at each position.
+    """
+
+    words: Sequence[Sequence[str]]
+    offsets: np.ndarray
+    word_ids: np.ndarray
+    pair_ids: np.ndarray
+    has_pair: np.ndarray
+
+    def owners(self) -> np.ndarray:
+        """The node of each position."""
+        return np.repeat(np.arange(len(self.offsets) - 1, dtype=np.int64), np.diff(self.offsets))
+
+
+def term_table(words: Sequence[Sequence[str]], bigrams: Sequence[np.ndarray]) -> TermIds:
+    """:class:`TermIds` of nodes with these words and bigram ids (as
+    :func:`cleaner.dedupe.reuse.bigram_ids` gives them, any integer dtype of 64 bits).
+
+    >>> t = term_table([["a", "b"], ["c"]], [np.array([7]), np.array([], dtype=np.int64)])
+    >>> t.offsets.tolist(), t.pair_ids.tolist(), t.has_pair.tolist()
+    ([0, 2, 3], [7, 0, 0], [True, False, False])
+    """
+    n = len(words)
+    lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=n)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    total = int(offsets[-1])
+    flat = [w for ws in words for w in ws]
+    ids_of = {w: term_id(w) for w in set(flat)}
+    word_ids = np.fromiter(map(ids_of.__getitem__, flat), np.int64, count=total)
+    has_pair = np.ones(total, dtype=bool)
+    has_pair[offsets[1:][lengths > 0] - 1] = False
+    pair_ids = np.zeros(total, dtype=np.int64)
+    if n:
+        pair_ids[has_pair] = np.concatenate([np.asarray(b).view(np.int64) for b in bigrams])
+    return TermIds(words, offsets, word_ids, pair_ids, has_pair)
+
+
+def document_frequencies(ids: TermIds, rows: np.ndarray) -> dict[int, int]:
+    """How many of the nodes ``rows`` hold each word and bigram id (a node counts once).
+
+    >>> t = term_table([["a", "a"], ["a"]], [np.array([5]), np.array([], dtype=np.int64)])
+    >>> sorted(document_frequencies(t, np.array([0, 1])).values())
+    [1, 2]
+    """
+    chosen = np.zeros(len(ids.offsets) - 1, dtype=bool)
+    chosen[rows] = True
+    owner = ids.owners()
+    keep = chosen[owner]
+    terms = np.concatenate([ids.word_ids[keep], ids.pair_ids[keep & ids.has_pair]])
+    node = np.concatenate([owner[keep], owner[keep & ids.has_pair]])
+    distinct, rank = np.unique(terms, return_inverse=True)
+    size = max(len(distinct), 1)
+    held = np.unique(node * size + rank.reshape(-1))  # (node, term) once each
+    counts = np.bincount(held % size, minlength=len(distinct))
+    return dict(zip(distinct.tolist(), counts.tolist(), strict=True))
+
+
+@dataclass(frozen=True)
+class Terms:
+    """:class:`TermIds` weighed: what the bounds and the exact scores read.
+
+    Attributes:
+        ids: The words and their ids.
+        word_w: Rarity of the word at each position.
+        pair_w: Rarity of the bigram starting at each position (0 where none does).
+        totals: Sum of the word rarities of each node (what a fraction is taken of).
+        keys: ``node * vocabulary + word rank`` of each distinct word of each node, sorted.
+        values: Rarity of the key's word times its count in the node.
+        vocabulary: Distinct words of all nodes.
+        rank: The rank of the word at each position.
+        counts: How many times the key's word is in the node.
+        pair_keys: ``node * bigrams + bigram rank`` of each distinct bigram of each node.
+        bigrams: Distinct bigrams of all nodes.
+        pair_rank: The rank of the bigram starting at each position (0 where none does).
+    """
+
+    ids: TermIds
+    word_w: np.ndarray
+    pair_w: np.ndarray
+    totals: np.ndarray
+    keys: np.ndarray
+    values: np.ndarray
+    vocabulary: int
+    rank: np.ndarray
+    counts: np.ndarray
+    pair_keys: np.ndarray
+    bigrams: int
+    pair_rank: np.ndarray
+
+    def scores(self, a: int, b: int) -> tuple[float, float]:
+        """:func:`cleaner.dedupe.reuse.reuse_score` of nodes ``a`` and ``b`` (weight, fraction)."""
+        lo, hi = int(self.ids.offsets[a]), int(self.ids.offsets[a + 1])
+        return chain_score(
+            self.ids.words[a],
+            self.ids.words[b],
+            self.word_w[lo:hi].tolist(),
+            self.pair_w[lo:hi].tolist(),
+            min(float(self.totals[a]), float(self.totals[b])),
+        )
+
+
+def weigh(ids: TermIds, weight: Weights) -> Terms:
+    """The :class:`Terms` of ``ids`` under these rarity weights.
+
+    >>> t = weigh(term_table([["a", "b", "a"]], [np.array([1, 2])]), Weights({}, 100))
+    >>> t.totals.tolist(), t.pair_w.tolist(), sorted(t.values.tolist())  # a twice, b once
+    ([3.0], [1.0, 1.0, 0.0], [1.0, 2.0])
+    """
+    n = len(ids.offsets) - 1
+    word_w = weight.many(ids.word_ids)
+    pair_w = np.where(ids.has_pair, weight.many(ids.pair_ids), 0.0)
+    owner = ids.owners()
+    totals = np.bincount(owner, weights=word_w, minlength=n).astype(np.float64)
+    vocab, rank = np.unique(ids.word_ids, return_inverse=True)
+    size = max(len(vocab), 1)
+    rank = rank.reshape(-1).astype(np.int64)
+    keys, where = np.unique(owner * size + rank, return_inverse=True)
+    values = np.bincount(where.reshape(-1), weights=word_w, minlength=len(keys))
+    counts = np.bincount(where.reshape(-1), minlength=len(keys))
+    pairs, pair_rank = np.unique(ids.pair_ids[ids.has_pair], return_inverse=True)
+    psize = max(len(pairs), 1)
+    rank_at = np.zeros(len(ids.pair_ids), dtype=np.int64)
+    rank_at[ids.has_pair] = pair_rank.reshape(-1)
+    pair_keys = np.unique(owner[ids.has_pair] * psize + rank_at[ids.has_pair])
+    return Terms(
+        ids,
+        word_w,
+        pair_w,
+        totals,
+        keys,
+        values.astype(np.float64),
+        size,
+        rank,
+        counts,
+        pair_keys,
+        psize,
+        rank_at,
+    )
+
+
+def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For spans ``starts[k]:starts[k] + counts[k]``: the span of every element and its index.
+
+    >>> [x.tolist() for x in _expand(np.array([5, 0]), np.array([2, 1]))]
+    [[0, 0, 1], [5, 6, 0]]
+    """
+    span = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    before = np.cumsum(counts) - counts
+    return span, np.repeat(starts, counts) + np.arange(len(span)) - np.repeat(before, counts)
+
+
+def _holds(terms: Terms, node: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each ``node`` holds the word of each ``rank``, and where its key is."""
+    wanted = node * terms.vocabulary + rank
+    at = np.minimum(np.searchsorted(terms.keys, wanted), len(terms.keys) - 1)
+    return terms.keys[at] == wanted, at
+
+
+def word_bounds(terms: Terms, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The shared-words bound of every pair ``(a[k], b[k])`` (see the module).
+
+    >>> t = weigh(term_table([["x", "y", "x"], ["x", "z"], ["q"]],
+    ...                      [np.array([1, 2]), np.array([3]), np.array([])]), Weights({}, 100))
+    >>> word_bounds(t, np.array([0, 1, 0]), np.array([1, 0, 2])).tolist()
+    [2.0, 1.0, 0.0]
+    """
+    out = np.zeros(len(a), dtype=np.float64)
+    if not len(a) or not len(terms.keys):
+        return out
+    n = len(terms.ids.offsets) - 1
+    starts = np.searchsorted(terms.keys // terms.vocabulary, np.arange(n + 1))
+    distinct = np.diff(starts)
+    for lo in range(0, len(a), _CHUNK):
+        pa, pb = a[lo : lo + _CHUNK].astype(np.int64), b[lo : lo + _CHUNK].astype(np.int64)
+        # Walk the side with fewer distinct words; the value is read from ``a``'s entry
+        # (the bound counts the positions of ``a``).
+        swap = distinct[pb] < distinct[pa]
+        walk, other = np.where(swap, pb, pa), np.where(swap, pa, pb)
+        pair, entry = _expand(starts[walk], distinct[walk])
+        hit, at = _holds(terms, other[pair], terms.keys[entry] % terms.vocabulary)
+        value = np.where(swap[pair], terms.values[at], terms.values[entry])
+        out[lo : lo + len(pa)] = np.bincount(pair[hit], weights=value[hit], minlength=len(pa))
+    return out
+
+
+def segment_bounds(
+    terms: Terms, a: np.ndarray, b: np.ndarray, max_gap: int = MAX_GAP, chains: int = 2
+) -> np.ndarray:
+    """The segments bound of every pair: its ``chains`` heaviest segments (see the module).
+
+    >>> t = weigh(term_table([list("xaaaaaay"), list("xy")], [np.arange(7), np.arange(1)]),
+    ...           Weights({}, 100))
+    >>> segment_bounds(t, np.array([0]), np.array([1]), chains=1).tolist()  # x ... y
+    [1.0]
+    >>> segment_bounds(t, np.array([0]), np.array([1]), chains=2).tolist()
+    [2.0]
+    """
+    out = np.zeros(len(a), dtype=np.float64)
+    if not len(a) or not len(terms.keys):
+        return out
+    offsets = terms.ids.offsets
+    for lo in range(0, len(a), _CHUNK):
+        pa, pb = a[lo : lo + _CHUNK].astype(np.int64), b[lo : lo + _CHUNK].astype(np.int64)
+        pair, pos = _expand(offsets[pa], offsets[pa + 1] - offsets[pa])
+        hit, at = _holds(terms, pb[pair], terms.rank[pos])
+        pair, pos, at = pair[hit], pos[hit], at[hit]
+        if not len(pair):
+            continue
+        value = terms.word_w[pos] * _run_factor(terms, pa[pair], pb[pair], pos, at)
+        new = np.ones(len(pair), dtype=bool)
+        new[1:] = (pair[1:] != pair[:-1]) | (pos[1:] - pos[:-1] > max_gap + 1)
+        cuts = np.flatnonzero(new)
+        weight = np.add.reduceat(value, cuts)
+        owner = pair[cuts]
+        order = np.lexsort((-weight, owner))  # each pair's segments, heaviest first
+        owner, weight = owner[order], weight[order]
+        first = np.searchsorted(owner, owner)
+        top = np.arange(len(owner)) - first < chains
+        out[lo : lo + len(pa)] = np.bincount(owner[top], weights=weight[top], minlength=len(pa))
+    return out
+
+
+def _run_factor(
+    terms: Terms, a: np.ndarray, b: np.ndarray, pos: np.ndarray, at: np.ndarray
+) -> np.ndarray:
+    """The most a word's rarity is multiplied by in a chain: its factor in ``[0, 1]``.
+
+    Word ``pos`` of node ``a`` is held by ``b`` (its key there is ``at``). A word in a run of
+    one counts whole; in a longer run, times the rarest bigram it forms in the run. When
+    ``b`` holds the word once and a bigram it forms in ``a`` (left or right) is also in
+    ``b``, that bigram sits at the word's one place in ``b``: every run through the word is
+    longer than one, and the factor is the larger weight of the bigrams it shares there.
+    Otherwise the factor is 1.
+    """
+    ids = terms.ids
+    right = ids.has_pair[pos] & _holds_pair(terms, b, pos)
+    before = np.maximum(pos - 1, 0)
+    left = (pos > ids.offsets[a]) & ids.has_pair[before] & _holds_pair(terms, b, before)
+    shared = np.maximum(
+        np.where(left, terms.pair_w[before], 0.0), np.where(right, terms.pair_w[pos], 0.0)
+    )
+    once = terms.counts[at] == 1
+    return np.where(once & (left | right), shared, 1.0)
+
+
+def _holds_pair(terms: Terms, node: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Whether each ``node`` holds the bigram starting at position ``pos`` (of any node)."""
+    if not len(terms.pair_keys):
+        return np.zeros(len(pos), dtype=bool)
+    wanted = node * terms.bigrams + terms.pair_rank[pos]
+    at = np.minimum(np.searchsorted(terms.pair_keys, wanted), len(terms.pair_keys) - 1)
+    return terms.pair_keys[at] == wanted
+
+
+def reuse_candidates(
+    terms: Terms, a: np.ndarray, b: np.ndarray, min_weight: float, threshold: float
+) -> np.ndarray:
+    """Positions of the pairs whose bounds reach both reuse floors (the others cannot).
+
+    >>> t = weigh(term_table([["x", "y"], ["x", "y"], ["q"]],
+    ...                      [np.array([1]), np.array([1]), np.array([])]), Weights({}, 100))
+    >>> reuse_candidates(t, np.array([0, 0]), np.array([1, 2]), 2.0, 0.5).tolist()
+    [0]
+    """
+    smaller = np.minimum(terms.totals[a], terms.totals[b])
+
+    def passing(bound: np.ndarray, small: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(small > 0, bound / small, 0.0)
+        return (bound >= min_weight) & (share >= threshold)
+
+    todo = np.flatnonzero(passing(word_bounds(terms, a, b), smaller))
+    keep = passing(segment_bounds(terms, a[todo], b[todo]), smaller[todo])
+    return todo[keep]
+
+
+def score_pairs(terms: Terms, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact reuse weight and fraction of every pair (the chains, pair by pair).
+
+    >>> t = weigh(term_table([["x", "a", "b"], ["a", "b", "y"]], [np.array([1, 2]),
+    ...                      np.array([2, 3])]), Weights({}, 100))
+    >>> [x.tolist() for x in score_pairs(t, np.array([0]), np.array([1]))]
+    [[2.0], [0.6666666666666666]]
+    """
+    weight = np.zeros(len(a), dtype=np.float64)
+    fraction = np.zeros(len(a), dtype=np.float64)
+    for k, (i, j) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+        weight[k], fraction[k] = terms.scores(i, j)
+    return weight, fraction
