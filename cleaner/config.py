@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+#: Where a run's heavy work may happen (``--engine``): this machine's process pool, or a Dask
+#: cluster. Named here, at the bottom, so the CLI offers them without loading the engines.
+ENGINES = ("local", "dask")
+
 
 @dataclass(frozen=True)
 class CleanConfig:

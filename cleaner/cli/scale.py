@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from cleaner.config import ENGINES
 from cleaner.errors import CleanerError
 from cleaner.pool import default_workers
 
@@ -51,7 +52,7 @@ def engine_options(f: F) -> F:
     )(f)
     f = click.option(
         "--engine",
-        type=click.Choice(["local", "dask"]),
+        type=click.Choice(ENGINES),
         default="local",
         show_default=True,
         help="local: this machine's process pool; dask: a dask.distributed cluster.",

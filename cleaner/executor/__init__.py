@@ -9,12 +9,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
+from cleaner.config import ENGINES
 from cleaner.errors import CleanerError
 from cleaner.executor.base import Engine
 from cleaner.executor.dask import DaskEngine, dask_client
 from cleaner.executor.local import LocalEngine
-
-ENGINES = ("local", "dask")
 
 
 @contextlib.contextmanager
