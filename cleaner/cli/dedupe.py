@@ -171,8 +171,11 @@ def dedupe_cmd(
         s = result.stats
         line = (
             f"cleaner dedupe: {s['documents']} documents, {s['paragraphs']} paragraphs seen,"
-            f" {s['clusters']} clusters, {s['dropped']} dropped"
+            f" {s['clusters']} clusters, {s['dropped']} dropped,"
+            f" {s['clusters_across_outlets']} clusters across outlets"
         )
+        if s["duplicate_documents"]:
+            line += f", {s['duplicate_documents']} documents repeating one of their outlet"
         if index_spec:
             line += f", {s['index_matches']} matched in the index ({stored} stored)"
         click.echo(line, err=True)

@@ -21,6 +21,7 @@ from cleaner.dedupe.cluster import (
 from cleaner.dedupe.containment import containment_codes
 from cleaner.dedupe.lsh import band_pairs, collision_pairs
 from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
+from cleaner.dedupe.outlets import document_duplicates, outlet_of_meta, spanning
 from cleaner.dedupe.pairs import (
     disjoint_codes,
     pack_pairs,
@@ -39,7 +40,7 @@ from cleaner.dedupe.reuse_pairs import (
 )
 from cleaner.dedupe.stage_bar import StageBar
 from cleaner.dedupe.stars import CONTAINED, JACCARD, LINK, cover_edges, priority, stars
-from cleaner.dedupe.table import ClusterTable, PairTable
+from cleaner.dedupe.table import ClusterTable, DroppedTable, PairTable
 from cleaner.dedupe.verify import (
     Overlap,
     ShingleSets,
@@ -54,16 +55,24 @@ from cleaner.errors import CleanerError
 from cleaner.index.base import Index, IndexItem
 from cleaner.pool import release_heap, remote_stages, shares_memory
 
-#: A document: a CleanResult, or ``(doc_id, source, paragraphs)``.
-DocLike = CleanResult | tuple[str, str, Sequence[str]]
+#: A document: a CleanResult, or ``(doc_id, source, paragraphs)``, or
+#: ``(doc_id, source, paragraphs, outlet)``.
+DocLike = CleanResult | tuple[str, str, Sequence[str]] | tuple[str, str, Sequence[str], str]
 
 
 def unpack(doc: DocLike) -> tuple[str, str, Sequence[str], str]:
     """A document's id, source, paragraphs and title ("" for a tuple document)."""
     if isinstance(doc, CleanResult):
         return doc.id, doc.source, doc.paragraphs, doc.title
-    doc_id, source, paras = doc
-    return doc_id, source, paras, ""
+    return doc[0], doc[1], doc[2], ""
+
+
+def outlet_of(doc: DocLike) -> str:
+    """A document's outlet: its source field or URL host (see :mod:`cleaner.dedupe.outlets`),
+    a tuple document's fourth item, or ``""``."""
+    if isinstance(doc, CleanResult):
+        return outlet_of_meta(doc.meta)
+    return doc[3] if len(doc) > 3 else ""
 
 
 def paragraphs_of(docs: Iterable[DocLike]) -> list[Paragraph]:
@@ -71,7 +80,8 @@ def paragraphs_of(docs: Iterable[DocLike]) -> list[Paragraph]:
     out: list[Paragraph] = []
     for doc in docs:
         doc_id, source, paras, _ = unpack(doc)
-        out.extend(map(Paragraph, repeat(doc_id), repeat(source), range(len(paras)), paras))
+        outlet = repeat(outlet_of(doc))
+        out.extend(map(Paragraph, repeat(doc_id), repeat(source), range(len(paras)), paras, outlet))
     return out
 
 
@@ -99,6 +109,14 @@ class _Nodes:
         if self._sets is None or len(self._sets) != len(self.prep.paragraphs) + len(self.external):
             self._sets = self.prep.sets.extended([it.shingles for it in self.external])
         return self._sets
+
+    def outlet_codes(self) -> np.ndarray:
+        """One integer per node, equal for nodes of the same outlet (a node with no outlet:
+        its document's own)."""
+        code: dict[tuple[bool, str], int] = {}
+        keys = [(bool(p.outlet), p.outlet or p.doc_id) for p in self.prep.paragraphs]
+        keys += [(False, it.doc_id) for it in self.external]
+        return np.fromiter((code.setdefault(k, len(code)) for k in keys), np.int64, len(keys))
 
     def doc_codes(self) -> np.ndarray:
         """One integer per node, equal for nodes of the same document."""
@@ -214,7 +232,10 @@ def run(
     # at a time (at 1M paragraphs, tens of millions of pairs: 1-2 s to unpack at once).
     # They come as disjoint arrays, not one sorted array: the verified pairs are sorted,
     # far fewer.
-    cand = [_in_scope(part, nodes, opts.scope) for part in disjoint_codes(pairs)]
+    doc_dups, in_dup = document_duplicates(
+        [p.doc_id for p in paragraphs], [p.outlet for p in paragraphs], [p.text for p in paragraphs]
+    )
+    cand = [_in_scope(part, nodes, opts.scope, in_dup) for part in disjoint_codes(pairs)]
     del pairs  # each stage's pairs, as large as the candidates together
     release_heap()
     weights = _weights(nodes, index) if reuse else None
@@ -223,6 +244,8 @@ def run(
     del cand
     release_heap()
     clusters, dropped = _clusters(nodes, verified, opts, weights)
+    if doc_dups:
+        dropped = _with_documents(dropped, paragraphs, in_dup)
     if index is not None and update_index:
         _add_to_index(prep, index, reuse)
     stats = {
@@ -231,6 +254,8 @@ def run(
         "candidates": candidates,
         "pairs": len(verified),
         "clusters": len(clusters),
+        "clusters_across_outlets": _across_outlets(clusters),
+        "duplicate_documents": len(doc_dups),
         "dropped": len(dropped),
         "index_matches": len(nodes.external),
         "seconds": round(time.perf_counter() - started, 3),
@@ -239,7 +264,8 @@ def run(
     if nodes.external:
         batch = (first < n) & (second < n)
         first, second, similarity = first[batch], second[batch], similarity[batch]
-    return DedupeResult(clusters, dropped, stats, PairTable(first, second, similarity))
+    pair_table = PairTable(first, second, similarity)
+    return DedupeResult(clusters, dropped, stats, pair_table, tuple(doc_dups))
 
 
 def near_duplicates_within(
@@ -345,14 +371,44 @@ def _index_pairs(
     return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 
-def _in_scope(cand: np.ndarray, nodes: _Nodes, scope: str) -> np.ndarray:
-    """Keep the (packed) candidate pairs the scope asks for."""
-    if scope == "all" or not len(cand):
+def _in_scope(cand: np.ndarray, nodes: _Nodes, scope: str, in_dup: np.ndarray) -> np.ndarray:
+    """Keep the (packed) candidate pairs the scope asks for, none with a paragraph of a
+    document that repeats an earlier one of its outlet (reported as such)."""
+    if not len(cand) or (scope == "all" and not in_dup.any()):
         return cand
-    doc = nodes.doc_codes()
     first, second = pair_ends(cand)
-    same = doc[first] == doc[second]
-    return cand[same] if scope == "within" else cand[~same]
+    n = len(in_dup)
+    keep = np.ones(len(cand), dtype=bool)
+    if in_dup.any():
+        keep &= ~in_dup[first] & ~((second < n) & in_dup[np.minimum(second, n - 1)])
+    if scope != "all":
+        code = nodes.outlet_codes() if scope == "outlets" else nodes.doc_codes()
+        same = code[first] == code[second]
+        keep &= same if scope == "within" else ~same
+    return cand[keep]
+
+
+def _with_documents(
+    dropped: Sequence[Dropped], paragraphs: Sequence[Paragraph], in_dup: np.ndarray
+) -> Sequence[Dropped]:
+    """The drops, then every paragraph of the documents that repeat an earlier one."""
+    rows = np.flatnonzero(in_dup)
+    if isinstance(dropped, DroppedTable):
+        return DroppedTable(
+            paragraphs,
+            np.concatenate([dropped.rows, rows]),
+            np.concatenate([dropped.cluster, np.full(len(rows), -1, dtype=np.int64)]),
+        )
+    extra = [Dropped(paragraphs[r].doc_id, paragraphs[r].index, -1) for r in rows.tolist()]
+    return (*dropped, *extra)
+
+
+def _across_outlets(clusters: Sequence[Cluster]) -> int:
+    """Clusters whose members come from two named outlets or more."""
+    if isinstance(clusters, ClusterTable):
+        outlets = [clusters.paragraphs[x].outlet for x in clusters.nodes.tolist()]
+        return spanning(outlets, clusters.starts)
+    return sum(1 for c in clusters if len({m.outlet for m in c.members} - {""}) > 1)
 
 
 def _weights(nodes: _Nodes, index: Index | None) -> Weights:
@@ -555,7 +611,7 @@ def _clusters(
 def _kept(m: Member) -> Member:
     """The member marked kept (``dataclasses.replace`` costs 17 us a call)."""
     scores = (m.similarity, m.jaccard, m.containment)
-    return Member(m.doc_id, m.source, m.index, m.text, *scores, kept=True, from_index=m.from_index)
+    return Member(m.doc_id, m.source, m.index, m.text, *scores, True, m.from_index, outlet=m.outlet)
 
 
 def _seen_order(nodes: _Nodes) -> np.ndarray:
@@ -631,9 +687,11 @@ def _member(nodes: _Nodes, node: int, rep: int, weights: Weights | None) -> Memb
     if node < n:
         p = nodes.prep.paragraphs[node]
         place = (p.doc_id, p.source, p.index, p.text, False)
+        outlet = p.outlet
     else:
         it = nodes.external[node - n]
         place = (it.doc_id, it.source, it.index, it.text, True)
+        outlet = ""  # the index does not store outlets
     return Member(
         doc_id=place[0],
         source=place[1],
@@ -644,6 +702,7 @@ def _member(nodes: _Nodes, node: int, rep: int, weights: Weights | None) -> Memb
         containment=o.containment,
         kept=place[4],
         from_index=place[4],
+        outlet=outlet,
     )
 
 

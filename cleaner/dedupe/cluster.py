@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cleaner.dedupe.outlets import DocumentDuplicate
+
 
 @dataclass(frozen=True)
 class Member:
@@ -26,12 +28,14 @@ class Member:
     containment: float
     kept: bool = True
     from_index: bool = False
+    outlet: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The member as a JSON object (scores rounded to 4 decimals)."""
         return {
             "doc_id": self.doc_id,
             "source": self.source,
+            "outlet": self.outlet,
             "index": self.index,
             "text": self.text,
             "similarity": round(self.similarity, 4),
@@ -66,7 +70,8 @@ class Cluster:
 
 @dataclass(frozen=True)
 class Dropped:
-    """A batch paragraph the keep policy drops, and the cluster it repeats."""
+    """A batch paragraph the keep policy drops, and the cluster it repeats (-1: its whole
+    document repeats an earlier one of its outlet, see ``DedupeResult.documents``)."""
 
     doc_id: str
     index: int
@@ -98,6 +103,7 @@ class DedupeResult:
     dropped: Sequence[Dropped]
     stats: dict[str, Any] = field(default_factory=dict)
     pairs: Sequence[Pair] = ()
+    documents: Sequence[DocumentDuplicate] = ()
 
     def dropped_ids(self) -> set[tuple[str, int]]:
         """``(doc_id, paragraph index)`` of every dropped paragraph."""
@@ -108,6 +114,7 @@ class DedupeResult:
         return {
             "clusters": [c.to_dict() for c in self.clusters],
             "dropped": [d.to_dict() for d in self.dropped],
+            "documents": [d.to_dict() for d in self.documents],
             "stats": dict(self.stats),
         }
 

@@ -49,6 +49,8 @@ class MemberColumns:
     doc_id_at: np.ndarray
     source: str
     source_at: np.ndarray
+    outlet: str
+    outlet_at: np.ndarray
     text: str
     text_at: np.ndarray
     index: np.ndarray
@@ -60,9 +62,10 @@ class MemberColumns:
         members = [paras[x] for x in table.nodes.tolist()]
         doc_id, doc_id_at = _column([p.doc_id for p in members])
         source, source_at = _column([p.source for p in members])
+        outlet, outlet_at = _column([p.outlet for p in members])
         text, text_at = _column([p.text for p in members])
         index = np.fromiter((p.index for p in members), np.int64, len(members))
-        return cls(doc_id, doc_id_at, source, source_at, text, text_at, index)
+        return cls(doc_id, doc_id_at, source, source_at, outlet, outlet_at, text, text_at, index)
 
 
 def _column(values: list[str]) -> tuple[str, np.ndarray]:
@@ -87,6 +90,7 @@ def render(table: ClusterTable, cols: MemberColumns, lo: int, hi: int) -> str:
     sim, jac, con = (_scores(s[span]) for s in (table.similarity, table.jaccard, table.containment))
     doc = _pieces(cols.doc_id, cols.doc_id_at, first, last)
     source = _pieces(cols.source, cols.source_at, first, last)
+    outlet = _pieces(cols.outlet, cols.outlet_at, first, last)
     text = _pieces(cols.text, cols.text_at, first, last)
     index = cols.index[span].tolist()
     kept = (table.starts[lo:hi] + table.kept[lo:hi] - first).tolist()
@@ -98,7 +102,8 @@ def render(table: ClusterTable, cols: MemberColumns, lo: int, hi: int) -> str:
         members = [
             f'{{"containment": {con[k]}, "doc_id": {doc[k]}, "from_index": false, '
             f'"index": {index[k]}, "jaccard": {jac[k]}, "kept": {flag[k]}, '
-            f'"similarity": {sim[k]}, "source": {source[k]}, "text": {text[k]}}}'
+            f'"outlet": {outlet[k]}, "similarity": {sim[k]}, "source": {source[k]}, '
+            f'"text": {text[k]}}}'
             for k in range(a - first, b - first)
         ]
         lines.append(

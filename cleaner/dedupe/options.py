@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from cleaner.dedupe.keys import SHINGLE_SIZE
 
 MODES = ("near", "reuse")
-SCOPES = ("within", "across", "all")
+SCOPES = ("within", "across", "outlets", "all")
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,8 @@ class DedupeOptions:
         reuse_min_weight: Reuse mode: rarity weight those chains must carry in
             absolute terms (a word or phrase only the two paragraphs hold weighs 1). Both
             were chosen on ``bench/reuse_eval.py`` rounds 0-39 (figures in its docstring).
-        scope: Pairs ``within`` one document, ``across`` documents, or ``all``.
+        scope: Pairs ``within`` one document, ``across`` documents, between different
+            ``outlets`` (a paragraph with no outlet counts as its document's own), or ``all``.
         keep: Which member of a cluster is kept when dropping (see ``KEEP_POLICIES``).
         num_perm: Signature length (a power of two).
         seed: Hash seed; an index only compares signatures made with its seed.

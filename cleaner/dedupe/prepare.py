@@ -51,6 +51,7 @@ class Paragraph(NamedTuple):
     source: str
     index: int  # type: ignore[assignment]
     text: str
+    outlet: str = ""
 
 
 @dataclass

@@ -90,7 +90,9 @@ class ClusterTable(_Table):
         for k in range(lo, hi):
             p = self.paragraphs[int(self.nodes[k])]
             scores = (float(self.similarity[k]), float(self.jaccard[k]), float(self.containment[k]))
-            members.append(Member(p.doc_id, p.source, p.index, p.text, *scores, k == kept))
+            members.append(
+                Member(p.doc_id, p.source, p.index, p.text, *scores, k == kept, outlet=p.outlet)
+            )
         return Cluster(c, tuple(members))
 
     def sizes(self) -> np.ndarray:

@@ -27,6 +27,7 @@ from cleaner.config import CleanConfig
 from cleaner.dedupe.api import DocLike, paragraphs_of, run
 from cleaner.dedupe.cluster import DedupeResult
 from cleaner.dedupe.options import DedupeOptions
+from cleaner.dedupe.outlets import outlet_of_meta
 from cleaner.dedupe.prepare import Paragraph, Prepared
 from cleaner.document import CleanResult, Source
 from cleaner.errors import CleanerError, InputError
@@ -59,14 +60,15 @@ class Loaded:
     part_of: list[int] = field(default_factory=list)
 
 
-def plain_document(src: Source) -> tuple[str, str, list[str]]:
-    """A clean text input as a document: one paragraph per non-blank line.
+def plain_document(src: Source) -> tuple[str, str, list[str], str]:
+    """A clean text input as a document: one paragraph per non-blank line, and its outlet.
 
-    >>> plain_document(Source("d", "one" + chr(10) * 2 + " two ", "d.txt"))
-    ('d', 'd.txt', ['one', 'two'])
+    >>> plain_document(Source("d", "one" + chr(10) * 2 + " two ", "d.txt", url="https://e.com/1"))
+    ('d', 'd.txt', ['one', 'two'], 'e.com')
     """
     text = src.data if isinstance(src.data, str) else decode(src.data, src.source).text
-    return (src.id, src.source, [line.strip() for line in text.splitlines() if line.strip()])
+    paras = [line.strip() for line in text.splitlines() if line.strip()]
+    return (src.id, src.source, paras, outlet_of_meta(src.meta, src.url))
 
 
 def collect_outcomes(

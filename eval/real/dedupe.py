@@ -58,15 +58,16 @@ KNOWN = {
 UNLIKE_JACCARD, UNLIKE_CONTAINED = 0.3, 0.8
 
 
-def read_docs(path: Path, limit: int | None = None) -> list[tuple[str, str, list[str]]]:
-    """``(doc_id, outlet, paragraphs)`` of a corpus's records, as scraped."""
+def read_docs(path: Path, limit: int | None = None) -> list[tuple[str, str, list[str], str]]:
+    """``(doc_id, source, paragraphs, outlet)`` of a corpus's records, as scraped."""
     docs = []
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:
             rec = json.loads(line)
             raw = rec.get("paragraphs") or str(rec.get("content") or "").split("\n")
             paras = [p.strip() for p in raw if p and p.strip()]
-            docs.append((str(rec["id"]), str(rec.get("source") or ""), paras))
+            outlet = str(rec.get("source") or "")
+            docs.append((str(rec["id"]), f"{path.name}:{len(docs) + 1}", paras, outlet))
             if limit is not None and len(docs) >= limit:
                 break
     return docs
@@ -103,18 +104,19 @@ class Check:
     wire_clusters: int
     wire_copies: int
     outlets_per_cluster: Counter[int]
+    duplicate_documents: int
 
 
 def check(
-    docs: Sequence[tuple[str, str, Sequence[str]]],
+    docs: Sequence[tuple[str, str, Sequence[str], str]],
     result: DedupeResult,
     opts: DedupeOptions,
     wire: str | None = None,
 ) -> Check:
     """Recount, from the texts, the coverage of dropped paragraphs and the coherence of
     clusters (see the module's doc)."""
-    text = {(d, i): p for d, _, paras in docs for i, p in enumerate(paras)}
-    outlet = {d: o for d, o, _ in docs}
+    text = {(d, i): p for d, _, paras, _ in docs for i, p in enumerate(paras)}
+    outlet = {d: o for d, _, _, o in docs}
     dropped = result.dropped_ids()
     cache: dict[tuple[str, int], frozenset[str]] = {}
 
@@ -146,9 +148,14 @@ def check(
             wire_copies += sum(1 for u in uids if outlet.get(u[0]) != wire)
     unlike = []
     rest: list[tuple[str, int]] = []
+    original = {d.doc_id: d.duplicate_of for d in result.documents}
     for uid in sorted(dropped):
         own = sh(uid)
-        if not any(_like(own, sh(k)) for k in kept_in.get(cluster_of.get(uid, -1), ())):
+        near = list(kept_in.get(cluster_of.get(uid, -1), ()))
+        if uid[0] in original and (original[uid[0]], uid[1]) not in dropped:
+            near.append((original[uid[0]], uid[1]))  # the same place of the document it repeats
+        # The same text kept elsewhere repeats it, even one with no shingle (a lone ".").
+        if not any(text[k] == text[uid] or _like(own, sh(k)) for k in near):
             rest.append(uid)
     if rest:
         kept = [u for u in text if u not in dropped]
@@ -165,6 +172,7 @@ def check(
         wire_clusters=wire_clusters,
         wire_copies=wire_copies,
         outlets_per_cluster=outlets_per_cluster,
+        duplicate_documents=len(result.documents),
     )
 
 
@@ -212,6 +220,7 @@ def show(name: str, c: Check, seconds: float, wire: str) -> None:
         f"  wire ({wire}) copy in other outlets: {c.wire_clusters:,} clusters,"
         f" {c.wire_copies:,} paragraphs of other outlets"
     )
+    print(f"  documents repeating one of their outlet word for word: {c.duplicate_documents:,}")
     share = c.unlike_chars / c.dropped_chars if c.dropped_chars else 0.0
     print(
         f"  dropped: {c.dropped:,} paragraphs; unlike every kept paragraph: {len(c.unlike)}"

@@ -55,7 +55,7 @@ def test_generated_batch_drops_only_repeated_text():
     from dedupe_gen import generate, read_paragraphs
 
     items = generate(read_paragraphs(sorted((ROOT / "seeds").glob("*.txt"))), seed=11)
-    docs = [(it.id, "", [it.text]) for it in items]
+    docs = [(it.id, "", [it.text], "") for it in items]
     for keep in ("first", "last", "longest", "shortest"):
         _assert_floors(docs, DedupeOptions(keep=keep))
 
@@ -65,8 +65,8 @@ def test_the_check_finds_text_dropped_for_nothing_like_it():
     dropped is counted as unlike every kept paragraph, and as incoherent."""
     words = [f"w{i}x{i * 7}" for i in range(60)]
     a, b, c = " ".join(words[0:32]), " ".join(words[10:42]), " ".join(words[20:52])
-    docs = [("a", "", [a]), ("b", "", [b]), ("c", "", [c])]
-    members = tuple(Member(d, "", 0, t, 1.0, 1.0, 1.0, kept=d == "a") for d, _, (t,) in docs)
+    docs = [("a", "", [a], ""), ("b", "", [b], ""), ("c", "", [c], "")]
+    members = tuple(Member(d, "", 0, t, 1.0, 1.0, 1.0, kept=d == "a") for d, _, (t,), _ in docs)
     chain = DedupeResult((Cluster(0, members),), (Dropped("b", 0, 0), Dropped("c", 0, 0)))
     got = real.check(docs, chain, DedupeOptions(containment=None))
     assert got.unlike == [("c", 0)]
