@@ -179,3 +179,22 @@ def batches(draw):
 def test_no_dropped_text_is_unlike_all_kept_text(docs, keep, scope, threshold, containment):
     result = dedupe(docs, keep=keep, scope=scope, threshold=threshold, containment=containment)
     _check_drops(docs, result, threshold, containment)
+
+
+def test_index_matches_follow_the_same_rule():
+    """A paragraph stored by an earlier batch is kept (a centre); a batch paragraph like
+    only a batch member of its cluster, not like the stored one, is not dropped for it."""
+    from cleaner.index import open_index
+
+    a, b, c = _text(0, 32), _text(8, 40), _text(16, 48)
+    index = open_index("memory:")
+    dedupe([("old", "", [a])], index=index, containment=None)
+    docs = [("b", "", [b]), ("c", "", [c])]
+    result = dedupe(docs, index=index, containment=None)
+    assert result.dropped_ids() == {("b", 0)}
+    (cluster,) = result.clusters
+    assert [(m.doc_id, m.from_index, m.kept) for m in cluster.members] == [
+        ("old", True, True),
+        ("b", False, False),
+    ]
+    _check_drops([("old", "", [a]), *docs], result, 0.4, None)
