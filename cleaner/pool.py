@@ -6,7 +6,9 @@ are pending at any time: the input iterator is read only as fast as results are 
 which keeps memory bounded by the batch size, not by the corpus. Shared memory
 (:func:`shared_empty`, :class:`Reserved`) lets forked workers fill arrays in place.
 
-This module is the bottom of the package: it imports nothing of ``cleaner``.
+This module is the bottom of the package: it imports nothing of ``cleaner`` but
+:mod:`cleaner.lifeline` (workers end with the process that started them), which imports
+nothing at all.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from itertools import islice
 from typing import Any, TypeVar
 
 import numpy as np
+
+from cleaner.lifeline import die_with_parent
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -315,8 +319,30 @@ def ordered_map(
     if forks:
         gc.freeze()
     try:
-        with ProcessPoolExecutor(workers, context, initializer, initargs) as pool:
+        start = (_parent_of_workers(context), forks, initializer, initargs)
+        with ProcessPoolExecutor(workers, context, _start_worker, start) as pool:
             yield from in_order(lambda batch: pool.submit(fn, batch), batches, limit)
     finally:
         if forks:
             gc.unfreeze()
+
+
+def _parent_of_workers(context: Any) -> int | None:
+    """The pid a pool's workers must not outlive: this process, or (forkserver) the
+    server that forks them, which ends with this process (None: the worker's parent)."""
+    return None if context.get_start_method() == "forkserver" else os.getpid()
+
+
+def _start_worker(
+    parent: int | None,
+    forked: bool,
+    initializer: Callable[..., None] | None,
+    initargs: tuple[Any, ...],
+) -> None:
+    """A pool worker's first step: tie its life to its parent's, then run the stage's
+    initializer. The kernel's parent-death signal is asked for where the thread that
+    started the worker lives as long as its process: a fork from a single-threaded
+    process, or a forkserver (see :mod:`cleaner.lifeline`)."""
+    die_with_parent(parent, pdeathsig=forked or parent is None)
+    if initializer is not None:
+        initializer(*initargs)

@@ -21,6 +21,7 @@ the joined material.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -40,6 +41,7 @@ from cleaner.io.partitions import (
     list_partitions,
     read_partition,
 )
+from cleaner.lifeline import die_with_parent
 from cleaner.pool import gc_paused, in_order, stages_on
 
 #: Input bytes per task when workers read partitions (small files are grouped).
@@ -84,6 +86,10 @@ def dask_client(scheduler: str | None = None, workers: int = 2) -> Iterator[Any]
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
+        # The local workers are this process's children: they end with it, even when it
+        # is killed (distributed's own watch is a thread, which cannot run while a task
+        # holds the interpreter lock).
+        client.run(die_with_parent, os.getpid())
         yield client
 
 

@@ -1,15 +1,24 @@
 """Embedded SQLite index: one file, safe for several processes at once.
 
 WAL mode lets readers work while one process writes; every write runs in a ``BEGIN
-IMMEDIATE`` transaction (other writers wait, up to ``timeout`` seconds); ``UNIQUE(doc_id,
-idx, digest)`` with ``INSERT OR IGNORE`` makes adding the same batch twice a no-op, and
-keys and document frequencies are only counted for rows that were really inserted.
+IMMEDIATE`` transaction. A batch is stored in transactions of :data:`CHUNK_ITEMS`
+paragraphs, each holding the write lock for a few seconds at most, so concurrent writers
+take turns instead of one waiting for a whole batch; a writer waits for the lock up to
+``timeout`` seconds (SQLite's busy timeout) a transaction. ``UNIQUE(doc_id, idx, digest)``
+with ``INSERT OR IGNORE`` makes adding the same batch twice a no-op (a batch cut short by
+a kill is completed by running it again), and keys and document frequencies are only
+counted for rows that were really inserted, in the same transaction as their row.
+
+Runs that overlap in time each query the index as it was committed when they query it:
+a run does not see paragraphs another run stores after that (run the later batch again
+to compare it with everything).
 """
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -44,11 +53,39 @@ def to_sql_keys(keys: np.ndarray) -> list[int]:
     return keys.astype(np.uint64).view(np.int64).tolist()
 
 
+def _key_rows(items: Sequence[IndexItem], pids: Sequence[int]) -> list[tuple[int, int]]:
+    """(signed key, pid) rows of the items' distinct keys, sorted by key then pid.
+
+    >>> it = IndexItem("d", "s", 0, "t", "x", *(np.zeros(0, np.uint64),) * 2,
+    ...                keys=np.array([5, 2**64 - 1, 5], dtype=np.uint64))
+    >>> _key_rows([it, it], [7, 3])
+    [(-1, 3), (-1, 7), (5, 3), (5, 7)]
+    """
+    keys = [np.unique(it.keys.astype(np.uint64)).view(np.int64) for it in items]
+    flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+    owner = np.repeat(np.asarray(pids, dtype=np.int64), [len(k) for k in keys])
+    order = np.lexsort((owner, flat))
+    return list(zip(flat[order].tolist(), owner[order].tolist(), strict=True))
+
+
+#: Paragraphs stored in one transaction: a few seconds of write lock on a slow disk.
+CHUNK_ITEMS = 4000
+
+#: How long a writer waits for the write lock (seconds) before giving up with an error:
+#: long enough for several other writers' transactions of :data:`CHUNK_ITEMS` paragraphs.
+WAIT_SECONDS = 600.0
+
+
+class IndexBusyError(CleanerError):
+    """Another writer kept the index locked for longer than the wait allowed."""
+
+
 class SQLiteIndex(ClosesOnExit):
     """An :class:`~cleaner.index.base.Index` in one SQLite file."""
 
-    def __init__(self, path: str | Path, timeout: float = 60.0) -> None:
+    def __init__(self, path: str | Path, timeout: float = WAIT_SECONDS) -> None:
         self.path = str(path)
+        self._timeout = timeout
         try:
             self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -56,12 +93,18 @@ class SQLiteIndex(ClosesOnExit):
             with self._write():
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     self._db.execute(statement)
+        except IndexBusyError:
+            raise
         except sqlite3.DatabaseError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise IndexBusyError(
+                    f"{self.path}: the index stayed locked by another process for"
+                    f" {timeout:g} s ({exc})"
+                ) from exc
             raise CleanerError(
                 f"{self.path}: cannot open as a dedupe index ({exc}); give a new file name"
                 " or an index written by `cleaner dedupe --index`"
             ) from exc
-        self._in_bulk = False
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
@@ -69,7 +112,14 @@ class SQLiteIndex(ClosesOnExit):
         if self._db.in_transaction:
             yield
             return
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise IndexBusyError(
+                f"{self.path}: another process held the index's write lock for longer than"
+                f" {self._timeout:g} s ({exc}); what this run stored before is kept, run it"
+                " again to store the rest"
+            ) from exc
         try:
             yield
         except BaseException:
@@ -77,9 +127,12 @@ class SQLiteIndex(ClosesOnExit):
             raise
         self._db.execute("COMMIT")
 
-    def bulk(self) -> contextlib.AbstractContextManager[None]:
-        """Group every add inside the ``with`` block into one transaction."""
-        return self._write()
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        """The adds of one batch: each add commits in transactions of :data:`CHUNK_ITEMS`
+        paragraphs (one long transaction would make every other writer wait for the whole
+        batch)."""
+        yield
 
     def settings(self, values: Mapping[str, str]) -> dict[str, str]:
         """Store settings not stored yet; return what the index holds (first writer wins)."""
@@ -91,38 +144,52 @@ class SQLiteIndex(ClosesOnExit):
         return dict(rows)
 
     def add(self, items: Sequence[IndexItem]) -> int:
-        """Store items not stored yet (by uid); returns how many were new."""
+        """Store items not stored yet (by uid); returns how many were new.
+
+        Each chunk of :data:`CHUNK_ITEMS` items is one transaction: its rows, their keys
+        and their words' counts are committed together or not at all.
+        """
         new = 0
-        with self._write():
-            for item in items:
-                cur = self._db.execute(
-                    "INSERT OR IGNORE INTO items(doc_id, idx, digest, source, text, shingles,"
-                    " signature, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        item.doc_id,
-                        item.index,
-                        item.digest,
-                        item.source,
-                        item.text,
-                        item.shingles.astype(np.uint64).tobytes(),
-                        item.signature.astype(np.uint64).tobytes(),
-                        "\n".join(item.words),
-                    ),
-                )
-                if cur.rowcount != 1:
-                    continue
-                pid = cur.lastrowid
-                self._db.executemany(
-                    "INSERT OR IGNORE INTO keys(key, pid) VALUES (?, ?)",
-                    ((k, pid) for k in set(to_sql_keys(item.keys))),
-                )
-                self._db.executemany(
-                    "INSERT INTO df(word, n) VALUES (?, 1)"
-                    " ON CONFLICT(word) DO UPDATE SET n = n + 1",
-                    ((w,) for w in set(item.words)),
-                )
-                new += 1
+        for chunk in iter_chunks(items, CHUNK_ITEMS):
+            with self._write():
+                new += self._add_chunk(chunk)
         return new
+
+    def _add_chunk(self, items: Sequence[IndexItem]) -> int:
+        """Insert the rows, then their keys sorted (B-tree pages are written in order, not
+        at random) and their words counted once per new row."""
+        pids: list[int] = []
+        added: list[IndexItem] = []
+        for item in items:
+            cur = self._db.execute(
+                "INSERT OR IGNORE INTO items(doc_id, idx, digest, source, text, shingles,"
+                " signature, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    item.doc_id,
+                    item.index,
+                    item.digest,
+                    item.source,
+                    item.text,
+                    item.shingles.astype(np.uint64).tobytes(),
+                    item.signature.astype(np.uint64).tobytes(),
+                    "\n".join(item.words),
+                ),
+            )
+            if cur.rowcount == 1 and cur.lastrowid is not None:
+                pids.append(cur.lastrowid)
+                added.append(item)
+        if not added:
+            return 0
+        self._db.executemany(
+            "INSERT OR IGNORE INTO keys(key, pid) VALUES (?, ?)", _key_rows(added, pids)
+        )
+        words = Counter(w for item in added for w in set(item.words))
+        self._db.executemany(
+            "INSERT INTO df(word, n) VALUES (?, ?)"
+            " ON CONFLICT(word) DO UPDATE SET n = n + excluded.n",
+            sorted(words.items()),
+        )
+        return len(added)
 
     def query(self, keys: Iterable[int]) -> dict[int, list[int]]:
         """For each stored key (given as uint64 ints), the pids holding it."""
