@@ -338,7 +338,9 @@ def _index_pairs(
     """Candidate pairs (batch node, index node) from keys shared with the index.
 
     A batch paragraph already stored under its own uid (the same batch run again) is the
-    same node as its stored copy: its stored neighbours pair with it, not with the copy.
+    same node as its stored copy: its stored neighbours pair with it, not with the copy,
+    and pairs of two such paragraphs are left to the batch's own candidates (found again
+    through the index they would give a batch run twice other clusters than once).
     """
     n = len(prep.paragraphs)
     uids = [(p.doc_id, p.index, prep.digest(i)) for i, p in enumerate(prep.paragraphs)]
@@ -349,25 +351,20 @@ def _index_pairs(
         nodes.order_of_batch[i] = (0, pid)
     per_node = [sorted_unique(prep.index_keys(i, reuse)).tolist() for i in range(n)]
     hits = index.query(k for keys in per_node for k in keys)
-    cap = opts.postings_cap(n + index.document_frequencies(())[1])
-    batch: list[tuple[int, int]] = []
+    # The batch's own stored copies count neither in the index's size nor in a key's
+    # postings: the cap is the one the batch's first run had.
+    cap = opts.postings_cap(n + index.document_frequencies(())[1] - len(nodes.self_pid))
     ext: list[tuple[int, int]] = []
     for i, keys in enumerate(per_node):
         for k in keys:
-            pids = hits.get(k, ())
-            if len(pids) > cap:
-                continue
-            for pid in pids:
-                j = nodes.self_pid.get(pid)
-                if j is None:
-                    ext.append((i, pid))
-                elif j != i:
-                    batch.append((min(i, j), max(i, j)))
+            others = [pid for pid in hits.get(k, ()) if pid not in nodes.self_pid]
+            if len(others) <= cap:
+                ext += ((i, pid) for pid in others)
     node_of: dict[int, int] = {}
     for item in index.get({pid for _, pid in ext}):
         node_of[item.pid or 0] = n + len(nodes.external)
         nodes.external.append(item)
-    pairs = batch + [(i, node_of[pid]) for i, pid in ext]
+    pairs = [(i, node_of[pid]) for i, pid in ext]
     return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 

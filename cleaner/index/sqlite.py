@@ -153,7 +153,19 @@ class SQLiteIndex(ClosesOnExit):
         for chunk in iter_chunks(items, CHUNK_ITEMS):
             with self._write():
                 new += self._add_chunk(chunk)
+            self._checkpoint()
         return new
+
+    def _checkpoint(self) -> None:
+        """Copy the log into the database and start the log anew.
+
+        SQLite's own checkpoints never wait, and while other processes read and write all
+        the time the log is never started anew: 8 writers grew it to 11 GB for a 1.3 GB
+        index. This one waits for the readers of older snapshots (a moment: every read is
+        one short query) and keeps the log at about one chunk's size.
+        """
+        with contextlib.suppress(sqlite3.OperationalError):
+            self._db.execute("PRAGMA wal_checkpoint(RESTART)")
 
     def _add_chunk(self, items: Sequence[IndexItem]) -> int:
         """Insert the rows, then their keys sorted (B-tree pages are written in order, not

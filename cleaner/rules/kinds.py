@@ -21,6 +21,7 @@ from typing import Any
 from cleaner.document import Edit, Line
 from cleaner.metadata.captures import CONVERTERS, Capture, convert
 from cleaner.rules.model import Rule
+from cleaner.rules.safe_regex import UnsafePattern, compile_rule_regex
 from cleaner.text.normalize import CASED_BIT, match_key, match_keys, may_have_case
 from cleaner.text.scripts import SCRIPT_CLASSES, script_share
 
@@ -115,9 +116,11 @@ def _regex(raw: dict[str, Any], name: str, required: bool = True) -> re.Pattern[
         raise ParamError(f"field '{name}' must be a string (a regular expression)")
     flags = re.IGNORECASE if raw.get("ignore_case") else 0
     try:
-        return re.compile(value, flags)
+        return compile_rule_regex(value, flags)
     except re.error as exc:
         raise ParamError(f"field '{name}': invalid regular expression: {exc}") from None
+    except UnsafePattern as exc:
+        raise ParamError(f"field '{name}': regular expression {exc}") from None
 
 
 def _strings(raw: dict[str, Any], name: str, required: bool = True) -> list[str]:

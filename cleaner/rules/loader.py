@@ -19,6 +19,7 @@ import yaml
 from cleaner.errors import RuleError
 from cleaner.rules.kinds import KINDS, ParamError
 from cleaner.rules.model import CATEGORIES, Example, Rule, RuleSet
+from cleaner.rules.safe_regex import UnsafePattern, compile_rule_regex
 
 SCOPES = ("global", "lang", "site")
 _LINE = "__line__"
@@ -102,9 +103,11 @@ def parse_ruleset(raw: Any, file: str) -> RuleSet:
     signatures = []
     for s in _str_list(raw.get("signatures", []), file, line, "signatures"):
         try:
-            signatures.append(re.compile(s))
+            signatures.append(compile_rule_regex(s))
         except re.error as exc:
             raise RuleError(file, line, None, f"invalid signature regex {s!r}: {exc}") from None
+        except UnsafePattern as exc:
+            raise RuleError(file, line, None, f"signature regex {s!r} {exc}") from None
     if scope == "lang" and not langs:
         raise RuleError(file, line, None, "a lang rule file needs 'langs'")
     if scope == "site" and not (domains or signatures):
