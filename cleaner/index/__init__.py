@@ -10,12 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cleaner.errors import CleanerError
-from cleaner.index.base import Index, IndexItem
+from cleaner.index.base import Index, IndexFailure, IndexItem
 from cleaner.index.memory import MemoryIndex
 from cleaner.index.redis import open_redis  # the redis client is imported on use
 from cleaner.index.sqlite import SQLiteIndex
 
-__all__ = ["BACKENDS", "Index", "IndexItem", "MemoryIndex", "SQLiteIndex", "open_index"]
+__all__ = [
+    "BACKENDS",
+    "Index",
+    "IndexFailure",
+    "IndexItem",
+    "MemoryIndex",
+    "SQLiteIndex",
+    "open_index",
+]
 
 
 def _open_memory(rest: str) -> Index:

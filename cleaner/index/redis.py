@@ -23,9 +23,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import numpy as np
 
 from cleaner.errors import CleanerError
-from cleaner.index.base import ClosesOnExit, IndexItem, iter_chunks
+from cleaner.index.base import ClosesOnExit, IndexFailure, IndexItem, iter_chunks
 
 DEFAULT_PREFIX = "cleaner:"
+
+#: Seconds to open a connection, and to wait for one answer (an insert script of
+#: ``batch`` paragraphs on a busy server); ``?socket_timeout=...`` in the URL overrides.
+CONNECT_SECONDS = 10.0
+READ_SECONDS = 120.0
 _SEP = "\x1f"
 
 # ARGV: prefix, uid, doc_id, idx, digest, source, text, shingles, signature, words,
@@ -91,11 +96,18 @@ class RedisIndex(ClosesOnExit):
         self.batch = batch
         self._errors: tuple[type[BaseException], ...] = (redis.RedisError,)
         try:
-            self._db = redis.Redis.from_url(self.url)
+            self._db = redis.Redis.from_url(
+                self.url,
+                socket_connect_timeout=CONNECT_SECONDS,
+                socket_timeout=READ_SECONDS,
+                health_check_interval=30,
+            )
             self._db.ping()
             self._add = self._db.register_script(_ADD_SCRIPT)
-        except (redis.RedisError, ValueError) as exc:
-            raise CleanerError(
+        except ValueError as exc:
+            raise CleanerError(f"{url}: not a Redis URL ({exc})") from exc
+        except redis.RedisError as exc:
+            raise IndexFailure(
                 f"{url}: cannot reach Redis ({exc}); start redis-server or fix --index"
             ) from exc
 
@@ -108,7 +120,9 @@ class RedisIndex(ClosesOnExit):
         try:
             yield
         except self._errors as exc:
-            raise CleanerError(f"{self.url}: Redis failed ({exc}); is the server up?") from exc
+            raise IndexFailure(
+                f"{self.url}: Redis failed ({exc}); is the server up and answering?"
+            ) from exc
 
     def settings(self, values: Mapping[str, str]) -> dict[str, str]:
         """Store settings not stored yet; return what the index holds (first writer wins)."""

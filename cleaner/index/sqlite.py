@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from cleaner.errors import CleanerError
-from cleaner.index.base import ClosesOnExit, IndexItem, iter_chunks
+from cleaner.index.base import ClosesOnExit, IndexFailure, IndexItem, iter_chunks
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -76,7 +76,7 @@ CHUNK_ITEMS = 4000
 WAIT_SECONDS = 600.0
 
 
-class IndexBusyError(CleanerError):
+class IndexBusyError(IndexFailure):
     """Another writer kept the index locked for longer than the wait allowed."""
 
 

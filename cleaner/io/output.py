@@ -113,11 +113,47 @@ def _temp_beside(path: Path) -> tuple[int, str]:
     return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:100]}.", suffix=".tmp")
 
 
-def _commit(fd: int, temp: str, path: Path) -> None:
+def _unnamed_beside(path: Path) -> int | None:
+    """An unnamed file in the folder of ``path`` (Linux ``O_TMPFILE``): a process killed
+    while writing it leaves nothing behind. None where the system or file system cannot."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not os.path.isdir("/proc/self/fd"):
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return os.open(path.parent, flag | os.O_WRONLY, 0o600)
+    except OSError:
+        return None
+
+
+def _name(fd: int, path: Path) -> str:
+    """Give an unnamed file a temp name beside ``path`` (for the rename into place)."""
+    # A folder fd makes Python call linkat() with AT_SYMLINK_FOLLOW (plain link() would
+    # link the /proc symlink itself).
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        while True:
+            name = f".{path.name[:100]}.{os.urandom(4).hex()}.tmp"
+            try:
+                os.link(f"/proc/self/fd/{fd}", name, dst_dir_fd=folder, follow_symlinks=True)
+                return str(path.parent / name)
+            except FileExistsError:
+                continue
+    finally:
+        os.close(folder)
+
+
+def _commit(fd: int, temp: str | None, path: Path) -> None:
     """Fsync the temp file, give it the right mode, put it in place of ``path``."""
     os.fsync(fd)
-    os.chmod(temp, _new_file_mode(path))
-    os.replace(temp, path)
+    os.fchmod(fd, _new_file_mode(path))
+    temp = temp or _name(fd, path)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
     with contextlib.suppress(OSError):  # make the rename itself durable where possible
         dir_fd = os.open(path.parent, os.O_RDONLY)
         try:
@@ -130,10 +166,14 @@ def write_atomic(path: Path, data: str | bytes | Iterable[bytes]) -> None:
     """Write ``data`` (text as UTF-8, or chunks of bytes) to ``path`` completely or not at all.
 
     Parent folders are created. On any failure the temp file is removed, the exception
-    propagates, and a file already at ``path`` is left untouched.
+    propagates, and a file already at ``path`` is left untouched. Where the system allows,
+    the temp file has no name until it is complete, so a kill leaves no temp file either.
     """
     path = Path(path)
-    fd, temp = _temp_beside(path)
+    fd = _unnamed_beside(path)
+    temp = None
+    if fd is None:
+        fd, temp = _temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as file:
             if isinstance(data, str):
@@ -146,8 +186,9 @@ def write_atomic(path: Path, data: str | bytes | Iterable[bytes]) -> None:
             file.flush()
             _commit(file.fileno(), temp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
+        if temp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
         raise
 
 

@@ -262,9 +262,8 @@ def _in(items: list[tuple[Any, Any]], icase: bool) -> tuple[CharPred, str]:
             preds.append(pred)
             named += chars
         elif op == _C.RANGE:
-            lo, hi = av
-            preds.append(lambda c, lo=lo, hi=hi: any(lo <= ord(x) <= hi for x in {c, c.lower()}))
-            named += chr(lo) + chr(hi)
+            preds.append(_range(*av))
+            named += chr(av[0]) + chr(av[1])
         elif op == _C.CATEGORY:
             preds.append(_category(av))
         else:
@@ -272,6 +271,10 @@ def _in(items: list[tuple[Any, Any]], icase: bool) -> tuple[CharPred, str]:
     if negate:
         return (lambda c: not any(p(c) for p in preds), named)
     return (lambda c: any(p(c) for p in preds), named)
+
+
+def _range(lo: int, hi: int) -> CharPred:
+    return lambda c: any(lo <= ord(x) <= hi for x in (c, c.lower()))
 
 
 def _category(cat: Any) -> CharPred:
