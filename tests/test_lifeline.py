@@ -125,7 +125,10 @@ def test_clean_cli_workers_end_with_a_killed_cli(tmp_path: Path) -> None:
     deadline = time.monotonic() + 10
     while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert [pid for pid in children if _alive(pid)] == []
+    left = [pid for pid in children if _alive(pid)]
+    for pid in left:  # do not leave an orphan behind a failing test
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
 
 
 def _descendants(pid: int) -> list[int]:

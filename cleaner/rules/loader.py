@@ -77,6 +77,9 @@ def load_file(path: Path) -> RuleSet:
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0
         raise RuleError(file, line, None, f"not valid YAML: {exc.problem}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL...)
+        line = path.read_text(encoding="utf-8")[: exc.position].count("\n") + 1
+        raise RuleError(file, line, None, f"not valid YAML: {exc.reason}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(file, 0, None, f"cannot read: {exc}") from None
     return parse_ruleset(raw, file)
