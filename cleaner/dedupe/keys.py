@@ -5,16 +5,22 @@ scrapes of one story spell differently: invisible characters and whitespace, Ara
 Persian yeh/kaf (and alef, teh marbuta, hamza seats), ZWNJ present, absent or a space,
 Persian/Arabic-Indic/ASCII digits, tatweel, diacritics, punctuation and case.
 
-Shingles are character 5-grams of the key with every space removed. Why, by measurement:
+Shingles are character 5-grams of the key's words with their single spaces, Persian
+affixes written apart (:data:`JOIN_LEFT`, :data:`JOIN_RIGHT`) glued to their word. Why, by
+measurement:
 
-* removing spaces makes ``می‌تواند``, ``میتواند`` and ``می تواند`` one string, which word
-  shingles cannot do without a Persian affix list;
-* ``python bench/dedupe_eval.py --n 5000 --seed 2 --shingles 3,4,5,6,7`` (threshold 0.4):
-  precision is 1.0 at every size, recall differs. Light edits: 0.998 / 0.986 / 0.937 /
-  0.846 / 0.729 for k = 3..7 (each changed word breaks ``k`` shingles); quoted spans:
-  0.590 / 0.888 / 0.958 / 0.962 / 0.976 (short shingles are shared by every paragraph of
-  a story, so no rare anchor ties a quoted line to the paragraph quoting it). Only k = 5
-  meets both floors (0.9);
+* gluing the affixes makes ``می‌تواند``, ``میتواند`` and ``می تواند`` one string (ZWNJ is a
+  space in the key), as removing every space did before; the key without spaces also made
+  every 5-gram span more of the text, so a dropped or moved word broke a larger share of a
+  paragraph's shingles: the mean Jaccard of a light paraphrase to its base was 0.58 without
+  spaces and 0.67 with them (issue 11), and recall on light edits lower (figures in
+  ``bench/README.md``);
+* ``python bench/dedupe_eval.py --n 5000 --seed 2 --shingles 3,4,5,6,7`` (threshold 0.4,
+  key without spaces): precision is 1.0 at every size, recall differs. Light edits: 0.998 /
+  0.986 / 0.937 / 0.846 / 0.729 for k = 3..7 (each changed word breaks ``k`` shingles);
+  quoted spans: 0.590 / 0.888 / 0.958 / 0.962 / 0.976 (short shingles are shared by every
+  paragraph of a story, so no rare anchor ties a quoted line to the paragraph quoting it).
+  Only k = 5 meets both floors (0.9);
 * a paragraph has about as many 5-grams as characters, so hashing them all in one numpy
   pass over a whole batch (no Python object per shingle) is cheap.
 """
@@ -72,13 +78,38 @@ def _fold(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip().casefold()
 
 
+#: Affixes written apart (space or ZWNJ) that belong to the word before them.
+JOIN_LEFT = frozenset(
+    ["ها", "های", "هایی", "ای", "ام", "اند", "ایم", "اید", "تر", "ترین", "هایش", "شان"]
+)
+#: Prefixes written apart that belong to the word after them.
+JOIN_RIGHT = frozenset(["می", "نمی"])
+
+_LEFT = "|".join(sorted(JOIN_LEFT, key=len, reverse=True))
+_RIGHT = "|".join(sorted(JOIN_RIGHT, key=len, reverse=True))
+#: The space before an affix word, and the one after a prefix word (texts split by "\n").
+_GLUE = re.compile(rf" (?=(?:{_LEFT})(?:[ \n]|$))|(?<![^ \n])({_RIGHT}) (?=[^ \n])")
+_SPACES = re.compile(r" *\n *| {2,}")
+
+
+def glue_affixes(key: str) -> str:
+    r"""A key (or keys joined by newlines) with the affixes written apart glued to their word.
+
+    >>> glue_affixes("می تواند کتاب ها را\nنمی دانم")
+    'میتواند کتابها را\nنمیدانم'
+    """
+    return _GLUE.sub(lambda m: m.group(1) or "", key)
+
+
 def shingle_text(text: str) -> str:
-    """The string shingles are cut from: the matching key without spaces.
+    """The string shingles are cut from: the matching key with its affixes glued.
 
     >>> shingle_text("می‌تواند") == shingle_text("می تواند") == shingle_text("میتواند")
     True
+    >>> shingle_text("کتاب‌ها، را  خواند!")
+    'کتابها را خواند'
     """
-    return matching_key(text).replace(" ", "")
+    return glue_affixes(matching_key(text))
 
 
 #: Separates texts in a batch; NFKC neither composes across it nor produces it.
@@ -101,31 +132,38 @@ def shingle_texts(texts: Sequence[str]) -> list[str]:
     batch; here the batch is one array of code points: invisible characters are dropped with
     a mask, NFKC runs text by text, and every later step (folds, diacritics,
     punctuation, case) maps one character to at most one, so it is one table look-up per
-    character, the table built by running those steps on each distinct character. A batch
-    where that does not hold (a text holding the separator, a character folding to several)
-    takes the per-text path.
+    character, the table built by running those steps on each distinct character; spaces are
+    then collapsed and affixes glued by two regular expressions over the whole batch. A
+    batch where that does not hold (a text holding the separator, a character folding to
+    several) takes the per-text path.
 
-    >>> texts = ["می‌تواند", "", "Straße 12!"]
+    >>> texts = ["می‌تواند", "", "Straße 12!", " کتاب ها ، را "]
     >>> shingle_texts(texts) == [shingle_text(t) for t in texts]
     True
     """
-    return _mapped(texts, spaces=False) or [shingle_text(t) for t in texts]
+    joined = _mapped(texts)
+    if joined is None:
+        return [shingle_text(t) for t in texts]
+    spaced = _SPACES.sub(lambda m: "\n" if "\n" in m.group() else " ", joined)
+    return [t.strip(" ") for t in glue_affixes(spaced).split(_SEP)]
 
 
 def word_texts(texts: Sequence[str]) -> list[str]:
     """Texts whose words (``str.split``) are those of their :func:`matching_key`, made as
-    :func:`shingle_texts` makes its strings (spaces and punctuation kept as spaces).
+    :func:`shingle_texts` makes its strings.
 
     >>> texts = ["می‌تواند، رئيس", "", "Straße 12!"]
     >>> [t.split() for t in word_texts(texts)] == [matching_key(t).split() for t in texts]
     True
     """
-    return _mapped(texts, spaces=True) or [matching_key(t) for t in texts]
+    joined = _mapped(texts)
+    return [matching_key(t) for t in texts] if joined is None else joined.split(_SEP)
 
 
-def _mapped(texts: Sequence[str], spaces: bool) -> list[str] | None:
-    """The batch path of :func:`shingle_texts` (``spaces``: of :func:`word_texts`), or
-    None when the batch must take the per-text path."""
+def _mapped(texts: Sequence[str]) -> str | None:
+    """The texts joined by the separator, each character mapped as :func:`matching_key`
+    maps it (punctuation to a space, runs of spaces left), or None when the batch must take
+    the per-text path."""
     joined = _SEP.join(texts)
     if not texts or joined.count(_SEP) != len(texts) - 1:
         return None
@@ -146,9 +184,8 @@ def _mapped(texts: Sequence[str], spaces: bool) -> list[str] | None:
         if c == sep:
             continue
         out = _fold(chr(c))
-        if spaces and not out and _NON_WORD.fullmatch(_unmarked(chr(c))):
-            out = " "  # punctuation: a word boundary (a diacritic alone is dropped)
-        out = out if spaces else out.replace(" ", "")
+        if not out and _NON_WORD.fullmatch(_unmarked(chr(c))):
+            out = " "  # punctuation and spaces: a word boundary (a diacritic alone is dropped)
         if len(out) > 1:
             return None
         if out:
@@ -156,7 +193,7 @@ def _mapped(texts: Sequence[str], spaces: bool) -> list[str] | None:
         else:
             drop[c] = True
     codes = table[codes[~drop[codes]]]
-    return codes.tobytes().decode("utf-32-le").split(_SEP)
+    return codes.tobytes().decode("utf-32-le")
 
 
 def _unmarked(char: str) -> str:
