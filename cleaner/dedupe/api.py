@@ -20,7 +20,7 @@ from cleaner.dedupe.cluster import (
 )
 from cleaner.dedupe.containment import containment_codes
 from cleaner.dedupe.lsh import band_pairs, collision_pairs
-from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
+from cleaner.dedupe.options import MODES, SCOPES, UNRECORDED, DedupeOptions
 from cleaner.dedupe.outlets import document_duplicates, outlet_of_meta, spanning
 from cleaner.dedupe.pairs import (
     disjoint_codes,
@@ -323,7 +323,10 @@ def _phrase_pairs(prep: Prepared, max_postings: int) -> np.ndarray:
 
 def _check_index(index: Index, opts: DedupeOptions) -> None:
     wanted = opts.index_settings()
-    stored = index.settings(wanted)
+    held = index.settings({})
+    # An index made before a setting was recorded holds that setting's value of then (and
+    # is refused before anything is written to it); a new index takes the wanted settings.
+    stored = {**UNRECORDED, **held} if held else index.settings(wanted)
     diff = {k: (stored.get(k), v) for k, v in wanted.items() if stored.get(k) != v}
     if diff:
         shown = ", ".join(f"{k}={old} (asked {new})" for k, (old, new) in diff.items())

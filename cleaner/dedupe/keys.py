@@ -78,6 +78,10 @@ def _fold(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip().casefold()
 
 
+#: Names the string :func:`shingle_text` makes, stored with an index (its shingles, and so its
+#: signatures and anchors, hold only against paragraphs keyed the same way).
+SHINGLE_KEY = "words-spaced-affixes-glued"
+
 #: Affixes written apart (space or ZWNJ) that belong to the word before them.
 JOIN_LEFT = frozenset(
     ["ها", "های", "هایی", "ای", "ام", "اند", "ایم", "اید", "تر", "ترین", "هایش", "شان"]

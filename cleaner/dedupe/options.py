@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cleaner.dedupe.keys import SHINGLE_SIZE
+from cleaner.dedupe.keys import SHINGLE_KEY, SHINGLE_SIZE
 
 MODES = ("near", "reuse")
+
+#: Index settings recorded only since some version, with the value every index made before
+#: holds (see :meth:`DedupeOptions.index_settings`): such an index is refused, not misread.
+UNRECORDED = {"shingle_key": "key-without-spaces"}
 SCOPES = ("within", "across", "outlets", "all")
 
 
@@ -92,4 +96,7 @@ class DedupeOptions:
             "shingle_size": str(self.shingle_size),
             "threshold": str(self.threshold),
             "anchor_rate": str(self.anchor_rate),
+            # The string shingles are cut from (cleaner.dedupe.keys.SHINGLE_KEY): an index
+            # of shingles cut from another one matches nothing well.
+            "shingle_key": SHINGLE_KEY,
         }

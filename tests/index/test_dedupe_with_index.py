@@ -53,6 +53,14 @@ def test_index_built_with_other_settings_is_refused(tmp_path):
             dedupe([("d1", "", [A])], index=index, threshold=0.7)
 
 
+def test_index_made_before_the_shingle_key_was_recorded_is_refused(tmp_path):
+    with SQLiteIndex(tmp_path / "idx.db") as index:
+        dedupe([("d1", "", [A])], index=index)
+        index._db.execute("DELETE FROM settings WHERE name = 'shingle_key'")  # an old index
+        with pytest.raises(CleanerError, match="shingle_key=key-without-spaces"):
+            dedupe([("d2", "", [B])], index=index)
+
+
 WORKER = textwrap.dedent(
     """
     import sys
