@@ -4,8 +4,10 @@ Exit codes (also in ``cleaner --help`` and the README):
 
 * 0: every input processed;
 * 1: some inputs failed (each reported on stderr with its file and reason; the others were
-  still processed and written), or ``golden check`` / ``rules test`` found a difference;
-* 2: usage or configuration error (bad option, missing path argument, invalid rule file).
+  still processed and written), ``golden check`` / ``rules test`` found a difference, or a
+  runtime failure stopped the run (an output folder or stdout that cannot be written, a
+  full disk, an index out of reach), reported as ``cleaner: error: ...``;
+* 2: a wrong command line (bad option, missing path argument) or an invalid rule file.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ EXIT_CODES = """\b
 Exit codes:
   0  every input processed
   1  some inputs failed (each reported with its file and reason; the rest
-     were processed and written), or a check found differences
-  2  usage or configuration error (bad option, invalid rule file)
+     were processed and written), a check found differences, or a runtime
+     failure (output or stdout not writable, disk full, index out of reach)
+  2  a wrong command line (bad option, missing argument) or an invalid rule file
 """
 
 

@@ -11,21 +11,25 @@ from typing import Any
 import click
 
 from cleaner.cli.options import (
+    RunError,
+    claim_output,
     clean_config,
     input_options,
     load_rulebook,
     output_dir_option,
     report_error,
     sources_from,
+    warn,
 )
 from cleaner.cli.scale import workers_options
 from cleaner.config import CleanConfig
 from cleaner.document import CleanResult, Source
-from cleaner.errors import CleanerError, InputError
+from cleaner.errors import CleanerError, InputError, OptionsMismatch
 from cleaner.executor.local import iter_clean
 from cleaner.executor.progress import Progress, input_bytes
 from cleaner.executor.templates import count_templates
-from cleaner.io.output import jsonl_line, output_path, write_atomic
+from cleaner.io.layout import OutputNames
+from cleaner.io.output import jsonl_line, write_atomic
 from cleaner.io.resume import Journal, PartWriter, item_id, skip_consumed, skip_done
 from cleaner.io.spool import Spool
 from cleaner.pipeline.explain import explain
@@ -143,8 +147,13 @@ def clean_cmd(fmt: str, out_dir: Path | None, explain: bool, **opts: Any) -> Non
             with progress:
                 results = iter_clean(items, config, workers, rulebook=rulebook, templates=templates)
                 failed = _write(results, fmt, out_dir, explain, progress, journal, part_size)
-    except CleanerError as exc:
+    except OptionsMismatch as exc:
         raise click.UsageError(str(exc)) from None
+    except CleanerError as exc:
+        raise RunError(str(exc)) from None
+    except OSError as exc:  # a part file or stdout that cannot be written (disk full...)
+        where = out_dir if out_dir is not None else "stdout"
+        raise RunError(f"{where}: cannot write: {exc.strerror or exc}") from None
     progress.close(f"{skipped[0]} input(s) done before, skipped" if skipped[0] else "")
     if failed:
         click.echo(f"cleaner: {failed} input(s) failed", err=True)
@@ -166,7 +175,7 @@ def _journal(
     except CleanerError as exc:
         raise click.UsageError(str(exc)) from None
     except OSError as exc:
-        raise click.UsageError(f"{out_dir}: cannot write the output folder: {exc}") from None
+        raise RunError(f"{out_dir}: cannot write the output folder: {exc}") from None
 
 
 def _write(
@@ -183,9 +192,14 @@ def _write(
     out = sys.stdout  # click.get_text_stream is deprecated (Click 9 drops it)
     suffix = ".jsonl" if fmt == "jsonl" else ".txt"
     parts = None
+    names = None
     if out_dir is not None and journal is not None and part_size:
         sep = "" if fmt == "jsonl" else DOC_SEPARATOR
         parts = PartWriter(out_dir, suffix, part_size, journal, sep)
+    elif out_dir is not None:
+        names = OutputNames(out_dir, suffix)
+        for done in journal.done_order if journal is not None else ():
+            names.claim(done, "the interrupted run")
     for res, nbytes in results:
         if isinstance(res, InputError):
             report_error(res)
@@ -196,18 +210,23 @@ def _write(
             continue
         progress.update(docs=1, paragraphs=len(res.paragraphs), nbytes=nbytes)
         if not res.paragraphs and not res.title and not progress.quiet:
-            click.echo(f"cleaner: warning: {res.source}: no text left after cleaning", err=True)
+            warn(f"{res.source}: no text left after cleaning")
         if show and fmt == "text":
             click.echo(explain(res), err=True)
         body = _render(res, fmt)
         if parts is not None:
             parts.add(res.id, body)
             continue
-        if out_dir is not None:
+        if names is not None:
             try:
-                write_atomic(output_path(out_dir, res.id, suffix), body)
-            except (OSError, ValueError) as exc:
-                report_error(InputError(res.source, f"cannot write output: {exc}"))
+                write_atomic(claim_output(names, res.id, res.source, progress.quiet), body)
+            except InputError as exc:
+                report_error(exc)
+                failed += 1
+                continue
+            except (OSError, ValueError, CleanerError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                report_error(InputError(res.source, f"cannot write output: {reason}"))
                 failed += 1
                 continue
             if journal is not None:

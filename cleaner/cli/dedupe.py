@@ -10,9 +10,12 @@ from typing import Any
 import click
 
 from cleaner.cli.options import (
+    RunError,
+    claim_output,
     clean_config,
     input_options,
     load_rulebook,
+    max_bytes,
     output_dir_option,
     report_error,
 )
@@ -20,10 +23,11 @@ from cleaner.cli.scale import engine_options, enter_engine, workers_option
 from cleaner.dedupe import KEEP_POLICIES, MODES, SCOPES, DedupeOptions
 from cleaner.dedupe.api import DocLike, unpack
 from cleaner.dedupe.cluster_lines import iter_jsonl
-from cleaner.errors import CleanerError
+from cleaner.errors import CleanerError, InputError, OptionsMismatch
 from cleaner.executor.base import PAIR_STAGES, Engine, Loaded, dedupe_loaded, pair_stages_on
 from cleaner.index import open_index
-from cleaner.io.output import output_path, write_atomic
+from cleaner.io.layout import OutputNames
+from cleaner.io.output import write_atomic
 from cleaner.io.partitions import PART_FORMATS, ReadOptions
 from cleaner.io.resume import part_name
 
@@ -159,14 +163,16 @@ def dedupe_cmd(
             if index is not None:
                 stored = int(index.stats().get("paragraphs") or 0)
                 index.close()
-    except CleanerError as exc:
+    except OptionsMismatch as exc:
         raise click.UsageError(str(exc)) from None
+    except CleanerError as exc:
+        raise RunError(str(exc)) from None
     if clusters_out is not None:
         _write_clusters(clusters_out, iter_jsonl(result, dedupe_opts.workers))
     if out_dir is not None and part_format:
         _write_parts(engine, out_dir, loaded, result.dropped_ids(), no_clean, part_format)
     elif out_dir is not None:
-        _write_documents(out_dir, docs, result.dropped_ids(), no_clean)
+        failed += _write_documents(out_dir, docs, result.dropped_ids(), no_clean)
     if not quiet:
         s = result.stats
         line = (
@@ -193,6 +199,7 @@ def _load(opts: dict[str, Any], no_clean: bool, engine: Engine, dedupe: DedupeOp
         opts["html_field"],
         opts["url_field"],
         opts["source_field"],
+        max_bytes(opts),
     )
     config = None if no_clean else clean_config(opts)
     rulebook = None if no_clean else load_rulebook(opts)
@@ -204,16 +211,17 @@ def _load(opts: dict[str, Any], no_clean: bool, engine: Engine, dedupe: DedupeOp
 
 def _write_clusters(target: str, lines: Iterable[bytes]) -> None:
     """The clusters' JSON lines to a file (written whole or not at all) or stdout (``-``)."""
-    if target == "-":
-        sys.stdout.flush()
-        for chunk in lines:
-            sys.stdout.buffer.write(chunk)
-        sys.stdout.buffer.flush()
-        return
     try:
+        if target == "-":
+            sys.stdout.flush()
+            for chunk in lines:
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+            return
         write_atomic(Path(target), lines)
     except OSError as exc:
-        raise click.UsageError(f"{target}: cannot write the clusters: {exc}") from None
+        where = "stdout" if target == "-" else target
+        raise RunError(f"{where}: cannot write the clusters: {exc.strerror or exc}") from None
 
 
 def _kept_text(doc: DocLike, dropped: set[tuple[str, int]], no_clean: bool) -> str:
@@ -241,17 +249,30 @@ def _write_parts(
     try:
         engine.write_parts(jobs)
     except (OSError, CleanerError) as exc:
-        raise click.UsageError(f"{out_dir}: cannot write the parts: {exc}") from None
+        raise RunError(f"{out_dir}: cannot write the parts: {exc}") from None
 
 
 def _write_documents(
     out_dir: Path, docs: list[DocLike], dropped: set[tuple[str, int]], no_clean: bool
-) -> None:
-    """Each document with its dropped paragraphs left out (text, like `cleaner clean`)."""
+) -> int:
+    """Each document with its dropped paragraphs left out (text, like `cleaner clean`).
+
+    A document that cannot be written is reported and the others are still written (each
+    file is complete or absent); returns how many failed.
+    """
+    names = OutputNames(out_dir, ".txt")
+    failed = 0
     for doc in docs:
-        doc_id = unpack(doc)[0]
+        doc_id, source, _, _ = unpack(doc)
         body = _kept_text(doc, dropped, no_clean)
         try:
-            write_atomic(output_path(out_dir, doc_id, ".txt"), body + "\n" if body else "")
+            path = claim_output(names, doc_id, source or doc_id)
+            write_atomic(path, body + "\n" if body else "")
+        except InputError as exc:
+            report_error(exc)
+            failed += 1
         except (OSError, CleanerError) as exc:
-            raise click.UsageError(f"{out_dir}: cannot write {doc_id}: {exc}") from None
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            report_error(InputError(source or doc_id, f"cannot write output: {reason}"))
+            failed += 1
+    return failed

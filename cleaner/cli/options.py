@@ -16,8 +16,10 @@ import click
 
 from cleaner.config import CleanConfig
 from cleaner.document import Source
-from cleaner.errors import InputError
+from cleaner.errors import InputError, printable
 from cleaner.io.inputs import iter_sources
+from cleaner.io.layout import OutputNames
+from cleaner.io.reading import DEFAULT_MAX_BYTES, MAX_OPTION
 from cleaner.rules import Rulebook, RuleError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -76,6 +78,16 @@ def input_options(f: F) -> F:
             default=None,
             help="JSON lines: field naming the outlet (kept as source_name).",
         ),
+        click.option(
+            MAX_OPTION,
+            "max_doc_mb",
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_BYTES >> 20,
+            show_default=True,
+            metavar="MB",
+            help="Cap on one document (a file, its decompressed bytes, a JSON lines record,"
+            " stdin); a larger one is reported and skipped, so memory stays bounded.",
+        ),
         rules_option,
         no_builtin_option,
     ]
@@ -95,7 +107,13 @@ def sources_from(opts: dict[str, Any]) -> Iterator[Source | InputError]:
         url_field=opts["url_field"],
         source_field=opts["source_field"],
         stdin=sys.stdin.buffer,
+        max_bytes=max_bytes(opts),
     )
+
+
+def max_bytes(opts: dict[str, Any]) -> int:
+    """The cap on one document, in bytes, from ``--max-doc-mb``."""
+    return int(opts["max_doc_mb"]) << 20
 
 
 def load_rulebook(opts: dict[str, Any]) -> Rulebook:
@@ -111,6 +129,39 @@ def clean_config(opts: dict[str, Any], **extra: Any) -> CleanConfig:
     return CleanConfig(
         rules_dirs=tuple(opts["rules_dirs"]), builtin_rules=not opts["no_builtin_rules"], **extra
     )
+
+
+class RunError(click.ClickException):
+    """A failure at run time (an output that cannot be written, an index out of reach).
+
+    Printed as ``cleaner: error: ...`` without the usage banner, exit code 1: the command
+    line was right, the world was not. Exit 2 stays for a wrong command line or rule file.
+    """
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"cleaner: error: {printable(self.format_message())}", err=True)
+
+
+def claim_output(names: OutputNames, doc_id: str, where: str, quiet: bool = False) -> Path:
+    """The output file of a document (see :class:`OutputNames`), warning when it is renamed.
+
+    ``quiet`` (``--quiet``) leaves the warnings out, like the other per-record warnings.
+
+    Raises:
+        InputError: The id repeats an earlier one, or both its names are taken.
+    """
+    path = names.claim(doc_id, where)
+    for note in names.renamed if not quiet else ():
+        warn(note)
+    names.renamed.clear()
+    return path
+
+
+def warn(message: str) -> None:
+    """Print a warning on stderr, in the form ``cleaner: warning: ...`` (escaped)."""
+    click.echo(f"cleaner: warning: {printable(message)}", err=True)
 
 
 def report_error(exc: InputError) -> None:

@@ -51,7 +51,7 @@ from cleaner.dedupe.verify import (
     similarity_of,
 )
 from cleaner.document import CleanResult
-from cleaner.errors import CleanerError
+from cleaner.errors import CleanerError, OptionsMismatch
 from cleaner.index.base import Index, IndexItem
 from cleaner.pool import release_heap, remote_stages, shares_memory
 
@@ -330,7 +330,7 @@ def _check_index(index: Index, opts: DedupeOptions) -> None:
     diff = {k: (stored.get(k), v) for k, v in wanted.items() if stored.get(k) != v}
     if diff:
         shown = ", ".join(f"{k}={old} (asked {new})" for k, (old, new) in diff.items())
-        raise CleanerError(
+        raise OptionsMismatch(
             f"the index was built with other settings: {shown}; use those or a new index"
         )
 

@@ -12,6 +12,9 @@ The order of the checks is the design (cheap and certain first, statistical last
    bytes, because charset-normalizer guesses CJK code pages for short Arabic lines;
 8. charset-normalizer on a sample for everything else.
 
+NUL characters are removed from the decoded text (a few in a text file; noted in
+:attr:`Decoded.repaired`).
+
 Steps 4, 7 and 8 look at a sample of at most :data:`SAMPLE_SIZE` bytes cut on a character
 boundary, so a huge input never goes through the statistical detector.
 
@@ -346,9 +349,9 @@ def decode(data: bytes, source: str = "<bytes>") -> Decoded:
     if not data:
         return Decoded("", "utf-8")
     text, encoding, notes = _decode_bytes(data, source)
+    text, nul = remove_nul(text)
     text, mojibake = repair_mojibake(text)
-    if mojibake:
-        notes.append(mojibake)
+    notes += [note for note in (nul, mojibake) if note]
     return Decoded(text, encoding, "; ".join(notes) or None)
 
 
@@ -357,21 +360,13 @@ def _decode_bytes(data: bytes, source: str) -> tuple[str, str, list[str]]:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return _decode_with(data, codec, source)
-    for magic, what, advice in _MAGIC:
-        if data.startswith(magic):
-            raise InputError(source, f"this is {what}, not text: {advice}")
     sample = data[:SAMPLE_SIZE]
-    (controls,) = _CONTROL_BYTES.counts(sample)
-    if controls:
-        wide = _sniff_wide(sample)
-        if wide:
-            return _decode_with(data, wide, source)
-        if controls > _MAX_CONTROL_SHARE * len(sample):
-            raise InputError(
-                source,
-                f"looks binary ({controls} control or NUL bytes in the first {len(sample)}),"
-                " and is not UTF-16/UTF-32 text; pass text or HTML files only",
-            )
+    reason = binary_reason(sample)
+    if reason:
+        raise InputError(source, reason)
+    wide = _sniff_wide(sample) if _CONTROL_BYTES.counts(sample)[0] else None
+    if wide:
+        return _decode_with(data, wide, source)
     try:
         return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError:
@@ -382,6 +377,80 @@ def _decode_bytes(data: bytes, source: str) -> tuple[str, str, list[str]]:
     prefix = _trim_to_boundary(sample) if len(data) > SAMPLE_SIZE else data
     codec = _sniff_arabic_codepage(prefix) or _sniff_with_detector(prefix, source)
     return _decode_with(data, codec, source)
+
+
+def binary_reason(sample: bytes) -> str | None:
+    """Why the first bytes of an input are not text (a known signature, control bytes), or None.
+
+    Reading a compressed input stops at its first :data:`SAMPLE_SIZE` bytes when this finds
+    a reason, so gzipped zeros are refused before they are unpacked.
+
+    >>> binary_reason(b"%PDF-1.4 ...")
+    'this is a PDF document, not text: extract its text first (e.g. pdftotext) and pass that'
+    >>> binary_reason(b"\\x00" * 100)[:40]
+    'looks binary (100 control or NUL bytes i'
+    >>> binary_reason("سلام".encode("utf-16-le")) is None, binary_reason(b"plain") is None
+    (True, True)
+    """
+    if any(sample.startswith(bom) for bom, _ in _BOMS):
+        return None
+    for magic, what, advice in _MAGIC:
+        if sample.startswith(magic):
+            return f"this is {what}, not text: {advice}"
+    (controls,) = _CONTROL_BYTES.counts(sample)
+    if controls > _MAX_CONTROL_SHARE * len(sample) and not _sniff_wide(sample):
+        return (
+            f"looks binary ({controls} control or NUL bytes in the first {len(sample)}),"
+            " and is not UTF-16/UTF-32 text; pass text or HTML files only"
+        )
+    return None
+
+
+#: Characters that text never holds (C0 controls but tab, newlines, form feed and ESC) and
+#: the replacement character a lossy decoder leaves: binary data stored as a JSON string.
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
+
+
+def check_text(text: str, source: str = "<text>") -> Decoded:
+    """Text given as text (a JSON record's field): refused when binary, NUL characters removed.
+
+    A share of control or replacement characters above what :func:`decode` allows for bytes
+    means binary data was stored as a string; cleaning it as text would give garbage.
+
+    Raises:
+        InputError: The text looks like binary data.
+
+    >>> checked = check_text("a\\x00b" + " and more text" * 10)
+    >>> checked.text[:5], checked.repaired
+    ('ab an', '1 NUL character(s) removed')
+    >>> try:
+    ...     check_text("".join(map(chr, range(256))) * 4, "r:1")
+    ... except InputError as err:
+    ...     print(err.reason[:60])
+    looks binary (104 control or replacement characters in the f
+    """
+    sample = text[:SAMPLE_SIZE]
+    odd = len(_NOT_TEXT.findall(sample))
+    if odd > _MAX_CONTROL_SHARE * len(sample):
+        raise InputError(
+            source,
+            f"looks binary ({odd} control or replacement characters in the first {len(sample)}),"
+            " not text; check what wrote this field",
+        )
+    text, note = remove_nul(text)
+    return Decoded(text, "utf-8", note)
+
+
+def remove_nul(text: str) -> tuple[str, str | None]:
+    """The text without NUL characters (no text holds them; many tools stop at one), and a note.
+
+    >>> remove_nul("a\\x00b\\x00"), remove_nul("ab")
+    (('ab', '2 NUL character(s) removed'), ('ab', None))
+    """
+    if "\x00" not in text:
+        return text, None
+    kept = text.replace("\x00", "")
+    return kept, f"{len(text) - len(kept)} NUL character(s) removed"
 
 
 def _decode_with(data: bytes, codec: str, source: str) -> tuple[str, str, list[str]]:

@@ -5,22 +5,36 @@
 :class:`~cleaner.document.InputError` (instead of raising) for each input that cannot be read,
 so one bad file or record never stops a run. Nothing is decoded here (see
 :mod:`cleaner.io.decode`), except JSON lines, which are UTF-8 by definition.
+
+Reading is bounded (:mod:`cleaner.io.reading`): only regular files are opened, gzip is
+decompressed as a stream, and a document (a file, its decompressed bytes, a record's line,
+stdin) over ``max_bytes`` is refused with its reason, so memory stays bounded.
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
+import re
 import sys
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from cleaner.document import Source
-from cleaner.errors import CleanerError, InputError
+from cleaner.errors import CleanerError, InputError, name_text
+from cleaner.io.reading import (
+    DEFAULT_MAX_BYTES,
+    Refused,
+    capped_lines,
+    open_regular,
+    read_capped,
+    too_big,
+)
 
 #: Accepted values of ``input_format``.
 INPUT_FORMATS = ("auto", "text", "html", "jsonl")
@@ -59,6 +73,7 @@ def iter_sources(
     url_field: str = "url",
     source_field: str | None = None,
     stdin: BinaryIO | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Iterator[Source | InputError]:
     """Yield one Source per document of the inputs, or an InputError for each unreadable one.
 
@@ -74,10 +89,15 @@ def iter_sources(
         url_field: Record field holding the page URL.
         source_field: Record field whose value is carried in ``meta["source_name"]``.
         stdin: Binary stream read for ``-`` (default: ``sys.stdin.buffer``).
+        max_bytes: Cap on one document's bytes (decompressed); a larger one is refused.
 
     ``Source.id`` is the path relative to the folder given (for files found in a folder) or
     the file name (for a file given directly), with POSIX separators and without ``.gz``;
-    ``stdin`` for standard input. Files are read whole; JSON lines are streamed line by line.
+    ``stdin`` for standard input; bytes of a file name that do not decode are written
+    ``\\xNN`` in ids and messages (:func:`~cleaner.errors.name_text`). Files are read
+    whole; JSON lines are streamed line by line.
+    Standard input in ``auto`` format is read as JSON lines when its first line is a JSON
+    object. Anything but a regular file (a FIFO, a socket, a device) is refused unread.
 
     Raises:
         CleanerError: ``input_format`` is not one of :data:`INPUT_FORMATS`.
@@ -94,19 +114,21 @@ def iter_sources(
                 yield InputError(STDIN_SOURCE, "'-' given more than once; stdin is read once")
                 continue
             stdin_read = True
-            yield from _iter_stdin(stdin or sys.stdin.buffer, input_format, fields)
+            yield from _iter_stdin(stdin or sys.stdin.buffer, input_format, fields, max_bytes)
             continue
         path = Path(arg)
         if path.is_dir():
-            yield from _iter_folder(path, arg, input_format, fields)
+            yield from _iter_folder(path, arg, input_format, fields, max_bytes)
         elif path.exists():
-            yield from iter_file(path, arg, path.name, input_format, fields)
+            yield from iter_file(
+                path, name_text(arg), name_text(path.name), input_format, fields, max_bytes
+            )
         else:
             yield InputError(arg, "no such file or folder; check the path")
 
 
 def _iter_folder(
-    root: Path, arg: str, input_format: str, fields: RecordFields
+    root: Path, arg: str, input_format: str, fields: RecordFields, max_bytes: int
 ) -> Iterator[Source | InputError]:
     """The documents of every visible file under ``root``, in sorted order."""
     errors: list[OSError] = []
@@ -118,30 +140,43 @@ def _iter_folder(
                 file = Path(dirpath, name)
                 found.append((file.relative_to(root).parts, file))
     for err in errors:
-        yield InputError(str(err.filename or arg), f"cannot read folder: {err.strerror or err}")
+        shown = name_text(str(err.filename or arg))
+        yield InputError(shown, f"cannot read folder: {err.strerror or err}")
     if not found and not errors:
         yield InputError(arg, "folder holds no input files (hidden files are skipped)")
     for parts, file in sorted(found):
-        shown = os.path.join(arg, *parts)
-        yield from iter_file(file, shown, "/".join(parts), input_format, fields)
+        shown, doc_id = name_text(os.path.join(arg, *parts)), name_text("/".join(parts))
+        yield from iter_file(file, shown, doc_id, input_format, fields, max_bytes)
 
 
 def iter_file(
-    path: Path, shown: str, doc_id: str, input_format: str, fields: RecordFields
+    path: Path,
+    shown: str,
+    doc_id: str,
+    input_format: str,
+    fields: RecordFields,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Iterator[Source | InputError]:
-    """The document of one file, or its records when it holds JSON lines."""
+    """The document of one file, or its records when it holds JSON lines.
+
+    A file that is not a regular file (FIFO, socket, device) yields an InputError unread.
+    """
     gz = doc_id.lower().endswith(".gz")
     if gz:
         doc_id = doc_id[:-3]
     ext = os.path.splitext(doc_id)[1].lower()
     records = input_format == "jsonl" or (input_format == "auto" and ext in JSONL_EXTENSIONS)
     try:
-        if records:
-            opener = gzip.open if gz else open
-            with opener(path, "rb") as stream:
-                yield from _iter_records(stream, shown, doc_id, fields)
-            return
-        data = _read_gzip(path) if gz else path.read_bytes()
+        with open_regular(path) as raw:
+            stream = cast(BinaryIO, gzip.GzipFile(fileobj=raw, mode="rb")) if gz else raw
+            if records:
+                yield from _iter_records(stream, shown, doc_id, fields, max_bytes)
+                return
+            what = "decompresses to more" if gz else "larger"
+            data = read_capped(stream, max_bytes, sniff=gz, what=what)
+    except Refused as err:
+        yield InputError(shown, str(err))
+        return
     except _READ_ERRORS as err:
         yield InputError(shown, _read_failure(err, gz))
         return
@@ -149,12 +184,6 @@ def iter_file(
         yield from _iter_json(data, shown, doc_id, fields)
         return
     yield Source(id=doc_id, data=data, source=shown, is_html=_is_html(input_format, ext))
-
-
-def _read_gzip(path: Path) -> bytes:
-    """The decompressed bytes of a gzip file."""
-    with gzip.open(path, "rb") as stream:
-        return stream.read()
 
 
 def _read_failure(err: BaseException, gz: bool) -> str:
@@ -182,26 +211,62 @@ def _is_html(input_format: str, ext: str) -> bool | None:
 
 
 def _iter_stdin(
-    stream: BinaryIO, input_format: str, fields: RecordFields
+    stream: BinaryIO, input_format: str, fields: RecordFields, max_bytes: int
 ) -> Iterator[Source | InputError]:
-    """The document on standard input, or its records with ``input_format="jsonl"``."""
+    """The document on standard input, or its records (``jsonl``, or sniffed in ``auto``)."""
     if input_format == "jsonl":
-        yield from _iter_records(stream, STDIN_SOURCE, STDIN_ID, fields)
+        yield from _iter_records(stream, STDIN_SOURCE, STDIN_ID, fields, max_bytes)
         return
     try:
-        data = stream.read()
+        first = stream.readline(max_bytes + 1)
+        if input_format == "auto" and _is_record(first):
+            yield from _iter_records(stream, STDIN_SOURCE, STDIN_ID, fields, max_bytes, first)
+            return
+        rest = read_capped(stream, max_bytes - len(first)) if len(first) <= max_bytes else b"x"
+        if len(first) + len(rest) > max_bytes:
+            raise Refused(too_big(max_bytes))
+    except Refused as err:
+        yield InputError(STDIN_SOURCE, str(err))
+        return
     except OSError as err:
         yield InputError(STDIN_SOURCE, f"cannot read: {err}")
         return
+    data = first + rest
     yield Source(id=STDIN_ID, data=data, source=STDIN_SOURCE, is_html=_is_html(input_format, ""))
 
 
+def _is_record(line: bytes) -> bool:
+    """Whether a first line reads as a JSON lines record (an object on one line).
+
+    >>> _is_record(b'{"id": 1, "text": "x"}\\n'), _is_record(b"<html>\\n"), _is_record(b"{ a")
+    (True, False, False)
+    """
+    head = line.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"{"):
+        return False
+    try:
+        return isinstance(json.loads(head), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
 def _iter_records(
-    lines: Iterable[bytes], shown: str, file_id: str, fields: RecordFields
+    stream: BinaryIO,
+    shown: str,
+    file_id: str,
+    fields: RecordFields,
+    max_bytes: int,
+    first: bytes | None = None,
 ) -> Iterator[Source | InputError]:
-    """One Source per JSON lines record; one InputError per bad line, then go on."""
-    for lineno, raw in enumerate(lines, 1):
+    """One Source per JSON lines record; one InputError per bad line, then go on.
+
+    ``first`` is a first line already read from ``stream`` (to sniff it).
+    """
+    for lineno, raw in enumerate(capped_lines(stream, max_bytes, first), 1):
         where = f"{shown}:{lineno}"
+        if raw is None:
+            yield InputError(where, "record " + too_big(max_bytes))
+            continue
         if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]  # a UTF-8 byte order mark some editors write
         if not raw.strip():
@@ -214,11 +279,56 @@ def _iter_records(
         except json.JSONDecodeError as err:
             yield InputError(where, f"bad JSON: {err.msg} (column {err.colno})")
             continue
+        except RecursionError:
+            yield InputError(where, "JSON nested too deep to read (about 1,000 levels)")
+            continue
         if not isinstance(record, dict):
             kind = type(record).__name__
             yield InputError(where, f"expected a JSON object per line, got {kind}")
             continue
-        yield record_source(record, where, f"{file_id}:{lineno}", fields)
+        if _SURROGATE_ESCAPE.search(raw) and _lone_surrogate(record):
+            yield InputError(where, _LONE_SURROGATE)
+            continue
+        try:
+            yield record_source(record, where, f"{file_id}:{lineno}", fields)
+        except RecursionError:
+            yield InputError(where, "JSON nested too deep to read (about 1,000 levels)")
+
+
+_LONE_SURROGATE = (
+    "holds a lone surrogate escape (such as \\ud800), which is not a character;"
+    " fix the program that wrote it"
+)
+#: A JSON escape of a surrogate code unit: half of a pair (fine), or alone (not text).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogate(record: dict[str, Any]) -> bool:
+    """Whether a record holds a string with an unpaired surrogate (UTF-8 cannot write it).
+
+    >>> _lone_surrogate(json.loads('{"a": "\\\\ud83d\\\\ude00"}'))
+    False
+    >>> _lone_surrogate(json.loads('{"a": ["x\\\\ud800"]}'))
+    True
+    """
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    except RecursionError:  # too deep to tell here; reading its fields will say so
+        return False
+    return False
+
+
+def id_text(value: Any) -> str:
+    """A record's id as text: a string as it is, any other JSON value written as JSON.
+
+    >>> id_text("a/b"), id_text(7), id_text(2.5), id_text(True), id_text({"x": 1}), id_text([1])
+    ('a/b', '7', '2.5', 'true', '{"x":1}', '[1]')
+    """
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def _iter_json(
@@ -233,15 +343,25 @@ def _iter_json(
         return
     except json.JSONDecodeError as err:
         if err.msg == "Extra data":  # one value per line: JSON lines under a .json name
-            yield from _iter_records(data.splitlines(keepends=True), shown, file_id, fields)
+            lines = io.BytesIO(data)
+            yield from _iter_records(lines, shown, file_id, fields, max(len(data), 1))
         else:
             yield InputError(shown, f"bad JSON: {err.msg} (line {err.lineno}, column {err.colno})")
         return
+    except RecursionError:
+        yield InputError(shown, "JSON nested too deep to read (about 1,000 levels)")
+        return
     items = value if isinstance(value, list) else [value]
+    check = _SURROGATE_ESCAPE.search(data) is not None
     for n, record in enumerate(items, 1):
         where = f"{shown}:{n}"
-        if isinstance(record, dict):
-            yield record_source(record, where, f"{file_id}:{n}", fields)
+        if isinstance(record, dict) and check and _lone_surrogate(record):
+            yield InputError(where, _LONE_SURROGATE)
+        elif isinstance(record, dict):
+            try:
+                yield record_source(record, where, f"{file_id}:{n}", fields)
+            except RecursionError:
+                yield InputError(where, "JSON nested too deep to read (about 1,000 levels)")
         else:
             kind = type(record).__name__
             yield InputError(where, f"expected a JSON object (a record) per item, got {kind}")
@@ -273,7 +393,7 @@ def record_source(
             " name the fields to read",
         )
     raw_id = record.get(fields.id)
-    doc_id = fallback_id if raw_id is None or raw_id == "" else str(raw_id)
+    doc_id = fallback_id if raw_id is None or raw_id == "" else id_text(raw_id)
     url = record.get(fields.url)
     meta: dict[str, Any] = {}
     if fields.source and record.get(fields.source) is not None:

@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.document import Source
-from cleaner.errors import CleanerError, InputError
+from cleaner.errors import CleanerError, InputError, name_text
 from cleaner.io.inputs import RecordFields, iter_file, record_source
 from cleaner.io.output import jsonl_line, write_atomic
+from cleaner.io.reading import DEFAULT_MAX_BYTES
 
 PARQUET = ".parquet"
 PART_FORMATS = ("jsonl", "parquet")
@@ -39,6 +40,7 @@ class ReadOptions:
     html_field: str = "html"
     url_field: str = "url"
     source_field: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
 
     def fields(self) -> RecordFields:
         """The record fields, as :mod:`cleaner.io.inputs` names them."""
@@ -82,7 +84,7 @@ def list_partitions(paths: Sequence[str]) -> list[Partition] | None:
         if path.is_dir():
             out.extend(_folder_partitions(path, arg))
         elif path.exists():
-            out.append(Partition(arg, arg, path.name, _size(path)))
+            out.append(Partition(arg, name_text(arg), name_text(path.name), _size(path)))
         else:
             out.append(Partition(arg, arg, arg, error="no such file or folder; check the path"))
     return out
@@ -113,7 +115,8 @@ def _folder_partitions(root: Path, arg: str) -> list[Partition]:
             Partition(arg, arg, "", error="folder holds no input files (hidden files are skipped)")
         )
     for parts, file in sorted(found):
-        out.append(Partition(str(file), os.path.join(arg, *parts), "/".join(parts), _size(file)))
+        shown, file_id = name_text(os.path.join(arg, *parts)), name_text("/".join(parts))
+        out.append(Partition(str(file), shown, file_id, _size(file)))
     return out
 
 
@@ -132,7 +135,12 @@ def read_partition(part: Partition, read: ReadOptions) -> Iterator[Source | Inpu
         yield from _parquet_sources(part, read)
     else:
         yield from iter_file(
-            Path(part.path), part.shown, part.file_id, read.input_format, read.fields()
+            Path(part.path),
+            part.shown,
+            part.file_id,
+            read.input_format,
+            read.fields(),
+            read.max_bytes,
         )
 
 

@@ -36,11 +36,15 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.document import Source
-from cleaner.errors import CleanerError, InputError
+from cleaner.errors import InputError, OptionsMismatch
 from cleaner.io.output import write_atomic
 
 JOURNAL_NAME = ".cleaner-journal.jsonl"
 JOURNAL_VERSION = 1
+
+
+class ResumeRefused(OptionsMismatch):
+    """``--resume`` asked for what the folder cannot give: other options, other inputs."""
 
 
 def fingerprint(options: Mapping[str, Any]) -> str:
@@ -74,26 +78,29 @@ class Journal:
             the parts an earlier journal listed, so no stale part outlives it).
 
     Raises:
-        CleanerError: ``resume`` and the journal was written with other options.
+        ResumeRefused: ``resume`` and the journal was written with other options.
     """
 
     def __init__(self, out_dir: Path, options: Mapping[str, Any], resume: bool) -> None:
         self.path = Path(out_dir) / JOURNAL_NAME
         self.fingerprint = fingerprint(options)
         self.done_ids: set[str] = set()
+        #: The ids the interrupted run finished, in the order it finished them.
+        self.done_order: list[str] = []
         self.parts: list[dict[str, Any]] = []
         old = _read(self.path)
         if resume and old is not None:
             header, entries = old
             if header.get("fingerprint") != self.fingerprint:
-                raise CleanerError(
+                raise ResumeRefused(
                     f"{out_dir}: the interrupted run used other options (format, part size or"
                     " clean options); resume with the same options, or drop --resume to start over"
                 )
             remove_temps(Path(out_dir))
             for entry in entries:
-                if "id" in entry:
+                if "id" in entry and str(entry["id"]) not in self.done_ids:
                     self.done_ids.add(str(entry["id"]))
+                    self.done_order.append(str(entry["id"]))
                 elif "part" in entry:
                     self.parts.append(entry)
         else:
@@ -104,6 +111,9 @@ class Journal:
                             (self.path.parent / str(entry["part"])).unlink()
             header = {"journal": JOURNAL_VERSION, "fingerprint": self.fingerprint}
             write_atomic(self.path, json.dumps(header) + "\n")
+        #: What the interrupted run finished: what --resume skips (never what this run adds,
+        #: so a repeated id is not taken for work done before).
+        self.done_before = frozenset(self.done_ids)
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
 
     @property
@@ -176,12 +186,12 @@ def item_id(item: Source | InputError) -> str:
 def skip_done(
     items: Iterable[Source | InputError], journal: Journal, skipped: list[int]
 ) -> Iterator[Source | InputError]:
-    """Inputs whose output is not journaled yet (one-file-per-input layout).
+    """Inputs whose output the interrupted run journaled (one-file-per-input layout).
 
     ``skipped[0]`` counts the inputs passed over, for the summary.
     """
     for item in items:
-        if isinstance(item, Source) and item.id in journal.done_ids:
+        if isinstance(item, Source) and item.id in journal.done_before:
             skipped[0] += 1
             continue
         yield item
@@ -193,7 +203,7 @@ def skip_consumed(
     """Inputs after those the finished parts consumed (parts layout).
 
     Raises:
-        CleanerError: The input at the checkpoint is not the one journaled (the inputs
+        ResumeRefused: The input at the checkpoint is not the one journaled (the inputs
             changed since the interrupted run).
     """
     todo = journal.consumed
@@ -204,7 +214,7 @@ def skip_consumed(
             continue
         if n == todo:
             if item_id(item) != last:
-                raise CleanerError(
+                raise ResumeRefused(
                     f"input {n} is {item_id(item)!r}, the interrupted run ended its last part at"
                     f" {last!r}: the inputs changed; drop --resume to start over"
                 )
@@ -213,7 +223,7 @@ def skip_consumed(
         yield item  # only reached when nothing was consumed
     else:
         if todo:
-            raise CleanerError(
+            raise ResumeRefused(
                 f"the interrupted run consumed {todo} inputs, there are fewer now: the inputs"
                 " changed; drop --resume to start over"
             )

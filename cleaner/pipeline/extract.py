@@ -16,8 +16,10 @@ from html import escape as html_escape
 from itertools import islice
 
 import trafilatura
+from lxml.html import HtmlElement
 from trafilatura.settings import Document, set_date_params
 
+from cleaner.pipeline.huge_html import limit_hit, parse_huge
 from cleaner.text.normalize import match_key, match_keys
 
 #: How much of the input the sniffer reads; markup shows itself in the first few KB.
@@ -117,7 +119,9 @@ MENU_PROSE_SHARE = 0.25
 _TABLE_RULE = re.compile(r"\|(?:\s*:?-{3,}:?\s*\|)+")
 
 
-def run_trafilatura(html: str | bytes, url: str | None = None, fast: bool = True) -> object:
+def run_trafilatura(
+    html: str | bytes | HtmlElement, url: str | None = None, fast: bool = True
+) -> object:
     """trafilatura's extraction with our settings (see :func:`extract_document` for why).
 
     The benchmark times this same call as the baseline the cleaning cost is compared with.
@@ -161,14 +165,23 @@ def extract_document(html: str, url: str | None = None) -> object:
       extractors picks a longer, wrong block on some pages (word F1 0.99 -> 0.34);
     * but where the main extractor's result reads as a menu (under ``MENU_PROSE_SHARE`` of
       its characters in prose-length lines), the fallback extractors are run and their
-      result taken when more of it is prose: such a page otherwise keeps its whole menu.
+      result taken when more of it is prose: such a page otherwise keeps its whole menu;
+    * a page beyond libxml2's default limits (nested deeper than 255, a node over 10 MB) is
+      parsed again with ``huge_tree`` (:mod:`cleaner.pipeline.huge_html`): trafilatura's
+      own parse keeps only the part before the limit.
     """
     doc = run_trafilatura(html, url)
+    huge = limit_hit() is not None
+    if huge:  # the page goes beyond libxml2's default limits: the whole tree, not a part
+        tree = parse_huge(html)
+        huge = tree is not None
+        doc = run_trafilatura(tree, url) if tree is not None else doc
     text = doc.text or "" if isinstance(doc, Document) else ""
     share = prose_share(text)
     if share >= MENU_PROSE_SHARE:
         return doc
-    alt = run_trafilatura(html, url, fast=False)
+    page = parse_huge(html) if huge else None  # trafilatura may change the tree it is given
+    alt = run_trafilatura(html if page is None else page, url, fast=False)
     if isinstance(alt, Document) and prose_share(alt.text or "") > share:
         return alt
     return doc
@@ -190,8 +203,11 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     ()
     """
     doc = extract_document(html, url)
+    # trafilatura's parser keeps the limit error of its last parse; a page parsed again with
+    # huge_tree was not parsed by it since, so this names what the first parse hit.
+    limit = limit_hit()
     if not isinstance(doc, Document):  # None: nothing extractable (a dict only with as_dict)
-        return Extracted("", ())
+        return Extracted("", (), {"huge_tree": limit} if limit else {})
     text = doc.text or ""
     lines = [
         s for line in text.splitlines() if (s := line.strip()) and not _TABLE_RULE.fullmatch(s)
@@ -204,6 +220,8 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
             value = ", ".join(str(v) for v in value if v)
         if value:
             meta[name] = str(value)
+    if limit:
+        meta["huge_tree"] = f"parsed again without libxml2's limits ({limit})"
     lead = find_lead(html, doc.description or "", title, lines)
     if lead:
         at = 1 if lines and match_key(lines[0]) == match_key(title) else 0

@@ -25,7 +25,7 @@ from typing import Any
 from cleaner.config import CleanConfig
 from cleaner.document import CleanResult, Line, Removal, Source
 from cleaner.errors import InputError
-from cleaner.io.decode import decode
+from cleaner.io.decode import check_text, decode
 from cleaner.metadata.captures import Capture, metadata_of
 from cleaner.pipeline.extract import extract_html, looks_like_html
 from cleaner.pipeline.render import removals, split_title
@@ -49,9 +49,10 @@ class Extracted:
 
 
 def to_text(src: Source) -> tuple[str, str | None, dict[str, Any]]:
-    """Decode a source's bytes; text sources pass through with encoding ``None``."""
+    """Decode a source's bytes; text sources are checked (not binary, no NUL), encoding ``None``."""
     if isinstance(src.data, str):
-        return src.data, None, {}
+        checked = check_text(src.data, src.source)
+        return checked.text, None, {"repaired": checked.repaired} if checked.repaired else {}
     decoded = decode(src.data, src.source)
     meta = {"repaired": decoded.repaired} if decoded.repaired else {}
     return decoded.text, decoded.encoding, meta

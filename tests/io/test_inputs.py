@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -195,10 +194,11 @@ class CountingStream(io.RawIOBase):
         self.lines = lines
         self.taken = 0
 
-    def __iter__(self) -> Iterator[bytes]:
-        for line in self.lines:
-            self.taken += 1
-            yield line
+    def readline(self, size: int | None = -1) -> bytes:
+        if self.taken >= len(self.lines):
+            return b""
+        self.taken += 1
+        return self.lines[self.taken - 1]
 
     def read(self, size: int = -1) -> bytes:  # type: ignore[override]
         raise AssertionError("JSON lines must be streamed, not read whole")
