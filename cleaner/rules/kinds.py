@@ -623,22 +623,23 @@ def _contained_repeats(kept: list[Line], keys: list[str], min_len: int, rule: Ru
     as a pull quote or an editor's list of its sentences. An earlier short line found inside
     a later paragraph (a lead the body repeats) is never dropped: only later copies go.
     """
-    before = ""
+    parts: list[str] = []  # the kept lines before, joined only when a long line comes
     seen: set[str] = set()  # exact copies are judged by the rule's other fields
     for pos, ln in enumerate(kept):
-        key = _LIST_NUMBER.sub("", keys[pos])
-        if (
-            ln.kept
-            and len(key) >= min_len
-            and keys[pos] not in seen
-            and not _BULLET.match(key)
-            and not _QUESTION_END.search(key)
-            and key in before
-        ):
-            ln.drop(rule.id, rule.category, "printed again inside an earlier paragraph")
-            continue
-        before += keys[pos] + "\n"
-        seen.add(keys[pos])
+        key = keys[pos]
+        if ln.kept and len(key) >= min_len and parts and key not in seen:
+            m = _LIST_NUMBER.match(key)
+            bare = key[m.end() :] if m else key
+            if (
+                len(bare) >= min_len
+                and not _BULLET.match(bare)
+                and not _QUESTION_END.search(bare)
+                and bare in "\n".join(parts)
+            ):
+                ln.drop(rule.id, rule.category, "printed again inside an earlier paragraph")
+                continue
+        parts.append(key)
+        seen.add(key)
 
 
 def printed_twice(keys: list[str], first: int, pos: int, rank: int) -> bool:

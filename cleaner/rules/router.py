@@ -159,9 +159,11 @@ def _minimal(strings: Sequence[str]) -> tuple[str, ...]:
     return tuple(s for s in strings if not any(o != s and o in s for o in strings))
 
 
-#: Letters of the scripts a word class is recognised by (Arabic script, Latin).
+#: Letters of the scripts a word class is recognised by (Arabic script, Latin). Letters
+#: Arabic and Persian share: a class of the Arabic block's letters ("[\u0621-\u064a]+")
+#: is a word class too.
 _LETTERS = (
-    "\u0627\u0628\u062a\u062c\u062f\u0631\u0633\u0639\u0641\u0642\u0644\u0645\u0646\u0648\u06cc",
+    "\u0627\u0628\u062a\u062c\u062f\u0631\u0633\u0639\u0641\u0642\u0644\u0645\u0646\u0648",
     "abcdefghijklmnopqrstuvwxyz",
 )
 
