@@ -25,6 +25,7 @@ each block or tail rule only its routed lines as possible headers or markers.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -263,6 +264,11 @@ class Router:
             m = gated[k].max_chars
             old = bound.get(lit, 0)
             bound[lit] = None if m is None or old is None else max(m, old)
+        # Each string's gated regexes: a document's found strings name them directly.
+        by_string: dict[str, list[int]] = {}
+        for lit, k in self._gates:
+            by_string.setdefault(lit, []).append(k)
+        self._gated_by = {lit: tuple(ks) for lit, ks in by_string.items()}
         self._doc_gates = tuple(lit for lit, m in bound.items() if m is None)
         self._short_gates = tuple(lit for lit, m in bound.items() if m is not None)
         self._short_chars = max((m for m in bound.values() if m is not None), default=0)
@@ -308,13 +314,19 @@ class Router:
             short = "\n".join(ln.text for ln in lines if len(ln.text) <= bound)
             found.update(lit for lit in self._short_gates if lit in short)
         # Each gated regex present, with its strings found in the document.
-        gates: list[tuple[_Gated, list[str]]] = []
+        # (The order of a line's hits does not matter: each rule gets its lines in order.)
+        gates: list[tuple[int, re.Pattern[str], int, list[str]]] = []
         if found:
             by_rule: dict[int, list[str]] = {}
-            for lit, k in self._gates:
-                if lit in found:
+            gated_by = self._gated_by
+            for lit in found:
+                for k in gated_by[lit]:
                     by_rule.setdefault(k, []).append(lit)
-            gates = [(self._gated[k], lits) for k, lits in by_rule.items()]
+            for k, lits in by_rule.items():
+                g = self._gated[k]
+                # No bound: sys.maxsize, so one comparison per line tests it.
+                bound = sys.maxsize if g.max_chars is None else g.max_chars
+                gates.append((g.rule, g.rx, bound, lits))
         gated, ungated = self._gated, self._ungated
         heads, head_rules = self._heads, self._head_rules
         literals, literal_chars = self._literals, 2 * self._literal_chars + 8
@@ -344,11 +356,13 @@ class Router:
             for k in ungated:
                 if gated[k].test(text, n):
                     hits.append(gated[k].rule)
-            for gate, lits in gates:
+            for rule, rx, bound, lits in gates:
+                if n > bound:
+                    continue
                 for lit in lits:
                     if lit in text:
-                        if gate.test(text, n):
-                            hits.append(gate.rule)
+                        if rx.search(text) is not None:
+                            hits.append(rule)
                         break
             # Keys cost more than every test above: only lines short enough to equal a
             # literal (a key can be shorter than its text: twice the longest, plus slack)
