@@ -45,11 +45,35 @@ from dedupe_eval import FLOORS, load, score  # noqa: E402
 from dedupe_gen import generate, read_paragraphs  # noqa: E402
 
 from cleaner.dedupe import DedupeOptions, Paragraph, run  # noqa: E402
-from cleaner.dedupe.cluster import UnionFind  # noqa: E402
 from cleaner.dedupe.keys import SHINGLE_SIZE, shingle_text  # noqa: E402
 from cleaner.dedupe.prepare import prepare  # noqa: E402
 
 SPEEDUP_FLOOR = 5.0
+
+
+class UnionFind:
+    """Disjoint sets over ``0..n-1`` with path halving.
+
+    >>> uf = UnionFind(4); uf.union(0, 1); uf.union(2, 1); uf.find(2) == uf.find(0)
+    True
+    """
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        """The root of ``x``'s set."""
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        """Merge the sets of ``a`` and ``b`` (the smaller root wins, for stable roots)."""
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 def peak_mb() -> float:

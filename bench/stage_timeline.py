@@ -28,14 +28,14 @@ from scale_bench import write_corpus  # noqa: E402
 
 #: (module, function) pairs timed as stages, in run order.
 STAGES = [
-    ("cleaner.executor.base", "collect"),
+    ("cleaner.executor.base", "collect_outcomes"),
     ("cleaner.executor.base", "paragraphs_of"),
-    ("cleaner.executor.base", "prepare_parallel"),
-    ("cleaner.dedupe.api", "_band_pairs"),
+    ("cleaner.executor.local", "prepare_parallel"),
+    ("cleaner.dedupe.api", "band_candidates"),
     ("cleaner.dedupe.api", "containment_codes"),
     ("cleaner.dedupe.api", "disjoint_codes"),
-    ("cleaner.dedupe.api", "_verify"),
-    ("cleaner.dedupe.api", "_clusters"),
+    ("cleaner.dedupe.api", "verify_candidates"),
+    ("cleaner.dedupe.api", "form_clusters"),
     ("cleaner.cli.dedupe", "_write_clusters"),
 ]
 

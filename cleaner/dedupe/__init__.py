@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from cleaner.dedupe.api import DocLike, dedupe, near_duplicates_within, paragraphs_of, run
 from cleaner.dedupe.cluster import (
-    KEEP_POLICIES,
     Cluster,
     DedupeResult,
     Dropped,
@@ -20,7 +19,7 @@ from cleaner.dedupe.cluster import (
 )
 from cleaner.dedupe.cluster_lines import clusters_to_jsonl
 from cleaner.dedupe.keys import matching_key, shingle_text
-from cleaner.dedupe.options import MODES, SCOPES, DedupeOptions
+from cleaner.dedupe.options import KEEP_POLICIES, MODES, SCOPES, DedupeOptions
 from cleaner.dedupe.prepare import Paragraph
 
 __all__ = [

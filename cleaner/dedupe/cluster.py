@@ -8,7 +8,7 @@ cluster can be read without joining back to the documents.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,37 +117,3 @@ class DedupeResult:
             "documents": [d.to_dict() for d in self.documents],
             "stats": dict(self.stats),
         }
-
-
-class UnionFind:
-    """Disjoint sets over ``0..n-1`` with path halving.
-
-    >>> uf = UnionFind(4); uf.union(0, 1); uf.union(2, 1); uf.find(2) == uf.find(0)
-    True
-    """
-
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, x: int) -> int:
-        """The root of ``x``'s set."""
-        parent = self.parent
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> None:
-        """Merge the sets of ``a`` and ``b`` (the smaller root wins, for stable roots)."""
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
-#: Which member of a cluster is kept: given members in seen order, return the kept position.
-KEEP_POLICIES: dict[str, Callable[[Sequence[Member]], int]] = {
-    "first": lambda ms: 0,
-    "last": lambda ms: len(ms) - 1,
-    "longest": lambda ms: max(range(len(ms)), key=lambda i: (len(ms[i].text), -i)),
-    "shortest": lambda ms: min(range(len(ms)), key=lambda i: (len(ms[i].text), i)),
-}

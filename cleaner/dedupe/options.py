@@ -12,6 +12,9 @@ MODES = ("near", "reuse")
 #: holds (see :meth:`DedupeOptions.index_settings`): such an index is refused, not misread.
 UNRECORDED = {"shingle_key": "key-without-spaces"}
 SCOPES = ("within", "across", "outlets", "all")
+#: Which paragraph of a cluster is kept (its centre): the first seen, the last, the longest or
+#: the shortest text (:func:`cleaner.dedupe.stars.priority` ranks them).
+KEEP_POLICIES = ("first", "last", "longest", "shortest")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ objects, made when an item is read: the Python API sees the same values as befor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -138,29 +138,3 @@ class PairTable(_Table):
 
     def _item(self, k: int) -> Pair:
         return Pair(int(self.a[k]), int(self.b[k]), float(self.similarity[k]))
-
-
-def _first_where(hit: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Position, within each cluster (``starts``), of its first member where ``hit``."""
-    place = np.where(hit, np.arange(len(hit)), len(hit))
-    return np.minimum.reduceat(place, starts[:-1]) - starts[:-1]
-
-
-def _extreme(pick: Any) -> Callable[[Callable[[], np.ndarray], np.ndarray], np.ndarray]:
-    def kept(lengths: Callable[[], np.ndarray], starts: np.ndarray) -> np.ndarray:
-        size = lengths()
-        best = pick.reduceat(size, starts[:-1])
-        return _first_where(size == np.repeat(best, np.diff(starts)), starts)
-
-    return kept
-
-
-#: :data:`cleaner.dedupe.cluster.KEEP_POLICIES` over a whole table at once: given the
-#: members' text lengths (a function: only some policies read them) and the clusters'
-#: ``starts``, the kept position in each cluster (ties go to the member seen first).
-KEEP_POSITIONS: dict[str, Callable[[Callable[[], np.ndarray], np.ndarray], np.ndarray]] = {
-    "first": lambda lengths, starts: np.zeros(len(starts) - 1, dtype=np.int64),
-    "last": lambda lengths, starts: np.diff(starts) - 1,
-    "longest": _extreme(np.maximum),
-    "shortest": _extreme(np.minimum),
-}

@@ -162,14 +162,44 @@ def _commit(fd: int, temp: str | None, path: Path) -> None:
             os.close(dir_fd)
 
 
+def _is_special(path: Path) -> bool:
+    """Whether ``path`` is a device or a pipe (``/dev/null``, ``/dev/stdout``, a FIFO).
+
+    >>> _is_special(Path("/dev/null")), _is_special(Path("/no/such/file"))
+    (True, False)
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _write_through(path: Path, data: str | bytes | Iterable[bytes]) -> None:
+    """Write to a device or pipe in place: renaming a file over it would replace the device
+    itself (as root, ``/dev/null`` would become a regular file)."""
+    with open(path, "wb") as file:
+        if isinstance(data, str):
+            file.write(data.encode("utf-8"))
+        elif isinstance(data, bytes):
+            file.write(data)
+        else:
+            for chunk in data:
+                file.write(chunk)
+
+
 def write_atomic(path: Path, data: str | bytes | Iterable[bytes]) -> None:
     """Write ``data`` (text as UTF-8, or chunks of bytes) to ``path`` completely or not at all.
 
-    Parent folders are created. On any failure the temp file is removed, the exception
+    Parent folders are created. A device or pipe (``/dev/null``) is written to in place, not
+    replaced. On any failure the temp file is removed, the exception
     propagates, and a file already at ``path`` is left untouched. Where the system allows,
     the temp file has no name until it is complete, so a kill leaves no temp file either.
     """
     path = Path(path)
+    if _is_special(path):
+        _write_through(path, data)
+        return
     fd = _unnamed_beside(path)
     temp = None
     if fd is None:

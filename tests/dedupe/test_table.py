@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import cleaner.dedupe.cluster_lines as cluster_lines
-from cleaner.dedupe import KEEP_POLICIES, DedupeResult, Member, clusters_to_jsonl
+from cleaner.dedupe import DedupeResult, clusters_to_jsonl
 from cleaner.dedupe.prepare import Paragraph
-from cleaner.dedupe.table import KEEP_POSITIONS, ClusterTable, PairTable
+from cleaner.dedupe.table import ClusterTable, PairTable
 from cleaner.io.output import escape_separators
 
 #: Texts JSON must escape or keep as they are: quotes, backslashes, control characters,
@@ -39,8 +39,7 @@ def _table(rng: np.random.Generator, n_clusters: int, keep: str = "first") -> Cl
     nodes = rng.permutation(total + 5)[:total].astype(np.int64)
     pool = np.array([1.0, 0.0, 1 / 3, 0.99995, 0.123456789, 2 / 7, 0.5])
     scores = [pool[rng.integers(0, len(pool), total)] for _ in range(3)]
-    lengths = np.array([len(paras[x].text) for x in nodes])
-    kept = KEEP_POSITIONS[keep](lambda: lengths, starts)
+    kept = np.array([rng.integers(0, k) for k in sizes], dtype=np.int64)
     return ClusterTable(paras, starts, nodes, *scores, kept)
 
 
@@ -77,21 +76,6 @@ def test_object_clusters_lines_are_each_cluster_dumped_whole():
     result = DedupeResult(clusters, ())
     assert clusters_to_jsonl(result) == _dumped(clusters)
     assert b"".join(cluster_lines.iter_jsonl(result, 2)) == _dumped(clusters).encode("utf-8")
-
-
-@pytest.mark.parametrize("keep", sorted(KEEP_POLICIES))
-def test_keep_positions_are_the_keep_policies(keep):
-    """Over clusters with many ties of length, each policy's pick, member by member."""
-    rng = np.random.default_rng(3)
-    sizes = rng.integers(1, 7, 300)
-    starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-    lengths = rng.integers(0, 4, int(starts[-1]))
-    got = KEEP_POSITIONS[keep](lambda: lengths, starts).tolist()
-    want = []
-    for lo, hi in zip(starts[:-1], starts[1:], strict=True):
-        members = [Member("d", "s", 0, "x" * int(n), 1.0, 1.0, 1.0) for n in lengths[lo:hi]]
-        want.append(KEEP_POLICIES[keep](members))
-    assert got == want
 
 
 def test_tables_read_like_tuples():

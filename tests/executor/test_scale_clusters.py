@@ -15,7 +15,7 @@ from .test_scale_dedupe import make_docs
 
 
 @dataclass
-class _GeneralNodes(api._Nodes):
+class _GeneralNodes(api.Nodes):
     """Nodes whose seen order is given (the batch's own): the run takes the general path."""
 
     def __post_init__(self) -> None:
@@ -32,7 +32,7 @@ def test_cluster_table_equals_clusters_made_member_by_member(monkeypatch):
         table = run(paragraphs, opts, prepared=prep)
         assert isinstance(table.clusters, ClusterTable)
         with monkeypatch.context() as m:
-            m.setattr(api, "_Nodes", _GeneralNodes)
+            m.setattr(api, "Nodes", _GeneralNodes)
             objects = run(paragraphs, opts, prepared=prep)
         assert isinstance(objects.clusters, tuple)
         assert len(table.clusters) > 20

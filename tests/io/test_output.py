@@ -173,3 +173,23 @@ def test_jsonl_line_is_one_line_whatever_the_record_holds() -> None:
     assert line.endswith("\n") and line.count("\n") == 1
     assert len(line.splitlines()) == 1  # str.splitlines also breaks at U+2028, U+2029, U+0085
     assert json.loads(line) == record
+
+
+def test_write_atomic_to_a_device_writes_through_and_keeps_the_device() -> None:
+    import stat as st
+
+    write_atomic(Path("/dev/null"), "clusters nobody wants\n")
+    assert st.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_write_atomic_to_a_fifo_feeds_its_reader(tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    write_atomic(fifo, [b"a\n", b"b\n"])
+    reader.join(10)
+    assert got == [b"a\nb\n"] and fifo.is_fifo()
