@@ -130,13 +130,15 @@ from executor.test_scale_dedupe import make_docs
 # Pieces of a few rows or pairs, so each pair stage runs many tasks on the pool.
 containment.PART_ROWS, containment.EMIT_ROWS, containment.SAMPLE_ROWS = 5000, 2000, 300
 stages.VERIFY_CHUNK = 400
+import cleaner.dedupe.candidates as candidates
+import cleaner.dedupe.verified as verified
 calls = []
-for name in ("band_pairs_parallel", "verify_codes", "intersections_parallel"):
-    def call(*args, _real=getattr(stages, name), _name=name, **kwargs):
+for module, name in ((candidates, "band_pairs_parallel"), (verified, "verify_codes")):
+    def call(*args, _real=getattr(module, name), _name=name, **kwargs):
         if kwargs.get("workers", args[-1]) > 1:  # ran on a pool (verify_codes: or here)
             calls.append(_name)
         return _real(*args, **kwargs)
-    setattr(stages, name, call)
+    setattr(module, name, call)
 rendered = []
 real_map = lines.ordered_map
 def ordered_map(fn, tasks, workers, **kwargs):
