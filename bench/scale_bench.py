@@ -24,7 +24,10 @@ It also times ``cleaner clean`` with ``-j 1`` and ``-j 2`` on ``--clean-docs`` r
 documents (the seeds, text and HTML, repeated under new ids) and checks the outputs are equal.
 
 Usage: ``python bench/scale_bench.py [--n 1000000] [--parts 8] [--clean-docs 3000]
-[--skip-dask] [--timeout SECONDS] [--json] [--mode reuse] [--jobs 1,2]``
+[--per-doc 10] [--skip-dask] [--timeout SECONDS] [--json] [--mode reuse] [--jobs 1,2]``
+
+Records of one paragraph each, in one file (the main process's reading share at its largest):
+``python bench/scale_bench.py --n 50000 --per-doc 1 --parts 1 --skip-dask --clean-docs 0``.
 """
 
 from __future__ import annotations
@@ -216,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=1_000_000, help="paragraphs in the corpus")
     ap.add_argument("--parts", type=int, default=8, help="files the corpus is split into")
+    ap.add_argument(
+        "--per-doc", type=int, default=10, help="paragraphs per record (1: one-paragraph records)"
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip-dask", action="store_true", help="no Dask run")
     ap.add_argument("--timeout", type=float, default=None, help="stop a run after SECONDS")
@@ -227,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp, "corpus")
         t = time.perf_counter()
-        write_corpus(corpus, args.n, args.seed, parts=args.parts)
+        write_corpus(corpus, args.n, args.seed, per_doc=args.per_doc, parts=args.parts)
         files = [corpus] if corpus.is_file() else list(corpus.iterdir())
         mb = sum(f.stat().st_size for f in files) / 1e6
         print(

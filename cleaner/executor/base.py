@@ -27,12 +27,11 @@ from cleaner.config import CleanConfig
 from cleaner.dedupe.api import DocLike, paragraphs_of, run
 from cleaner.dedupe.cluster import DedupeResult
 from cleaner.dedupe.options import DedupeOptions
-from cleaner.dedupe.outlets import outlet_of_meta
 from cleaner.dedupe.prepare import Paragraph, Prepared
 from cleaner.document import CleanResult, Source
 from cleaner.errors import CleanerError, InputError
+from cleaner.executor.plain import load_plain, plain_document
 from cleaner.index.base import Index
-from cleaner.io.decode import decode
 from cleaner.io.inputs import iter_sources
 from cleaner.io.partitions import ReadOptions, list_partitions, read_partition, write_part
 from cleaner.pool import gc_paused
@@ -58,17 +57,6 @@ class Loaded:
     paragraphs: list[Paragraph]
     prepared: Prepared | None
     part_of: list[int] = field(default_factory=list)
-
-
-def plain_document(src: Source) -> tuple[str, str, list[str], str]:
-    """A clean text input as a document: one paragraph per non-blank line, and its outlet.
-
-    >>> plain_document(Source("d", "one" + chr(10) * 2 + " two ", "d.txt", url="https://e.com/1"))
-    ('d', 'd.txt', ['one', 'two'], 'e.com')
-    """
-    text = src.data if isinstance(src.data, str) else decode(src.data, src.source).text
-    paras = [line.strip() for line in text.splitlines() if line.strip()]
-    return (src.id, src.source, paras, outlet_of_meta(src.meta, src.url))
 
 
 def collect_outcomes(
@@ -146,7 +134,25 @@ def load_here(
     opts: DedupeOptions,
     rulebook: Any,
 ) -> Loaded:
-    """Read the inputs in this process; clean and prepare with ``engine``."""
+    """Read the inputs in this process; clean and prepare with ``engine``.
+
+    Clean text inputs (``config`` None) are parsed on a local engine's pool instead
+    (:func:`cleaner.executor.plain.load_plain`): only splitting them into lines stays here.
+    """
+    if config is None:
+        workers = 1 if engine.distributed else engine.workers
+        with gc_paused():
+            docs: list[DocLike] = []
+            errors: list[InputError] = []
+            part_of: list[int] = []
+            for part, res in load_plain(paths, read, workers):
+                if isinstance(res, InputError):
+                    errors.append(res)
+                else:
+                    docs.append(res)
+                    part_of.append(part)
+            paragraphs = paragraphs_of(docs)
+        return Loaded(docs, errors, paragraphs, engine.prepare(paragraphs, opts), part_of)
     parts = list_partitions(paths)
     owners: list[int] = []
 
@@ -161,8 +167,7 @@ def load_here(
                 owners.append(k)
                 yield item
 
-    outcomes: Iterable[CleanResult | Source | InputError]
-    outcomes = items() if config is None else engine.clean(items(), config, rulebook)
+    outcomes = engine.clean(items(), config, rulebook)
     with gc_paused():
         # Outcomes come one per item, in order, so item k's partition is owners[k].
         docs, errors, part_of = collect_outcomes((owners[k], res) for k, res in enumerate(outcomes))

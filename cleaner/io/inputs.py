@@ -20,7 +20,7 @@ import os
 import re
 import sys
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -165,7 +165,7 @@ def iter_file(
     if gz:
         doc_id = doc_id[:-3]
     ext = os.path.splitext(doc_id)[1].lower()
-    records = input_format == "jsonl" or (input_format == "auto" and ext in JSONL_EXTENSIONS)
+    records = holds_records(doc_id, input_format)
     try:
         with open_regular(path) as raw:
             stream = cast(BinaryIO, gzip.GzipFile(fileobj=raw, mode="rb")) if gz else raw
@@ -184,6 +184,16 @@ def iter_file(
         yield from _iter_json(data, shown, doc_id, fields)
         return
     yield Source(id=doc_id, data=data, source=shown, is_html=_is_html(input_format, ext))
+
+
+def holds_records(file_id: str, input_format: str) -> bool:
+    """Whether a file (named by its id, ``.gz`` removed) is read as JSON lines records.
+
+    >>> [holds_records(*a) for a in [("a.ndjson", "auto"), ("a.txt", "auto"), ("a", "jsonl")]]
+    [True, False, True]
+    """
+    ext = os.path.splitext(file_id)[1].lower()
+    return input_format == "jsonl" or (input_format == "auto" and ext in JSONL_EXTENSIONS)
 
 
 def _read_failure(err: BaseException, gz: bool) -> str:
@@ -262,7 +272,21 @@ def _iter_records(
 
     ``first`` is a first line already read from ``stream`` (to sniff it).
     """
-    for lineno, raw in enumerate(capped_lines(stream, max_bytes, first), 1):
+    lines = capped_lines(stream, max_bytes, first)
+    yield from iter_records(lines, shown, file_id, fields, max_bytes)
+
+
+def iter_records(
+    lines: Iterable[bytes | None],
+    shown: str,
+    file_id: str,
+    fields: RecordFields,
+    max_bytes: int,
+    start: int = 1,
+) -> Iterator[Source | InputError]:
+    """The records of raw JSON lines (None: a line over ``max_bytes``, refused), numbered
+    from ``start`` (a batch of lines from inside a file); a bad line is an InputError."""
+    for lineno, raw in enumerate(lines, start):
         where = f"{shown}:{lineno}"
         if raw is None:
             yield InputError(where, "record " + too_big(max_bytes))

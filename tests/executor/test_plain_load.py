@@ -1,0 +1,114 @@
+"""Clean text records parsed on the pool (``dedupe --no-clean``): the same documents, errors
+and clusters with one worker or two, and the same as reading the inputs in one stream."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cleaner.cli import main
+from cleaner.errors import InputError
+from cleaner.executor.plain import load_plain, plain_document
+from cleaner.io.inputs import iter_sources
+from cleaner.io.line_batches import dataset_batches, read_batch
+from cleaner.io.partitions import ReadOptions
+
+from .scale_corpus import seed_paragraphs
+
+BROKEN = [
+    b"\xef\xbb\xbf" + json.dumps({"id": "bom", "text": "a byte order mark inside a file"}).encode(),
+    b"{not json",
+    b"",
+    b"   ",
+    b'["a list", "not an object"]',
+    b'{"id": "bad-utf8", "text": "\xff\xfe"}',
+    b'{"id": "no-text", "body": "the text is under another name"}',
+    b'{"text": "a record without an id is named by its line"}',
+]
+
+
+def _lines(records: list[dict[str, str]]) -> list[bytes]:
+    return [json.dumps(r, ensure_ascii=False).encode() for r in records]
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of records with broken lines among good ones: plain, gzipped, truncated
+    gzip (a read failure half way), a text document, and a .json array."""
+    root = tmp_path_factory.mktemp("broken")
+    paras = seed_paragraphs()
+    good = [
+        {"id": f"d{k}", "text": paras[k % len(paras)] + "\n\n" + paras[(k * 5 + 1) % len(paras)]}
+        for k in range(40)
+    ]
+    a = _lines(good[:15])
+    a[3:3] = BROKEN
+    (root / "a.jsonl").write_bytes(b"\n".join(a) + b"\n")
+    b = _lines(good[15:30])
+    b[7:7] = BROKEN[1:3]
+    b[0] = b"\xef\xbb\xbf" + b[0]  # a byte order mark where it is allowed: the first line
+    (root / "b.jsonl.gz").write_bytes(gzip.compress(b"\n".join(b) + b"\n"))
+    whole = gzip.compress(b"\n".join(_lines(good[30:40])) + b"\n")
+    (root / "c.jsonl.gz").write_bytes(whole[: len(whole) // 2])
+    (root / "d.txt").write_text(paras[0] + "\n\n" + paras[1] + "\n", encoding="utf-8")
+    (root / "e.json").write_text(json.dumps(good[:3] + [7]), encoding="utf-8")
+    return root
+
+
+def _seen(items) -> list[tuple[str, ...]]:
+    return [
+        (x.source, x.reason) if isinstance(x, InputError) else (x.id, x.source, x.data)
+        for x in items
+    ]
+
+
+@pytest.mark.parametrize("batch", [1, 4, 1000])
+def test_batches_read_as_the_inputs_are_read(broken, batch):
+    paths = [str(broken), str(broken / "missing.jsonl")]
+    batched = [x for _, b in dataset_batches(paths, ReadOptions(), batch) for x in read_batch(b)]
+    assert _seen(batched) == _seen(iter_sources(paths))
+    reasons = [x.reason for x in batched if isinstance(x, InputError)]
+    assert any("bad JSON" in r for r in reasons) and any("not UTF-8" in r for r in reasons)
+    assert any("gzip" in r for r in reasons) and any("no such file" in r for r in reasons)
+
+
+def _loaded(paths, workers, batch):
+    out = []
+    for part, res in load_plain(paths, ReadOptions(), workers, batch):
+        out.append((part, (res.source, res.reason) if isinstance(res, InputError) else res))
+    return out
+
+
+def test_two_workers_load_what_one_loads(broken):
+    paths = [str(broken), str(broken / "missing.jsonl")]
+    one = _loaded(paths, 1, 3)
+    assert _loaded(paths, 2, 3) == one
+    expected = [
+        (x.source, x.reason) if isinstance(x, InputError) else plain_document(x)
+        for x in iter_sources(paths)
+    ]
+    assert [res for _, res in one] == expected
+    docs = [res for _, res in one if len(res) == 4]
+    in_c = sum(1 for d in docs if "c.jsonl.gz:" in d[1])
+    assert 0 < in_c < 10  # the records before the truncation are kept
+    assert len(docs) == 16 + 15 + in_c + 1 + 3  # a (one id-less), b, c, d.txt, e.json
+    assert sorted({part for part, _ in one}) == [0, 1, 2, 3, 4, 5]
+
+
+def test_dedupe_no_clean_gives_the_same_clusters_and_errors_with_two_workers(broken, tmp_path):
+    outs = []
+    for j in ("1", "2"):
+        clusters = tmp_path / f"c{j}.jsonl"
+        args = ["dedupe", str(broken), "--no-clean", "--clusters", str(clusters), "-q", "-j", j]
+        res = CliRunner().invoke(main, args)
+        errors = [ln for ln in res.stderr.splitlines() if ln.startswith("cleaner: error:")]
+        outs.append((res.exit_code, errors, clusters.read_bytes()))
+    assert outs[0] == outs[1]
+    exit_code, errors, clusters = outs[0]
+    assert exit_code == 1
+    assert f"cleaner: error: {broken / 'a.jsonl'}:5: bad JSON" in "\n".join(errors)
+    assert clusters.count(b"\n") >= 1  # the .json array repeats three records
