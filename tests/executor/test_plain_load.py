@@ -71,6 +71,11 @@ def test_batches_read_as_the_inputs_are_read(broken, batch):
     paths = [str(broken), str(broken / "missing.jsonl")]
     batched = [x for _, b in dataset_batches(paths, ReadOptions(), batch) for x in read_batch(b)]
     assert _seen(batched) == _seen(iter_sources(paths))
+    # A cap on a record's bytes refuses the long lines, each as its own file:line error.
+    read = ReadOptions(max_bytes=300)
+    capped = [x for _, b in dataset_batches(paths, read, batch) for x in read_batch(b)]
+    assert _seen(capped) == _seen(iter_sources(paths, max_bytes=300))
+    assert any(isinstance(x, InputError) and "record" in x.reason for x in capped)
     reasons = [x.reason for x in batched if isinstance(x, InputError)]
     assert any("bad JSON" in r for r in reasons) and any("not UTF-8" in r for r in reasons)
     assert any("gzip" in r for r in reasons) and any("no such file" in r for r in reasons)
