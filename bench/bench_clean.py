@@ -9,9 +9,10 @@ Run from the repository root::
 What is measured, all in one process on one core, in the same run:
 
 * plain text, on two corpora: the five ``seeds/*.txt``, and the 63 evaluation documents
-  of ``eval/boilerplate/docs`` (21 Persian and Arabic outlets, where other rules fire),
-  each replicated to ``--mb`` MB (default 10; one round, the corpus is big enough for a
-  stable figure), one document per copy:
+  of ``eval/boilerplate/docs`` (21 Persian and Arabic outlets, where other rules fire;
+  read as the cleaner is given them: without their labels and comment lines, with their
+  URLs selecting site rules), each replicated to ``--mb`` MB (default 10; one round, the
+  corpus is big enough for a stable figure), one document per copy:
   ``clean()`` end to end (decode, split, language, rules, render), the line splitter alone,
   and the rules stage alone (``pipeline.label_lines``: output normalisation plus every
   selected rule, on lines already split and rule sets already selected);
@@ -46,6 +47,7 @@ from cleaner.pipeline.extract import run_trafilatura  # noqa: E402
 from cleaner.pipeline.run import clean, default_rulebook, label_lines  # noqa: E402
 from cleaner.text.lang import detect_lang  # noqa: E402
 from cleaner.text.segment import split_lines  # noqa: E402
+from eval.boilerplate.run import load_docs  # noqa: E402
 
 SEEDS = ROOT / "seeds"
 RULES_FLOOR_MBS = 10.0
@@ -89,34 +91,46 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
+def seed_docs() -> list[tuple[bytes, str | None]]:
+    """The plain-text seeds, without URLs."""
+    return [(p.read_bytes(), None) for p in sorted(SEEDS.glob("*.txt"))]
+
+
+def outlet_docs() -> list[tuple[bytes, str | None]]:
+    """The evaluation documents as the cleaner is given them (their labels and comment
+    lines taken off, glued lines glued), each with its URL, which selects site rules."""
+    return [(d.text().encode("utf-8"), d.url) for d in load_docs()]
+
+
 #: The plain-text corpora: the five seeds, and the evaluation documents written in the shapes
 #: of 21 outlets (Persian and Arabic; other rules fire on them than on the seeds).
 CORPORA = {
-    "seeds": (SEEDS, "seeds/*.txt"),
-    "outlets": (ROOT / "eval" / "boilerplate" / "docs", "eval/boilerplate/docs/*/*/*.txt"),
+    "seeds": (seed_docs, "seeds/*.txt"),
+    "outlets": (outlet_docs, "eval/boilerplate/docs/*/*/*.txt"),
 }
 
 
 def bench_text(mb: float, corpus: str = "seeds") -> tuple[bool, list[str]]:
     """Plain-text figures; returns whether the rules floor holds and the report lines."""
-    folder, label = CORPORA[corpus]
-    seeds = [p.read_bytes() for p in sorted(folder.rglob("*.txt"))]
-    docs = replicate(seeds, int(mb * 1e6))
-    total = sum(map(len, docs)) / 1e6
+    load, label = CORPORA[corpus]
+    seeds = load()
+    copies = replicate([d for d, _ in seeds], int(mb * 1e6))
+    docs = [(d, seeds[i % len(seeds)][1]) for i, d in enumerate(copies)]
+    total = sum(len(d) for d, _ in docs) / 1e6
     config = CleanConfig()
     rulebook = default_rulebook(config)
 
     def run_clean() -> None:
-        for i, d in enumerate(docs):
-            clean(d, id=str(i), config=config, rulebook=rulebook)
+        for i, (d, url) in enumerate(docs):
+            clean(d, id=str(i), url=url, config=config, rulebook=rulebook)
 
-    texts = [d.decode("utf-8") for d in docs]
+    texts = [d.decode("utf-8") for d, _ in docs]
     prepared = []
-    for t in texts:
+    for t, (_, url) in zip(texts, docs, strict=True):
         raw = split_lines(t)
         joined = "\n".join(raw)
         lang = detect_lang(joined)
-        prepared.append((raw, lang, rulebook.select(lang, None, joined)))
+        prepared.append((raw, lang, rulebook.select(lang, url, joined)))
 
     def run_split() -> None:
         for t in texts:
