@@ -286,6 +286,52 @@ def release_heap() -> None:
         trim(0)
 
 
+#: The inputs of the pool stage running now (see :func:`stage`): in this process, what its
+#: tasks read when the stage runs here; in a worker, what the stage handed it.
+_STAGE: dict[str, Any] = {}
+
+
+@contextlib.contextmanager
+def stage(**inputs: Any) -> Iterator[dict[str, Any]]:
+    """The inputs of a pool stage, for the block's ``ordered_map(..., hand_over=True)`` calls.
+
+    Tasks read them with :func:`stage_inputs`: in this process (one worker) the very dict
+    yielded here, which the stage may add to between maps; in a worker, a copy handed by
+    the pool's initializer (forked workers share its arrays' memory), which replaces the
+    previous stage's. The inputs are dropped when the block ends, so a finished stage holds
+    no memory.
+
+    >>> with stage(scale=3) as inputs:
+    ...     inputs["offset"] = 1
+    ...     list(ordered_map(_stage_example, [[1, 2]], 1, hand_over=True))
+    [[4, 7]]
+    >>> stage_inputs()
+    {}
+    """
+    if _STAGE:
+        raise RuntimeError("a pool stage started inside another (their inputs would mix)")
+    _STAGE.update(inputs)
+    try:
+        yield _STAGE
+    finally:
+        _STAGE.clear()
+
+
+def stage_inputs() -> dict[str, Any]:
+    """In a stage's task: the inputs the stage handed over (see :func:`stage`)."""
+    return _STAGE
+
+
+def _hand_over(inputs: dict[str, Any]) -> None:
+    _STAGE.clear()
+    _STAGE.update(inputs)
+
+
+def _stage_example(batch: list[int]) -> list[int]:
+    s = stage_inputs()
+    return [x * s["scale"] + s["offset"] for x in batch]
+
+
 def ordered_map(
     fn: Callable[[list[T]], list[R]],
     batches: Iterable[list[T]],
@@ -294,13 +340,22 @@ def ordered_map(
     initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
     max_in_flight: int | None = None,
+    hand_over: bool = False,
 ) -> Iterator[list[R]]:
     """``fn`` over each batch on ``workers`` processes, results in input order.
 
     With ``workers <= 1`` everything runs in this process (the initializer too), which is
     the reference the parallel path must match. ``fn`` and the initializer must be
-    module-level functions (they are pickled to the workers).
+    module-level functions (they are pickled to the workers). ``hand_over`` gives each
+    worker the running :func:`stage`'s inputs (as they are when the map starts).
     """
+    if hand_over:
+        if initializer is not None:
+            raise ValueError("hand_over replaces the initializer")
+        if workers <= 1:  # the tasks read the stage's own inputs
+            yield from (fn(batch) for batch in batches)
+            return
+        initializer, initargs = _hand_over, (dict(_STAGE),)
     if workers <= 1:
         if initializer is not None:
             initializer(*initargs)

@@ -24,14 +24,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from cleaner.dedupe.cluster import Cluster, DedupeResult
 from cleaner.dedupe.table import ClusterTable
 from cleaner.io.output import escape_separators
-from cleaner.pool import ordered_map, shares_memory
+from cleaner.pool import ordered_map, shares_memory, stage, stage_inputs
 
 #: Members formatted a task (about 18 MB of JSON on the benchmark's paragraphs).
 MEMBERS_PER_CHUNK = 20_000
@@ -140,16 +139,9 @@ def _object_lines(clusters: Sequence[Cluster]) -> str:
     return escape_separators("".join(lines))
 
 
-#: What the render workers read: the table and its columns (inherited when the pool forks).
-_SHARED: dict[str, Any] = {}
-
-
-def _receive(table: ClusterTable, cols: MemberColumns) -> None:
-    _SHARED.update(table=table, cols=cols)
-
-
 def _render_task(spans: list[tuple[int, int]]) -> list[bytes]:
-    table, cols = _SHARED["table"], _SHARED["cols"]
+    s = stage_inputs()
+    table, cols = s["table"], s["cols"]
     return [render(table, cols, lo, hi).encode("utf-8") for lo, hi in spans]
 
 
@@ -174,10 +166,9 @@ def iter_jsonl(result: DedupeResult, workers: int = 1) -> Iterator[bytes]:
         if len(spans) > 1:
             cols = MemberColumns.of(clusters)
             tasks = [[span] for span in spans]
-            for out in ordered_map(
-                _render_task, tasks, workers, initializer=_receive, initargs=(clusters, cols)
-            ):
-                yield from out
+            with stage(table=clusters, cols=cols):
+                for out in ordered_map(_render_task, tasks, workers, hand_over=True):
+                    yield from out
             return
     for chunk in _text_chunks(result):
         yield chunk.encode("utf-8")

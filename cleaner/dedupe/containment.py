@@ -22,8 +22,8 @@ tests compare it with a plain paragraph-by-paragraph version of the rule).
 Memory: the main process holds, per anchor row, its key (8 bytes), its place in the key
 partitions (4) and its holder count (2, or 4 past 65,535): 14 bytes, about 1.3 KB a
 paragraph of 240 characters (~96 anchors); every other array is one task's (``PART_ROWS``
-rows, ``EMIT_ROWS`` pairs). Before, one pass over the whole batch held about 650 rows a
-paragraph of (paragraph, holder) pairs at once at 200,000 paragraphs: 10 KB a paragraph.
+rows, ``EMIT_ROWS`` pairs): a pass over the whole batch at once would hold about 650
+(paragraph, holder) rows a paragraph at 200,000 paragraphs, 10 KB a paragraph.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import numpy as np
 from cleaner.dedupe.pairs import sorted_unique, unpack_pairs
 from cleaner.dedupe.partition import partition_rows
 from cleaner.dedupe.prepare import anchor_keys, anchor_mask
-from cleaner.pool import Reserved, ordered_map, shared_empty, shares_memory
+from cleaner.pool import Reserved, ordered_map, shared_empty, shares_memory, stage, stage_inputs
 
 #: Anchor rows per key partition (and per paragraph chunk): bounds one task's temporaries.
 PART_ROWS = 1_000_000
@@ -46,9 +46,6 @@ EMIT_ROWS = 4_000_000
 
 #: Paragraphs whose anchors are sampled at once (bounds the sampling temporaries).
 SAMPLE_ROWS = 50_000
-
-#: What a worker was handed by its initializer (inherited without a copy when the pool forks).
-_SHARED: dict[str, Any] = {}
 
 
 def anchor_rows(
@@ -69,42 +66,43 @@ def anchor_rows(
     # Four spans a worker at least (a batch under SAMPLE_ROWS would be one task, one worker).
     size = SAMPLE_ROWS if workers <= 1 else min(SAMPLE_ROWS, max(1000, -(-n // (4 * workers))))
     spans = [(lo, min(n, lo + size)) for lo in range(0, n, size)]
-    _SHARED.update(set_hashes=set_hashes, set_offsets=set_offsets, rate=rate)
-    try:
+    with stage(set_hashes=set_hashes, set_offsets=set_offsets, rate=rate) as state:
         tasks = [[span] for span in spans]
-        counts = [c for out in ordered_map(_count_task, tasks, workers, **_share()) for c in out]
+        counts = [
+            c for out in ordered_map(_count_task, tasks, workers, hand_over=True) for c in out
+        ]
         offsets = np.zeros(n + 1, dtype=np.int64)
         if n:
             np.cumsum(np.concatenate(counts), out=offsets[1:])
         key = shared_empty(int(offsets[-1]), np.uint64, workers)
-        _SHARED.update(key=key, offsets=offsets, in_place=shares_memory(workers))
-        done = ordered_map(_sample_task, tasks, workers, **_share())
+        state.update(key=key, offsets=offsets, in_place=shares_memory(workers))
+        done = ordered_map(_sample_task, tasks, workers, hand_over=True)
         for (lo, hi), out in zip(spans, done, strict=True):
             if out[0] is not None:
                 key[offsets[lo] : offsets[hi]] = out[0]
-    finally:
-        _SHARED.clear()
     return key, offsets
 
 
 def _count_task(tasks: list[tuple[int, int]]) -> list[np.ndarray]:
-    off = _SHARED["set_offsets"]
+    s = stage_inputs()
+    off = s["set_offsets"]
     out = []
     for lo, hi in tasks:
-        pick = anchor_mask(_SHARED["set_hashes"][off[lo] : off[hi]], _SHARED["rate"])
+        pick = anchor_mask(s["set_hashes"][off[lo] : off[hi]], s["rate"])
         seen = np.concatenate(([0], np.cumsum(pick)))
         out.append(np.diff(seen[off[lo : hi + 1] - off[lo]]))
     return out
 
 
 def _sample_task(tasks: list[tuple[int, int]]) -> list[np.ndarray | None]:
-    off = _SHARED["set_offsets"]
+    s = stage_inputs()
+    off = s["set_offsets"]
     out: list[np.ndarray | None] = []
     for lo, hi in tasks:
-        hashes = _SHARED["set_hashes"][off[lo] : off[hi]]
-        key = anchor_keys(hashes[anchor_mask(hashes, _SHARED["rate"])])
-        if _SHARED["in_place"]:
-            _SHARED["key"][_SHARED["offsets"][lo] : _SHARED["offsets"][hi]] = key
+        hashes = s["set_hashes"][off[lo] : off[hi]]
+        key = anchor_keys(hashes[anchor_mask(hashes, s["rate"])])
+        if s["in_place"]:
+            s["key"][s["offsets"][lo] : s["offsets"][hi]] = key
             out.append(None)
         else:
             out.append(key)
@@ -176,21 +174,18 @@ def _candidate_codes(
     if parts is None:
         parts = max(4 * workers if workers > 1 else 1, -(-len(key) // PART_ROWS))
     order, bounds = partition_rows(key, parts, workers, PART_ROWS)
-    _SHARED.update(key=key, offsets=offsets, order=order, in_place=shares_memory(workers))
-    try:
+    with stage(key=key, offsets=offsets, order=order, in_place=shares_memory(workers)) as state:
         spans = list(zip(bounds[:-1], bounds[1:], strict=True))
         freq = _holder_counts(spans, max_postings, workers)
         picked = _rarest(offsets, per_paragraph, max_postings, budget, workers)
         del freq
-        _SHARED.pop("freq")
+        state.pop("freq")
         if workers > 1 and min_shared == 1 and shares_memory(workers):
             code, count = _pairs_merged_on_pool(picked, spans, parts, len(offsets) - 1, workers)
         else:
             tasks = _pair_tasks(picked, spans, parts, min_shared)
-            found = [r for o in ordered_map(_pairs_task, tasks, workers, **_share()) for r in o]
+            found = [r for o in ordered_map(_pairs_task, tasks, workers, hand_over=True) for r in o]
             code, count = _merge(found, min_shared > 1)
-    finally:
-        _SHARED.clear()
     if count is not None:
         code = code[count >= min_shared]
     return code
@@ -240,26 +235,18 @@ def anchor_pairs(
     return candidates_of_rows(key, offsets, *args)
 
 
-def _share() -> dict[str, Any]:
-    """Pool arguments that hand the workers what this process holds in ``_SHARED``."""
-    return {"initializer": _receive, "initargs": (dict(_SHARED),)}
-
-
-def _receive(shared: dict[str, Any]) -> None:
-    _SHARED.update(shared)
-
-
 def _holder_counts(spans: list[tuple[int, int]], cap: int, workers: int) -> np.ndarray:
     """Stage 1: holders of each row's key (above ``cap``: ``cap + 1``).
 
     Each partition's rows are also put in key order in ``order`` (stage 3 finds a key's
     holders there by binary search).
     """
-    order = _SHARED["order"]
+    s = stage_inputs()
+    order = s["order"]
     freq = shared_empty(len(order), np.uint16 if cap + 1 < 2**16 else np.int32, workers)
-    _SHARED["freq"] = freq
+    s["freq"] = freq
     tasks = [[(lo, hi, cap)] for lo, hi in spans]
-    done = ordered_map(_counts_task, tasks, workers, **_share())
+    done = ordered_map(_counts_task, tasks, workers, hand_over=True)
     for (lo, hi), (rows, counts) in zip(spans, (r for out in done for r in out), strict=True):
         if rows is not None:
             order[lo:hi] = rows
@@ -270,18 +257,19 @@ def _holder_counts(spans: list[tuple[int, int]], cap: int, workers: int) -> np.n
 def _counts_task(
     tasks: list[tuple[int, int, int]],
 ) -> list[tuple[np.ndarray | None, np.ndarray | None]]:
+    s = stage_inputs()
     out: list[tuple[np.ndarray | None, np.ndarray | None]] = []
     for lo, hi, cap in tasks:
-        rows = _SHARED["order"][lo:hi]
-        perm, keys = sort_keys(_SHARED["key"][rows])
+        rows = s["order"][lo:hi]
+        perm, keys = sort_keys(s["key"][rows])
         head = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
         del keys
         counts = np.diff(np.append(head, len(perm)))
         rows = rows[perm]
         freq = np.repeat(np.minimum(counts, cap + 1), counts)
-        if _SHARED["in_place"]:
-            _SHARED["order"][lo:hi] = rows
-            _SHARED["freq"][rows] = freq
+        if s["in_place"]:
+            s["order"][lo:hi] = rows
+            s["freq"][rows] = freq
             out.append((None, None))
         else:
             out.append((rows, freq))
@@ -319,7 +307,7 @@ def _rarest(
     cuts = np.searchsorted(offsets, np.arange(0, offsets[-1], PART_ROWS), "right") - 1
     edges = sorted_unique(np.concatenate(([0], cuts, [n]))).tolist()
     tasks = [[(lo, hi, per, cap, budget)] for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
-    done = [r for out in ordered_map(_rarest_task, tasks, workers, **_share()) for r in out]
+    done = [r for out in ordered_map(_rarest_task, tasks, workers, hand_over=True) for r in out]
     x, k, f = (np.concatenate([d[i] for d in done]) for i in range(3))
     return x, k, f
 
@@ -334,12 +322,13 @@ def _rarest_of_chunk(
     lo: int, hi: int, per: int, cap: int, budget: int | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Picked ``(paragraph, key, holders)`` rows of paragraphs ``lo..hi-1``."""
-    offsets = _SHARED["offsets"]
+    s = stage_inputs()
+    offsets = s["offsets"]
     a, b = int(offsets[lo]), int(offsets[hi])
     if a == b:
         return np.zeros(0, np.int64), np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    keys = _SHARED["key"][a:b]
-    freq = _SHARED["freq"][a:b].astype(np.int64)
+    keys = s["key"][a:b]
+    freq = s["freq"][a:b].astype(np.int64)
     owner = np.repeat(np.arange(hi - lo, dtype=np.int64), np.diff(offsets[lo : hi + 1]))
     # A dense rank of the keys inside the chunk orders them as the keys do.
     perm, ordered = sort_keys(keys)
@@ -423,8 +412,9 @@ def _pairs_of_part(
     lo: int, hi: int, x: np.ndarray, k: np.ndarray, f: np.ndarray, counted: bool
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Distinct pairs (packed ``i << 32 | j``) of the picked rows ``(x, k, f)`` of a partition."""
-    rows = _SHARED["order"][lo:hi]  # this partition's rows, in key order (stage 1)
-    keys = _SHARED["key"][rows]
+    s = stage_inputs()
+    rows = s["order"][lo:hi]  # this partition's rows, in key order (stage 1)
+    keys = s["key"][rows]
     # Only the holders of picked keys are needed: their runs of ``rows``, end to end.
     uniq, which = np.unique(k, return_inverse=True)
     first = np.searchsorted(keys, uniq)
@@ -432,7 +422,7 @@ def _pairs_of_part(
     del keys
     base = np.cumsum(count) - count
     held = np.repeat(first - base, count) + np.arange(int(count.sum()))
-    hold_owner = np.searchsorted(_SHARED["offsets"], rows[held], "right") - 1
+    hold_owner = np.searchsorted(s["offsets"], rows[held], "right") - 1
     del held
     start = base[which]
     ends = np.cumsum(f)
@@ -466,6 +456,7 @@ def _pairs_merged_on_pool(
     of every partition. The ranges laid end to end, in order, are the sorted distinct pairs
     the one-process merge gives; nothing but counts travels through the pool.
     """
+    s = stage_inputs()
     tasks = [t[0] for t in _pair_tasks(picked, spans, parts, 1)]
     if not tasks:
         return np.zeros(0, dtype=np.int64), None
@@ -473,20 +464,22 @@ def _pairs_merged_on_pool(
     found = Reserved(int(room[-1]), np.int64)
     step = -(-n // len(tasks))  # first paragraphs per range
     edges = np.arange(len(tasks) + 1, dtype=np.int64) * step << 32
-    _SHARED.update(found=found.array, room=room, edges=edges)
+    s.update(found=found.array, room=room, edges=edges)
     slot_tasks = [[(t, *task[:5])] for t, task in enumerate(tasks)]
-    done = [r for o in ordered_map(_slot_task, slot_tasks, workers, **_share()) for r in o]
+    done = [r for o in ordered_map(_slot_task, slot_tasks, workers, hand_over=True) for r in o]
     cuts = np.array(done, dtype=np.int64).reshape(len(tasks), -1)  # (task, edge)
     sizes = (cuts[:, 1:] - cuts[:, :-1]).sum(axis=0)  # pairs of each range, before merging
     merged = Reserved(int(sizes.sum()), np.int64)
-    _SHARED.update(cuts=cuts, merged=merged.array, at=np.concatenate(([0], np.cumsum(sizes))))
+    s.update(cuts=cuts, merged=merged.array, at=np.concatenate(([0], np.cumsum(sizes))))
     ranges = [[r] for r in range(len(tasks)) if sizes[r]]
     at = 0
     for r, count in zip(
-        (r[0] for r in ranges), ordered_map(_range_task, ranges, workers, **_share()), strict=True
+        (r[0] for r in ranges),
+        ordered_map(_range_task, ranges, workers, hand_over=True),
+        strict=True,
     ):
-        start = int(_SHARED["at"][r])
-        merged.place(at, merged.array[start : start + count[0]], int(_SHARED["at"][r + 1]))
+        start = int(s["at"][r])
+        merged.place(at, merged.array[start : start + count[0]], int(s["at"][r + 1]))
         at += count[0]
     del found
     return merged.done(at), None
@@ -494,19 +487,21 @@ def _pairs_merged_on_pool(
 
 def _slot_task(tasks: list[tuple[Any, ...]]) -> list[np.ndarray]:
     """A key partition's distinct pairs, written in its slot; where each range starts."""
+    s = stage_inputs()
     out = []
     for t, lo, hi, x, k, f in tasks:
         code, _ = _pairs_of_part(lo, hi, x, k, f, False)
-        start = int(_SHARED["room"][t])
-        _SHARED["found"][start : start + len(code)] = code
-        out.append(np.searchsorted(code, _SHARED["edges"]))
+        start = int(s["room"][t])
+        s["found"][start : start + len(code)] = code
+        out.append(np.searchsorted(code, s["edges"]))
     return out
 
 
 def _range_task(ranges: list[int]) -> list[int]:
     """The distinct pairs of a range of first paragraphs, from every partition's piece."""
+    s = stage_inputs()
     out = []
-    cuts, room, found = _SHARED["cuts"], _SHARED["room"], _SHARED["found"]
+    cuts, room, found = s["cuts"], s["room"], s["found"]
     for r in ranges:
         pieces = [
             found[room[t] + cuts[t, r] : room[t] + cuts[t, r + 1]]
@@ -514,8 +509,8 @@ def _range_task(ranges: list[int]) -> list[int]:
             if cuts[t, r + 1] > cuts[t, r]
         ]
         code, _ = _distinct(np.concatenate(pieces), None, False)
-        start = int(_SHARED["at"][r])
-        _SHARED["merged"][start : start + len(code)] = code
+        start = int(s["at"][r])
+        s["merged"][start : start + len(code)] = code
         out.append(len(code))
     return out
 

@@ -38,7 +38,7 @@ from cleaner.dedupe.pairs import union_of_pairs, unpack_pairs
 from cleaner.dedupe.partition import partition_rows
 from cleaner.dedupe.reuse_pairs import Terms, score_pairs
 from cleaner.dedupe.verify import ShingleSets, intersections, verify_counts
-from cleaner.pool import ordered_map, shared_empty, shares_memory
+from cleaner.pool import ordered_map, shared_empty, shares_memory, stage, stage_inputs
 
 #: Candidate pairs per verification task.
 VERIFY_CHUNK = 200_000
@@ -46,22 +46,13 @@ VERIFY_CHUNK = 200_000
 #: Candidate pairs per exact reuse-scoring task (about a third of a millisecond each).
 REUSE_CHUNK = 2_000
 
-#: What a worker was handed by its initializer (inherited without a copy when the pool forks).
-_SHARED: dict[str, Any] = {}
-
-
-def _receive(shared: dict[str, Any]) -> None:
-    # Replaced, not merged: a Dask worker (--pair-stages cluster) lives on after a stage and
-    # would keep the previous stage's arrays.
-    _SHARED.clear()
-    _SHARED.update(shared)
-
 
 def _collide(tasks: list[tuple[int, int]]) -> list[np.ndarray]:
+    s = stage_inputs()
     out = []
     for lo, hi in tasks:
-        rows = _SHARED["order"][lo:hi]
-        out.append(collision_pairs(_SHARED["keys"][rows], rows.astype(np.int64) // _SHARED["b"]))
+        rows = s["order"][lo:hi]
+        out.append(collision_pairs(s["keys"][rows], rows.astype(np.int64) // s["b"]))
     return out
 
 
@@ -77,18 +68,15 @@ def band_pairs_parallel(bands: np.ndarray, workers: int, parts: int | None = Non
     keys = np.ascontiguousarray(bands).ravel()
     order, bounds = partition_rows(keys, parts, workers)
     tasks = [[(lo, hi)] for lo, hi in zip(bounds[:-1], bounds[1:], strict=True) if hi > lo]
-    shared = {"keys": keys, "order": order, "b": b}
-    try:
-        done = ordered_map(_collide, tasks, workers, initializer=_receive, initargs=(shared,))
-        found = [p for out in done for p in out if len(p)]
-    finally:
-        _SHARED.clear()
+    with stage(keys=keys, order=order, b=b):
+        found = [p for out in ordered_map(_collide, tasks, workers, hand_over=True) for p in out]
+    found = [p for p in found if len(p)]
     return union_of_pairs(found)  # each partition's pairs are sorted: merged, not sorted
 
 
 def _run_chunks(tasks: list[tuple[int, int]]) -> list[tuple[np.ndarray, ...] | None]:
     """A worker's spans: each span's result arrays, written in place when memory is shared."""
-    s = _SHARED
+    s = stage_inputs()
     out: list[tuple[np.ndarray, ...] | None] = []
     for lo, hi in tasks:
         results = s["compute"](s, lo, hi)
@@ -122,18 +110,14 @@ def _over_chunks(
         "in_place": in_place,
     }
     spans = [(lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
-    try:
-        done = ordered_map(
-            _run_chunks, [[s] for s in spans], workers, initializer=_receive, initargs=(handed,)
-        )
+    with stage(**handed):
+        done = ordered_map(_run_chunks, [[s] for s in spans], workers, hand_over=True)
         for (lo, hi), out in zip(spans, (r for o in done for r in o), strict=True):
             if out is not None:
                 for array, part in zip(outputs.values(), out, strict=True):
                     array[lo:hi] = part
             if tick is not None:
                 tick(hi - lo)
-    finally:
-        _SHARED.clear()
 
 
 def _count_span(s: dict[str, Any], lo: int, hi: int) -> tuple[np.ndarray, ...]:

@@ -3,11 +3,9 @@ containment stage)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from cleaner.pool import ordered_map, shared_empty, shares_memory
+from cleaner.pool import ordered_map, shared_empty, shares_memory, stage, stage_inputs
 
 
 def partition_rows(
@@ -48,17 +46,9 @@ def _scatter(
     return counts
 
 
-#: What a partitioning worker was handed (inherited without a copy: the pool forks).
-_PARTS: dict[str, Any] = {}
-
-
-def _receive_parts(shared: dict[str, Any]) -> None:
-    _PARTS.update(shared)
-
-
 def _bucket_task(spans: list[tuple[int, int]]) -> list[np.ndarray]:
     """The partition of each row of a span (kept for the scatter), and their counts."""
-    s = _PARTS
+    s = stage_inputs()
     out = []
     for lo, hi in spans:
         bucket = (s["key"][lo:hi] % np.uint64(s["parts"])).astype(s["bucket"].dtype)
@@ -69,7 +59,7 @@ def _bucket_task(spans: list[tuple[int, int]]) -> list[np.ndarray]:
 
 def _scatter_task(tasks: list[tuple[int, int, np.ndarray]]) -> list[None]:
     """A span's rows written, partition by partition, where ``fill`` says they start."""
-    s = _PARTS
+    s = stage_inputs()
     for lo, hi, fill in tasks:
         _scatter(s["bucket"][lo:hi], lo, fill, s["order"], s["parts"])
     return [None] * len(tasks)
@@ -86,20 +76,13 @@ def _partition_on_pool(
     """
     bucket = shared_empty(len(key), np.uint8 if parts < 256 else np.uint16, workers)
     spans = [(lo, min(len(key), lo + chunk)) for lo in range(0, len(key), chunk)]
-    shared = ({"key": key, "parts": parts, "bucket": bucket, "order": order},)
-    try:
+    with stage(key=key, parts=parts, bucket=bucket, order=order):
         tasks = [[span] for span in spans]
-        done = ordered_map(
-            _bucket_task, tasks, workers, initializer=_receive_parts, initargs=shared
-        )
+        done = ordered_map(_bucket_task, tasks, workers, hand_over=True)
         counts = np.array([c for out in done for c in out], dtype=np.int64)
         bounds = np.concatenate(([0], np.cumsum(counts.sum(axis=0))))
         fills = bounds[:-1] + np.cumsum(counts, axis=0) - counts  # span c's start in part p
         scatter = [[(lo, hi, fills[c])] for c, (lo, hi) in enumerate(spans)]
-        for _ in ordered_map(
-            _scatter_task, scatter, workers, initializer=_receive_parts, initargs=shared
-        ):
+        for _ in ordered_map(_scatter_task, scatter, workers, hand_over=True):
             pass
-    finally:
-        _PARTS.clear()
     return [int(b) for b in bounds]

@@ -14,9 +14,9 @@ the pool's pipes: the arrays of the batch are allocated first, in shared anonymo
 paragraphs where this process holds them and writes its rows in place. The shingle sets,
 whose length is known only once computed, go to a slot per shard sized for the longest
 they can be (one shingle a character; a shard that needs more sends its sets back), and
-are moved down to their place as the shards finish, in order. Before, every shard's
-material came back pickled and was joined here: at 1M paragraphs 2.4 GB through the
-pipes, and 26 s of this process's CPU spent receiving and joining it.
+are moved down to their place as the shards finish, in order. Sent back pickled and joined
+here instead, the material of 1M paragraphs is 2.4 GB through the pipes and 26 s of this
+process's CPU.
 
 Memory of the joined material, per paragraph: see :mod:`cleaner.dedupe.prepare` (flat
 arrays, about 1.5 KB for a 150-character paragraph, plus the text).
@@ -32,7 +32,15 @@ import numpy as np
 
 from cleaner.dedupe.options import DedupeOptions
 from cleaner.dedupe.prepare import Paragraph, Prepared, join_prepared, prepare
-from cleaner.pool import Reserved, batched, ordered_map, shared_empty, shares_memory
+from cleaner.pool import (
+    Reserved,
+    batched,
+    ordered_map,
+    shared_empty,
+    shares_memory,
+    stage,
+    stage_inputs,
+)
 
 #: Paragraphs per shard: big enough that numpy amortises, small enough to spread the work.
 SHARD_SIZE = 20_000
@@ -66,9 +74,6 @@ def shard_tasks(
         yield chunk, opts
 
 
-#: What a worker was handed by its initializer (inherited without a copy when the pool forks).
-_SHARED: dict[str, Any] = {}
-
 #: A shard's task: its number, its rows, and its paragraphs when the worker cannot read them
 #: where this process holds them (a pool that does not fork).
 ShardTask = tuple[int, int, int, list[Paragraph] | None]
@@ -78,17 +83,13 @@ ShardTask = tuple[int, int, int, list[Paragraph] | None]
 ShardDone = tuple[int, np.ndarray | Shard | None]
 
 
-def _receive(shared: dict[str, Any]) -> None:
-    _SHARED.update(shared)
-
-
 def _prepare_task(tasks: list[ShardTask]) -> list[ShardDone]:
     return [_prepare_one(*t) for t in tasks]
 
 
 def _prepare_one(k: int, lo: int, hi: int, chunk: list[Paragraph] | None) -> ShardDone:
     """Prepare shard ``k`` (rows ``lo..hi-1``) and write its material in place if it can."""
-    s = _SHARED
+    s = stage_inputs()
     prep = prepare(chunk if chunk is not None else s["paragraphs"][lo:hi], s["opts"])
     count = len(prep.set_hashes)
     if not s["in_place"]:
@@ -147,8 +148,8 @@ def prepare_parallel(
     tasks = [
         [(k, lo, hi, None if in_place else paragraphs[lo:hi])] for k, (lo, hi) in enumerate(spans)
     ]
-    done = ordered_map(_prepare_task, tasks, workers, initializer=_receive, initargs=(shared,))
-    try:
+    with stage(**shared):
+        done = ordered_map(_prepare_task, tasks, workers, hand_over=True)
         at = 0  # where the next shard's sets go: right after the sets before them
         for k, (count, back) in enumerate(out for outs in done for out in outs):
             lo, hi = spans[k]
@@ -161,8 +162,6 @@ def prepare_parallel(
             part = back if back is not None else hashes.array[start : start + count]
             hashes.place(at, part, end)  # the slots after this one are still being written
             at += count
-    finally:
-        _SHARED.clear()
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
     return Prepared(
