@@ -50,7 +50,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cleaner.dedupe.keys import batch_shingles, matching_key  # noqa: E402
+from cleaner.dedupe.keys import batch_shingles, dedupe_key  # noqa: E402
 from cleaner.dedupe.verify import overlap  # noqa: E402
 
 
@@ -62,7 +62,7 @@ def shingle_text(text: str) -> str:
     given seed stays the same when the library's key changes, so the two keys are measured
     on the same items.
     """
-    return matching_key(text).replace(" ", "")
+    return dedupe_key(text).replace(" ", "")
 
 
 KINDS = ("exact", "orthographic", "attribution", "light_edit", "quoted_span")

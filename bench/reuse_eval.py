@@ -77,7 +77,7 @@ from dedupe_gen import Item  # noqa: E402
 from reuse_gen import LABELS, load_labels, related_texts, seed_round  # noqa: E402
 
 from cleaner.dedupe import DedupeOptions, Paragraph, paragraphs_of, run  # noqa: E402
-from cleaner.dedupe.keys import matching_key  # noqa: E402
+from cleaner.dedupe.keys import dedupe_key  # noqa: E402
 
 SEEDS = ROOT / "seeds"
 
@@ -200,13 +200,13 @@ def locate(docs: Sequence[tuple[str, str, Sequence[str]]]) -> dict[tuple[str, in
     for doc_id, _, paras in docs:
         for text in paras:
             if doc_id.endswith(".txt"):  # the HTML copies only weigh in on word frequencies
-                positions.setdefault((doc_id[:3], matching_key(text)), []).append(k)
+                positions.setdefault((doc_id[:3], dedupe_key(text)), []).append(k)
             k += 1
     out = {}
     for fa, la, fb, lb, _, _ in load_labels(LABELS):
         for f, ln in ((fa, la), (fb, lb)):
-            key = matching_key(raw[f][ln - 1])
-            copy = sum(matching_key(line) == key for line in raw[f][: ln - 1])
+            key = dedupe_key(raw[f][ln - 1])
+            copy = sum(dedupe_key(line) == key for line in raw[f][: ln - 1])
             found = positions.get((f, key), [])
             if copy < len(found):
                 out[(f, ln)] = found[copy]

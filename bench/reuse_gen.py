@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from dedupe_gen import Item, distinct, read_paragraphs  # noqa: E402
 
-from cleaner.dedupe.keys import matching_key  # noqa: E402
+from cleaner.dedupe.keys import dedupe_key  # noqa: E402
 
 KINDS = ("source", "reuse", "decoy")
 
@@ -141,10 +141,10 @@ def reused_clause(
     its source exactly what a decoy shares: it is not a reuse the issue asks to find, so
     another clause is drawn (None after ``tries``).
     """
-    own = set(matching_key(text).split()) - set(common)
+    own = set(dedupe_key(text).split()) - set(common)
     for _ in range(tries):
         words = paraphrase(rng, clause(rng, text), vocab)
-        if any(k in own for w in words for k in matching_key(w).split()):
+        if any(k in own for w in words for k in dedupe_key(w).split()):
             return words
     return None
 
@@ -153,7 +153,7 @@ def common_runs(text: str, common: Collection[str], longest: int = 3) -> list[li
     """Runs of common words (names, titles, generic words) of a paragraph, cut to ``longest``."""
     runs: list[list[str]] = [[]]
     for w in text.split():
-        if matching_key(w) in common and len(runs[-1]) < longest:
+        if dedupe_key(w) in common and len(runs[-1]) < longest:
             runs[-1].append(w.strip("«»\"'.,،:؛") or w)
         elif runs[-1]:
             runs.append([])
@@ -188,7 +188,7 @@ def story_common(paragraphs: Sequence[str], share: float) -> set[str]:
     """Word keys found in at least ``share`` of the paragraphs (and in three at least)."""
     df: Counter[str] = Counter()
     for p in paragraphs:
-        df.update({matching_key(w) for w in p.split()})
+        df.update({dedupe_key(w) for w in p.split()})
     floor = max(3, share * len(paragraphs))
     return {w for w, n in df.items() if n >= floor and w}
 

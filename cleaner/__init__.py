@@ -35,6 +35,8 @@ _EXPORTS = {
     "CleanerError": "cleaner.errors",
     "InputError": "cleaner.errors",
     "RuleError": "cleaner.errors",
+    "OptionsMismatch": "cleaner.errors",
+    "IndexFailure": "cleaner.errors",
 }
 
 __all__ = [
@@ -44,7 +46,9 @@ __all__ = [
     "CleanerError",
     "DedupeOptions",
     "DedupeResult",
+    "IndexFailure",
     "InputError",
+    "OptionsMismatch",
     "Removal",
     "RuleError",
     "Source",
@@ -62,7 +66,13 @@ if TYPE_CHECKING:
     from cleaner.dedupe.cluster import DedupeResult
     from cleaner.dedupe.options import DedupeOptions
     from cleaner.document import CleanResult, Removal, Source
-    from cleaner.errors import CleanerError, InputError, RuleError
+    from cleaner.errors import (
+        CleanerError,
+        IndexFailure,
+        InputError,
+        OptionsMismatch,
+        RuleError,
+    )
     from cleaner.index import open_index
     from cleaner.io.inputs import iter_sources
     from cleaner.pipeline.run import (

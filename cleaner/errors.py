@@ -82,3 +82,8 @@ class RuleError(CleanerError):
         who = f" rule {rule_id!r}:" if rule_id else ""
         super().__init__(f"{where}:{who} {reason}")
         self.file, self.line, self.rule_id, self.reason = file, line, rule_id, reason
+
+
+class IndexFailure(CleanerError):
+    """The index could not be reached, read or written (a server down or too slow, a lock
+    held too long): a failure of this run, not of its command line."""

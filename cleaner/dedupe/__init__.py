@@ -18,7 +18,7 @@ from cleaner.dedupe.cluster import (
     Pair,
 )
 from cleaner.dedupe.cluster_lines import clusters_to_jsonl
-from cleaner.dedupe.keys import matching_key, shingle_text
+from cleaner.dedupe.keys import dedupe_key, shingle_text
 from cleaner.dedupe.options import KEEP_POLICIES, MODES, SCOPES, DedupeOptions
 from cleaner.dedupe.prepare import Paragraph
 
@@ -36,7 +36,7 @@ __all__ = [
     "Paragraph",
     "clusters_to_jsonl",
     "dedupe",
-    "matching_key",
+    "dedupe_key",
     "near_duplicates_within",
     "paragraphs_of",
     "run",

@@ -61,19 +61,19 @@ _DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
 _NON_WORD = re.compile(r"[\W_]+")
 
 
-def matching_key(text: str) -> str:
+def dedupe_key(text: str) -> str:
     """Fold a paragraph into the key it is compared on (words separated by one space).
 
-    >>> matching_key("رئيس‌جمهور  روسيه، ۲۰۲۱") == matching_key("رئیس جمهور روسیه 2021")
+    >>> dedupe_key("رئيس‌جمهور  روسيه، ۲۰۲۱") == dedupe_key("رئیس جمهور روسیه 2021")
     True
-    >>> matching_key("مُحَمَّـــد Said!")
+    >>> dedupe_key("مُحَمَّـــد Said!")
     'محمد said'
     """
     return _fold(unicodedata.normalize("NFKC", text.translate(_DROP_INVISIBLE)))
 
 
 def _fold(text: str) -> str:
-    """The steps of :func:`matching_key` after NFKC (each one maps a character at a time)."""
+    """The steps of :func:`dedupe_key` after NFKC (each one maps a character at a time)."""
     text = _DIACRITICS.sub("", text.translate(PERSIAN_FOLD).translate(COMPARE_FOLD))
     return _NON_WORD.sub(" ", text).strip().casefold()
 
@@ -113,7 +113,7 @@ def shingle_text(text: str) -> str:
     >>> shingle_text("کتاب‌ها، را  خواند!")
     'کتابها را خواند'
     """
-    return glue_affixes(matching_key(text))
+    return glue_affixes(dedupe_key(text))
 
 
 #: Separates texts in a batch; NFKC neither composes across it nor produces it.
@@ -123,7 +123,7 @@ _CODES = 0x110000
 
 @lru_cache(maxsize=1)
 def _invisible_table() -> np.ndarray:
-    """``True`` at every code point :func:`matching_key` drops before NFKC."""
+    """``True`` at every code point :func:`dedupe_key` drops before NFKC."""
     table = np.zeros(_CODES, dtype=bool)
     table[[ord(c) for c in INVISIBLE]] = True
     return table
@@ -153,19 +153,19 @@ def shingle_texts(texts: Sequence[str]) -> list[str]:
 
 
 def word_texts(texts: Sequence[str]) -> list[str]:
-    """Texts whose words (``str.split``) are those of their :func:`matching_key`, made as
+    """Texts whose words (``str.split``) are those of their :func:`dedupe_key`, made as
     :func:`shingle_texts` makes its strings.
 
     >>> texts = ["می‌تواند، رئيس", "", "Straße 12!"]
-    >>> [t.split() for t in word_texts(texts)] == [matching_key(t).split() for t in texts]
+    >>> [t.split() for t in word_texts(texts)] == [dedupe_key(t).split() for t in texts]
     True
     """
     joined = _mapped(texts)
-    return [matching_key(t) for t in texts] if joined is None else joined.split(_SEP)
+    return [dedupe_key(t) for t in texts] if joined is None else joined.split(_SEP)
 
 
 def _mapped(texts: Sequence[str]) -> str | None:
-    """The texts joined by the separator, each character mapped as :func:`matching_key`
+    """The texts joined by the separator, each character mapped as :func:`dedupe_key`
     maps it (punctuation to a space, runs of spaces left), or None when the batch must take
     the per-text path."""
     joined = _SEP.join(texts)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cleaner.errors import CleanerError
-from cleaner.index.base import Index, IndexFailure, IndexItem
+from cleaner.errors import CleanerError, IndexFailure
+from cleaner.index.base import Index, IndexItem
 from cleaner.index.memory import MemoryIndex
 from cleaner.index.redis import open_redis  # the redis client is imported on use
 from cleaner.index.sqlite import SQLiteIndex

@@ -17,14 +17,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
-from cleaner.errors import CleanerError
-
 _Self = TypeVar("_Self", bound="ClosesOnExit")
-
-
-class IndexFailure(CleanerError):
-    """The index could not be reached, read or written (a server down or too slow, a lock
-    held too long): a failure of this run, not of its command line."""
 
 
 @dataclass(frozen=True)

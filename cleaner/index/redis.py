@@ -22,8 +22,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from cleaner.errors import CleanerError
-from cleaner.index.base import ClosesOnExit, IndexFailure, IndexItem, iter_chunks
+from cleaner.errors import CleanerError, IndexFailure
+from cleaner.index.base import ClosesOnExit, IndexItem, iter_chunks
 
 DEFAULT_PREFIX = "cleaner:"
 

@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from cleaner.errors import CleanerError
-from cleaner.index.base import ClosesOnExit, IndexFailure, IndexItem, iter_chunks
+from cleaner.errors import CleanerError, IndexFailure
+from cleaner.index.base import ClosesOnExit, IndexItem, iter_chunks
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (

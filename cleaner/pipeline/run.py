@@ -39,7 +39,7 @@ from cleaner.text.segment import split_lines
 
 
 @dataclass(frozen=True)
-class Extracted:
+class RawLines:
     """Text of one input split into raw lines, before any rule ran."""
 
     lines: list[str]
@@ -58,14 +58,14 @@ def to_text(src: Source) -> tuple[str, str | None, dict[str, Any]]:
     return decoded.text, decoded.encoding, meta
 
 
-def to_lines(text: str, is_html: bool | None, url: str | None) -> Extracted:
+def to_lines(text: str, is_html: bool | None, url: str | None) -> RawLines:
     """Split text into raw lines: trafilatura for HTML, the segmenter for plain text."""
     if is_html is None:
         is_html = looks_like_html(text)
     if not is_html:
-        return Extracted(split_lines(text), "text")
+        return RawLines(split_lines(text), "text")
     ex = extract_html(text, url=url)
-    return Extracted(list(ex.lines), "html", ex.title, dict(ex.meta))
+    return RawLines(list(ex.lines), "html", ex.title, dict(ex.meta))
 
 
 def to_pieces(raw: list[str]) -> tuple[list[str], list[int]]:

@@ -21,7 +21,7 @@ from cleaner.rules.kinds import KINDS, ParamError
 from cleaner.rules.model import CATEGORIES, Example, Rule, RuleSet
 from cleaner.rules.safe_regex import UnsafePattern, compile_rule_regex
 
-SCOPES = ("global", "lang", "site")
+RULESET_SCOPES = ("global", "lang", "site")
 _LINE = "__line__"
 _COMMON_FIELDS = frozenset(
     {"id", "kind", "category", "description", "drop", "keep", "examples", "strip_examples"}
@@ -99,8 +99,8 @@ def parse_ruleset(raw: Any, file: str) -> RuleSet:
     if not isinstance(name, str) or not _ID.match(name):
         raise RuleError(file, line, None, "'name' must be a lowercase identifier")
     scope = raw.get("scope")
-    if scope not in SCOPES:
-        raise RuleError(file, line, None, f"'scope' must be one of {', '.join(SCOPES)}")
+    if scope not in RULESET_SCOPES:
+        raise RuleError(file, line, None, f"'scope' must be one of {', '.join(RULESET_SCOPES)}")
     langs = _str_list(raw.get("langs", []), file, line, "langs")
     domains = _str_list(raw.get("domains", []), file, line, "domains")
     signatures = []

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from cleaner.dedupe.api import near_duplicates_within
-from cleaner.dedupe.keys import batch_shingles, matching_key, shingle_text, shingle_texts
+from cleaner.dedupe.keys import batch_shingles, dedupe_key, shingle_text, shingle_texts
 
 
 def test_key_folds_orthographic_variants():
@@ -39,7 +39,7 @@ def test_compound_written_without_separator_is_still_a_near_duplicate():
 
 
 def test_key_does_not_merge_different_words():
-    assert matching_key("پوتین") != matching_key("بایدن")
+    assert dedupe_key("پوتین") != dedupe_key("بایدن")
 
 
 def test_batch_shingles_match_one_by_one():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from cleaner.dedupe.api import dedupe
-from cleaner.dedupe.keys import matching_key, word_texts
+from cleaner.dedupe.keys import dedupe_key, word_texts
 from cleaner.dedupe.pair_stages import reuse_scores
 from cleaner.dedupe.reuse import Weights, bigram_ids, many_words, reuse_score, term_ids, words
 from cleaner.dedupe.reuse_pairs import (
@@ -116,7 +116,7 @@ TRICKY = [
 
 
 def test_word_texts_split_like_matching_keys():
-    assert [t.split() for t in word_texts(TRICKY)] == [matching_key(t).split() for t in TRICKY]
+    assert [t.split() for t in word_texts(TRICKY)] == [dedupe_key(t).split() for t in TRICKY]
     assert many_words(TRICKY) == [words(t) for t in TRICKY]
 
 
