@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", default="1,2", help="comma-separated -j values to run")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp, "corpus")
+        corpus = Path(tmp, "corpus" if args.parts > 1 else "corpus.jsonl")
         t = time.perf_counter()
         write_corpus(corpus, args.n, args.seed, per_doc=args.per_doc, parts=args.parts)
         files = [corpus] if corpus.is_file() else list(corpus.iterdir())
