@@ -140,11 +140,6 @@ def containment_codes(
     return _candidate_codes(key, offsets, *args)
 
 
-def containment_pairs(*args: Any, **kwargs: Any) -> np.ndarray:
-    """:func:`containment_codes` unpacked: ``(m, 2)`` sorted unique pairs ``(i, j)``, ``i < j``."""
-    return unpack_pairs(containment_codes(*args, **kwargs))
-
-
 def candidates_of_rows(*args: Any, **kwargs: Any) -> np.ndarray:
     """:func:`containment_codes`, unpacked, of anchor rows (paragraph ``i``:
     ``key[offsets[i]:offsets[i+1]]``); the arguments of :func:`_candidate_codes`.

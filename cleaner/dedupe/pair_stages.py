@@ -37,7 +37,7 @@ from cleaner.dedupe.lsh import collision_pairs
 from cleaner.dedupe.pairs import union_of_pairs, unpack_pairs
 from cleaner.dedupe.partition import partition_rows
 from cleaner.dedupe.reuse_pairs import Terms, score_pairs
-from cleaner.dedupe.verify import ShingleSets, intersections, verify_counts
+from cleaner.dedupe.verify import ShingleSets, verify_counts
 from cleaner.pool import ordered_map, shared_empty, shares_memory, stage, stage_inputs
 
 #: Candidate pairs per verification task.
@@ -120,10 +120,6 @@ def _over_chunks(
                 tick(hi - lo)
 
 
-def _count_span(s: dict[str, Any], lo: int, hi: int) -> tuple[np.ndarray, ...]:
-    return (intersections(s["sets"], s["cand"][lo:hi]),)
-
-
 def _verify_code_span(s: dict[str, Any], lo: int, hi: int) -> tuple[np.ndarray, ...]:
     return verify_counts(s["sets"], unpack_pairs(s["code"][lo:hi]), *s["args"])
 
@@ -156,20 +152,6 @@ def verify_codes(
             sets, unpack_pairs(code[lo : lo + chunk]), *args
         )
     return mask, inter
-
-
-def intersections_parallel(
-    sets: ShingleSets, pairs: np.ndarray, workers: int, chunk: int | None = None
-) -> np.ndarray:
-    """:func:`cleaner.dedupe.verify.intersections` over chunks of ``pairs`` on a pool."""
-    chunk = chunk or VERIFY_CHUNK
-    if workers <= 1 or len(pairs) <= chunk:
-        return intersections(sets, pairs)
-    inter = shared_empty(len(pairs), np.int64, workers)
-    _over_chunks(
-        _count_span, len(pairs), chunk, workers, {"sets": sets, "cand": pairs}, {"inter": inter}
-    )
-    return inter
 
 
 def _reuse_span(s: dict[str, Any], lo: int, hi: int) -> tuple[np.ndarray, ...]:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from cleaner.document import Line
 from cleaner.errors import RuleError
 from cleaner.metadata.captures import Capture
-from cleaner.rules.kinds import KINDS, DocContext
+from cleaner.rules.kinds import KINDS, DocContext, Phase
 from cleaner.rules.loader import builtin_rules_dir, load_folder
 from cleaner.rules.model import Rule, RuleSet
 from cleaner.rules.router import Router
@@ -75,10 +75,10 @@ class Rulebook:
 
 
 #: The strip phase: it runs first and may rewrite a line, which is then routed again.
-STRIP_PHASE = 0
+STRIP_PHASE = Phase.STRIP
 #: Phases whose rules look at neighbours (block, tail) but start from one line: the router
 #: names the lines that may start them.
-TRIGGER_PHASES = frozenset({2, 3})
+TRIGGER_PHASES = frozenset({Phase.BLOCK, Phase.TAIL})
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ before whole-line rules look at the line, and repeats are judged among lines sti
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -743,53 +744,75 @@ def apply_cut(doc: DocContext, rule: Rule) -> None:
         doc.forget(ln)
 
 
+class Phase(enum.IntEnum):
+    """When a kind's rules run, in this order: strip and cut rewrite a line first (it is then
+    routed again), whole-line kinds judge lines alone, block and tail kinds start from a line
+    and look at its neighbours, repeat judges the whole document, meta captures last."""
+
+    STRIP = 0
+    LINE = 1
+    BLOCK = 2
+    TAIL = 3
+    REPEAT = 4
+    META = 5
+
+
 @dataclass(frozen=True)
 class Kind:
     """A rule kind: parameter parser, labeller and the phase it runs in."""
 
     parse: Callable[[dict[str, Any]], dict[str, Any]]
     apply: Callable[[DocContext, Rule], None]
-    phase: int
+    phase: Phase
     fields: frozenset[str]
 
 
 KINDS: dict[str, Kind] = {
     "strip": Kind(
-        parse_strip, apply_strip, 0, frozenset({"pattern", "replace", "ignore_case", "capture"})
+        parse_strip,
+        apply_strip,
+        Phase.STRIP,
+        frozenset({"pattern", "replace", "ignore_case", "capture"}),
     ),
     "cut": Kind(
-        parse_cut, apply_cut, 0, frozenset({"pattern", "at", "min_left", "ignore_case", "capture"})
+        parse_cut,
+        apply_cut,
+        Phase.STRIP,
+        frozenset({"pattern", "at", "min_left", "ignore_case", "capture"}),
     ),
     "meta": Kind(
-        parse_meta, apply_meta, 5, frozenset({"pattern", "max_length", "ignore_case", "capture"})
+        parse_meta,
+        apply_meta,
+        Phase.META,
+        frozenset({"pattern", "max_length", "ignore_case", "capture"}),
     ),
-    "line": Kind(parse_line, apply_line, 1, frozenset({"match"})),
+    "line": Kind(parse_line, apply_line, Phase.LINE, frozenset({"match"})),
     "pattern": Kind(
         parse_pattern,
         apply_pattern,
-        1,
+        Phase.LINE,
         frozenset(
             {"pattern", "max_length", "ignore_case", "on_key", "capture", "max_hits"}
             | {"spare_announced"}
         ),
     ),
-    "menu": Kind(parse_menu, apply_menu, 1, frozenset({"phrases", "min_phrases"})),
+    "menu": Kind(parse_menu, apply_menu, Phase.LINE, frozenset({"phrases", "min_phrases"})),
     "script": Kind(
         parse_script,
         apply_script,
-        1,
+        Phase.LINE,
         frozenset({"scripts", "min_share", "langs", "spare_quotes"}),
     ),
     "runon": Kind(
         parse_runon,
         apply_runon,
-        1,
+        Phase.LINE,
         frozenset({"marker", "min_markers", "min_length", "max_stops", "ignore_case"}),
     ),
     "block": Kind(
         parse_block,
         apply_block,
-        2,
+        Phase.BLOCK,
         frozenset(
             {"header", "header_pattern", "item_pattern", "echo", "max_items", "max_item_length"}
             | {"ignore_case"}
@@ -798,7 +821,7 @@ KINDS: dict[str, Kind] = {
     "tail": Kind(
         parse_tail,
         apply_tail,
-        3,
+        Phase.TAIL,
         frozenset(
             {
                 "marker",
@@ -817,10 +840,10 @@ KINDS: dict[str, Kind] = {
     "repeat": Kind(
         parse_repeat,
         apply_repeat,
-        4,
+        Phase.REPEAT,
         frozenset({"min_length", "max_copies", "spare_questions", "printed_twice", "contained"}),
     ),
 }
 
-#: Phases in run order, for documentation and ``cleaner rules list``.
-PHASES = ("strip", "line", "block", "tail", "repeat", "meta")
+#: Phases in run order, by name, for documentation and ``cleaner rules list``.
+PHASES = tuple(phase.name.lower() for phase in Phase)

@@ -39,20 +39,6 @@ def _count(rx: re.Pattern[str], text: str) -> int:
     return rx.subn("", text)[1]
 
 
-def script_counts(text: str) -> dict[str, int]:
-    """Count the letters of each known script in ``text``.
-
-    >>> script_counts("Привет سلام ok")
-    {'Arabic': 4, 'Latin': 2, 'Cyrillic': 6}
-    """
-    counts = {}
-    for name, rx in _SCRIPT_RES.items():
-        n = _count(rx, text)
-        if n:
-            counts[name] = n
-    return counts
-
-
 def letter_count(text: str) -> int:
     """Number of letters of any known script.
 
@@ -105,8 +91,8 @@ _BLOCK_NAMES = ("Latin", *_LEAD_BYTES)
 def block_counts(text: str) -> dict[str, int]:
     """Approximate letters per script, by Unicode block (marks and digits of a block count).
 
-    Good enough to find a document's dominant script; use :func:`script_counts` for exact
-    letter counts.
+    Good enough to find a document's dominant script (exact letter counts: the
+    :data:`SCRIPT_CLASSES` regexes).
 
     >>> block_counts("Привет سلام ok")
     {'Latin': 2, 'Arabic': 4, 'Cyrillic': 6}

@@ -16,9 +16,10 @@ from cleaner.dedupe.containment import (
     anchor_pairs,
     anchor_rows,
     candidates_of_rows,
-    containment_pairs,
+    containment_codes,
     sort_keys,
 )
+from cleaner.dedupe.pairs import unpack_pairs
 from cleaner.dedupe.prepare import anchors, prepare
 
 
@@ -111,8 +112,10 @@ def test_a_batch_of_paragraphs_on_two_processes(seeds, small_pieces):
     assert np.array_equal(offsets, np.searchsorted(owner, np.arange(len(prep) + 1)))
     want = _anchor_pairs_by_hand(owner, key, 3, 40, 1, 150)
     for workers in (1, 2):
-        got = containment_pairs(
-            prep.set_hashes, prep.set_offsets, prep.anchor_rate, 3, 40, 1, 150, workers=workers
+        got = unpack_pairs(
+            containment_codes(
+                prep.set_hashes, prep.set_offsets, prep.anchor_rate, 3, 40, 1, 150, workers=workers
+            )
         )
         assert got.tolist() == want, workers
     assert len(want) > 50
