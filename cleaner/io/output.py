@@ -17,7 +17,7 @@ import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from cleaner.errors import CleanerError
 
@@ -175,25 +175,30 @@ def _is_special(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
+def _write_data(file: IO[bytes], data: str | bytes | Iterable[bytes]) -> None:
+    """Text as UTF-8, bytes as they are, or chunks of bytes one after the other."""
+    if isinstance(data, str):
+        file.write(data.encode("utf-8"))
+    elif isinstance(data, bytes):
+        file.write(data)
+    else:
+        for chunk in data:
+            file.write(chunk)
+
+
 def _write_through(path: Path, data: str | bytes | Iterable[bytes]) -> None:
     """Write to a device or pipe in place: renaming a file over it would replace the device
     itself (as root, ``/dev/null`` would become a regular file)."""
     with open(path, "wb") as file:
-        if isinstance(data, str):
-            file.write(data.encode("utf-8"))
-        elif isinstance(data, bytes):
-            file.write(data)
-        else:
-            for chunk in data:
-                file.write(chunk)
+        _write_data(file, data)
 
 
 def write_atomic(path: Path, data: str | bytes | Iterable[bytes]) -> None:
     """Write ``data`` (text as UTF-8, or chunks of bytes) to ``path`` completely or not at all.
 
     Parent folders are created. A device or pipe (``/dev/null``) is written to in place, not
-    replaced. On any failure the temp file is removed, the exception
-    propagates, and a file already at ``path`` is left untouched. Where the system allows,
+    replaced. On any failure the temp file is removed, the exception propagates, and a file
+    already at ``path`` is left untouched. Where the system allows,
     the temp file has no name until it is complete, so a kill leaves no temp file either.
     """
     path = Path(path)
@@ -206,13 +211,7 @@ def write_atomic(path: Path, data: str | bytes | Iterable[bytes]) -> None:
         fd, temp = _temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as file:
-            if isinstance(data, str):
-                file.write(data.encode("utf-8"))
-            elif isinstance(data, bytes):
-                file.write(data)
-            else:
-                for chunk in data:
-                    file.write(chunk)
+            _write_data(file, data)
             file.flush()
             _commit(file.fileno(), temp, path)
     except BaseException:
