@@ -15,8 +15,8 @@ from cleaner.cli.options import (
     clean_config,
     input_options,
     load_rulebook,
-    max_bytes,
     output_dir_option,
+    read_options,
     report_error,
 )
 from cleaner.cli.scale import engine_options, enter_engine, workers_option
@@ -28,7 +28,7 @@ from cleaner.executor.base import PAIR_STAGES, Engine, Loaded, dedupe_loaded, pa
 from cleaner.index import open_index
 from cleaner.io.layout import OutputNames
 from cleaner.io.output import write_atomic
-from cleaner.io.partitions import PART_FORMATS, ReadOptions
+from cleaner.io.partitions import PART_FORMATS
 from cleaner.io.resume import part_name
 
 
@@ -192,15 +192,7 @@ def dedupe_cmd(
 
 def _load(opts: dict[str, Any], no_clean: bool, engine: Engine, dedupe: DedupeOptions) -> Loaded:
     """The documents to deduplicate, read, cleaned unless ``no_clean``, and prepared."""
-    read = ReadOptions(
-        opts["input_format"],
-        opts["id_field"],
-        opts["text_field"],
-        opts["html_field"],
-        opts["url_field"],
-        opts["source_field"],
-        max_bytes(opts),
-    )
+    read = read_options(opts)
     config = None if no_clean else clean_config(opts)
     rulebook = None if no_clean else load_rulebook(opts)
     try:

@@ -17,7 +17,7 @@ import click
 from cleaner.config import CleanConfig
 from cleaner.document import Source
 from cleaner.errors import InputError, printable
-from cleaner.io.inputs import iter_sources
+from cleaner.io.inputs import ReadOptions, iter_sources
 from cleaner.io.layout import OutputNames
 from cleaner.io.reading import DEFAULT_MAX_BYTES, MAX_OPTION
 from cleaner.rules import Rulebook, RuleError
@@ -98,16 +98,19 @@ def input_options(f: F) -> F:
 
 def sources_from(opts: dict[str, Any]) -> Iterator[Source | InputError]:
     """The inputs named by the options of :func:`input_options`."""
-    return iter_sources(
-        opts["paths"],
-        input_format=opts["input_format"],
-        id_field=opts["id_field"],
-        text_field=opts["text_field"],
-        html_field=opts["html_field"],
-        url_field=opts["url_field"],
-        source_field=opts["source_field"],
-        stdin=sys.stdin.buffer,
-        max_bytes=max_bytes(opts),
+    return iter_sources(opts["paths"], read_options(opts), stdin=sys.stdin.buffer)
+
+
+def read_options(opts: dict[str, Any]) -> ReadOptions:
+    """How the inputs named by the options of :func:`input_options` are read."""
+    return ReadOptions(
+        opts["input_format"],
+        opts["id_field"],
+        opts["text_field"],
+        opts["html_field"],
+        opts["url_field"],
+        opts["source_field"],
+        max_bytes(opts),
     )
 
 

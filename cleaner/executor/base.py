@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -32,8 +32,8 @@ from cleaner.document import CleanResult, Source
 from cleaner.errors import CleanerError, InputError
 from cleaner.executor.plain import load_plain, plain_document
 from cleaner.index.base import Index
-from cleaner.io.inputs import iter_sources
-from cleaner.io.partitions import ReadOptions, list_partitions, read_partition, write_part
+from cleaner.io.inputs import ReadOptions, iter_sources
+from cleaner.io.partitions import list_partitions, read_partition, write_part
 from cleaner.pool import gc_paused
 
 #: A partition to write: its path, its records, and ``jsonl`` or ``parquet``.
@@ -158,7 +158,7 @@ def load_here(
 
     def items() -> Iterator[Source | InputError]:
         if parts is None:  # stdin: one partition
-            for item in iter_sources(paths, **asdict(read)):
+            for item in iter_sources(paths, read):
                 owners.append(0)
                 yield item
             return

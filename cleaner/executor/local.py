@@ -19,7 +19,8 @@ from cleaner.dedupe.shards import prepare_parallel
 from cleaner.document import CleanResult, Source
 from cleaner.errors import InputError
 from cleaner.executor.base import Loaded, PartJob, load_here
-from cleaner.io.partitions import ReadOptions, write_part
+from cleaner.io.inputs import ReadOptions
+from cleaner.io.partitions import write_part
 from cleaner.pipeline.run import clean_sources, default_rulebook
 from cleaner.pipeline.templates import TemplateIndex
 from cleaner.pool import ordered_map

@@ -16,8 +16,8 @@ from cleaner.dedupe.outlets import outlet_of_meta
 from cleaner.document import Source
 from cleaner.errors import InputError
 from cleaner.io.decode import decode
+from cleaner.io.inputs import ReadOptions
 from cleaner.io.line_batches import Batch, LineBatch, dataset_batches, read_batch
-from cleaner.io.partitions import ReadOptions
 from cleaner.pool import ordered_map
 
 #: A clean text document: id, source, paragraphs, outlet.

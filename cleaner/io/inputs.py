@@ -53,33 +53,11 @@ _READ_ERRORS = (OSError, EOFError, zlib.error)  # gzip.BadGzipFile is an OSError
 
 
 @dataclass(frozen=True)
-class RecordFields:
-    """Names of the JSON lines fields a record is read from."""
+class ReadOptions:
+    """How inputs are read: ``--input-format``, the JSON lines fields a record is read from,
+    and the cap on one document's bytes (``--max-doc-mb``).
 
-    id: str
-    text: str
-    html: str
-    url: str
-    source: str | None
-
-
-def iter_sources(
-    paths: Sequence[str],
-    *,
-    input_format: str = "auto",
-    id_field: str = "id",
-    text_field: str = "text",
-    html_field: str = "html",
-    url_field: str = "url",
-    source_field: str | None = None,
-    stdin: BinaryIO | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-) -> Iterator[Source | InputError]:
-    """Yield one Source per document of the inputs, or an InputError for each unreadable one.
-
-    Args:
-        paths: Files, folders (walked recursively in sorted order, hidden files and folders
-            skipped, symlinked folders not followed), or ``-`` for standard input.
+    Attributes:
         input_format: ``auto`` (by extension: ``.jsonl``/``.ndjson`` are records,
             ``.html``/``.htm``/``.xhtml`` are HTML, others are sniffed later), ``text``,
             ``html``, or ``jsonl`` (every input, stdin included, is JSON lines).
@@ -88,8 +66,31 @@ def iter_sources(
         html_field: Record field holding HTML; preferred over ``text_field`` when non-empty.
         url_field: Record field holding the page URL.
         source_field: Record field whose value is carried in ``meta["source_name"]``.
-        stdin: Binary stream read for ``-`` (default: ``sys.stdin.buffer``).
         max_bytes: Cap on one document's bytes (decompressed); a larger one is refused.
+    """
+
+    input_format: str = "auto"
+    id_field: str = "id"
+    text_field: str = "text"
+    html_field: str = "html"
+    url_field: str = "url"
+    source_field: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+def iter_sources(
+    paths: Sequence[str],
+    read: ReadOptions | None = None,
+    *,
+    stdin: BinaryIO | None = None,
+) -> Iterator[Source | InputError]:
+    """Yield one Source per document of the inputs, or an InputError for each unreadable one.
+
+    Args:
+        paths: Files, folders (walked recursively in sorted order, hidden files and folders
+            skipped, symlinked folders not followed), or ``-`` for standard input.
+        read: The format, the record fields and the size cap (:class:`ReadOptions`).
+        stdin: Binary stream read for ``-`` (default: ``sys.stdin.buffer``).
 
     ``Source.id`` is the path relative to the folder given (for files found in a folder) or
     the file name (for a file given directly), with POSIX separators and without ``.gz``;
@@ -102,11 +103,12 @@ def iter_sources(
     Raises:
         CleanerError: ``input_format`` is not one of :data:`INPUT_FORMATS`.
     """
+    fields = read or ReadOptions()
+    input_format, max_bytes = fields.input_format, fields.max_bytes
     if input_format not in INPUT_FORMATS:
         raise CleanerError(
             f"unknown input format {input_format!r}: use one of {', '.join(INPUT_FORMATS)}"
         )
-    fields = RecordFields(id_field, text_field, html_field, url_field, source_field)
     stdin_read = False
     for arg in paths:
         if arg == "-":
@@ -128,7 +130,7 @@ def iter_sources(
 
 
 def _iter_folder(
-    root: Path, arg: str, input_format: str, fields: RecordFields, max_bytes: int
+    root: Path, arg: str, input_format: str, fields: ReadOptions, max_bytes: int
 ) -> Iterator[Source | InputError]:
     """The documents of every visible file under ``root``, in sorted order."""
     errors: list[OSError] = []
@@ -154,7 +156,7 @@ def iter_file(
     shown: str,
     doc_id: str,
     input_format: str,
-    fields: RecordFields,
+    fields: ReadOptions,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Iterator[Source | InputError]:
     """The document of one file, or its records when it holds JSON lines.
@@ -221,7 +223,7 @@ def _is_html(input_format: str, ext: str) -> bool | None:
 
 
 def _iter_stdin(
-    stream: BinaryIO, input_format: str, fields: RecordFields, max_bytes: int
+    stream: BinaryIO, input_format: str, fields: ReadOptions, max_bytes: int
 ) -> Iterator[Source | InputError]:
     """The document on standard input, or its records (``jsonl``, or sniffed in ``auto``)."""
     if input_format == "jsonl":
@@ -264,7 +266,7 @@ def _iter_records(
     stream: BinaryIO,
     shown: str,
     file_id: str,
-    fields: RecordFields,
+    fields: ReadOptions,
     max_bytes: int,
     first: bytes | None = None,
 ) -> Iterator[Source | InputError]:
@@ -280,7 +282,7 @@ def iter_records(
     lines: Iterable[bytes | None],
     shown: str,
     file_id: str,
-    fields: RecordFields,
+    fields: ReadOptions,
     max_bytes: int,
     start: int = 1,
 ) -> Iterator[Source | InputError]:
@@ -356,7 +358,7 @@ def id_text(value: Any) -> str:
 
 
 def _iter_json(
-    data: bytes, shown: str, file_id: str, fields: RecordFields
+    data: bytes, shown: str, file_id: str, fields: ReadOptions
 ) -> Iterator[Source | InputError]:
     """The records of a ``.json`` file: an array's items (``FILE:N`` is item N, from 1), an
     object as one record; several values one per line are JSON lines; else a clear error."""
@@ -392,11 +394,11 @@ def _iter_json(
 
 
 def record_source(
-    record: dict[str, Any], where: str, fallback_id: str, fields: RecordFields
+    record: dict[str, Any], where: str, fallback_id: str, fields: ReadOptions
 ) -> Source | InputError:
     """The Source of one record, or an InputError if it holds no document.
 
-    >>> f = RecordFields("id", "text", "html", "url", "site")
+    >>> f = ReadOptions(source_field="site")
     >>> s = record_source({"id": 7, "html": "<p>x</p>", "site": "bbc"}, "a:1", "a:1", f)
     >>> s.id, s.data, s.is_html, s.meta
     ('7', '<p>x</p>', True, {'source_name': 'bbc'})
@@ -405,7 +407,7 @@ def record_source(
     >>> record_source({"body": "x"}, "a:3", "a:3", f).reason
     "record has no string field 'html' or 'text'; name the fields to read"
     """
-    html, text = record.get(fields.html), record.get(fields.text)
+    html, text = record.get(fields.html_field), record.get(fields.text_field)
     if isinstance(html, str) and (html.strip() or not isinstance(text, str)):
         data, is_html = html, True
     elif isinstance(text, str):
@@ -413,15 +415,15 @@ def record_source(
     else:
         return InputError(
             where,
-            f"record has no string field {fields.html!r} or {fields.text!r};"
+            f"record has no string field {fields.html_field!r} or {fields.text_field!r};"
             " name the fields to read",
         )
-    raw_id = record.get(fields.id)
+    raw_id = record.get(fields.id_field)
     doc_id = fallback_id if raw_id is None or raw_id == "" else id_text(raw_id)
-    url = record.get(fields.url)
+    url = record.get(fields.url_field)
     meta: dict[str, Any] = {}
-    if fields.source and record.get(fields.source) is not None:
-        meta["source_name"] = record[fields.source]
+    if fields.source_field and record.get(fields.source_field) is not None:
+        meta["source_name"] = record[fields.source_field]
     return Source(
         id=doc_id,
         data=data,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, cast
 
@@ -29,13 +29,13 @@ from cleaner.document import Source
 from cleaner.errors import InputError
 from cleaner.io.inputs import (
     _READ_ERRORS,
-    RecordFields,
+    ReadOptions,
     _read_failure,
     holds_records,
     iter_records,
     iter_sources,
 )
-from cleaner.io.partitions import PARQUET, Partition, ReadOptions, list_partitions, read_partition
+from cleaner.io.partitions import PARQUET, Partition, list_partitions, read_partition
 from cleaner.io.reading import Refused, capped_lines, open_regular
 
 
@@ -56,7 +56,7 @@ class LineBatch:
     file_id: str
     first: int
     lines: list[bytes | None]
-    fields: RecordFields
+    fields: ReadOptions
     max_bytes: int
 
 
@@ -83,7 +83,7 @@ def dataset_batches(
     """
     parts = list_partitions(paths)
     if parts is None:
-        for chunk in _chunks(iter_sources(paths, **asdict(read)), max_lines, max_bytes):
+        for chunk in _chunks(iter_sources(paths, read), max_lines, max_bytes):
             yield 0, chunk
         return
     for k, part in enumerate(parts):
@@ -111,7 +111,7 @@ def _line_batches(
     ends with an InputError after the lines read so far."""
     gz = part.file_id.lower().endswith(".gz")
     file_id = part.file_id[:-3] if gz else part.file_id
-    fields = read.fields()
+    fields = read
     lines: list[bytes | None] = []
     first, size = 1, 0
     failure = None

@@ -22,31 +22,11 @@ from typing import Any
 
 from cleaner.document import Source
 from cleaner.errors import CleanerError, InputError, name_text
-from cleaner.io.inputs import RecordFields, iter_file, record_source
+from cleaner.io.inputs import ReadOptions, iter_file, record_source
 from cleaner.io.output import jsonl_line, write_atomic
-from cleaner.io.reading import DEFAULT_MAX_BYTES
 
 PARQUET = ".parquet"
 PART_FORMATS = ("jsonl", "parquet")
-
-
-@dataclass(frozen=True)
-class ReadOptions:
-    """How the records of a partition are read (the ``--input-format`` and field options)."""
-
-    input_format: str = "auto"
-    id_field: str = "id"
-    text_field: str = "text"
-    html_field: str = "html"
-    url_field: str = "url"
-    source_field: str | None = None
-    max_bytes: int = DEFAULT_MAX_BYTES
-
-    def fields(self) -> RecordFields:
-        """The record fields, as :mod:`cleaner.io.inputs` names them."""
-        return RecordFields(
-            self.id_field, self.text_field, self.html_field, self.url_field, self.source_field
-        )
 
 
 @dataclass(frozen=True)
@@ -139,7 +119,7 @@ def read_partition(part: Partition, read: ReadOptions) -> Iterator[Source | Inpu
             part.shown,
             part.file_id,
             read.input_format,
-            read.fields(),
+            read,
             read.max_bytes,
         )
 
@@ -152,7 +132,7 @@ def _parquet_sources(part: Partition, read: ReadOptions) -> Iterator[Source | In
     except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
         yield InputError(part.shown, f"cannot read as Parquet: {exc}")
         return
-    fields = read.fields()
+    fields = read
     file_id = part.file_id[: -len(PARQUET)] if part.file_id.endswith(PARQUET) else part.file_id
     for batch in table.to_batches(max_chunksize=4096):
         for row, record in enumerate(batch.to_pylist(), 1):

@@ -13,9 +13,8 @@ from click.testing import CliRunner
 from cleaner.cli import main
 from cleaner.errors import InputError
 from cleaner.executor.plain import load_plain, plain_document
-from cleaner.io.inputs import iter_sources
+from cleaner.io.inputs import ReadOptions, iter_sources
 from cleaner.io.line_batches import dataset_batches, read_batch
-from cleaner.io.partitions import ReadOptions
 
 from .scale_corpus import seed_paragraphs
 
@@ -74,7 +73,7 @@ def test_batches_read_as_the_inputs_are_read(broken, batch):
     # A cap on a record's bytes refuses the long lines, each as its own file:line error.
     read = ReadOptions(max_bytes=300)
     capped = [x for _, b in dataset_batches(paths, read, batch) for x in read_batch(b)]
-    assert _seen(capped) == _seen(iter_sources(paths, max_bytes=300))
+    assert _seen(capped) == _seen(iter_sources(paths, ReadOptions(max_bytes=300)))
     assert any(isinstance(x, InputError) and "record" in x.reason for x in capped)
     reasons = [x.reason for x in batched if isinstance(x, InputError)]
     assert any("bad JSON" in r for r in reasons) and any("not UTF-8" in r for r in reasons)

@@ -15,8 +15,8 @@ from cleaner.errors import InputError
 from cleaner.executor import open_engine
 from cleaner.executor.base import dedupe_loaded
 from cleaner.executor.local import LocalEngine
-from cleaner.io.inputs import iter_sources
-from cleaner.io.partitions import ReadOptions, list_partitions, read_partition
+from cleaner.io.inputs import ReadOptions, iter_sources
+from cleaner.io.partitions import list_partitions, read_partition
 
 from .scale_corpus import write_corpus
 

@@ -11,7 +11,7 @@ import pytest
 
 from cleaner.document import Source
 from cleaner.errors import CleanerError, InputError
-from cleaner.io.inputs import iter_sources
+from cleaner.io.inputs import ReadOptions, iter_sources
 
 SEEDS = sorted((Path(__file__).parents[2] / "seeds").glob("*.txt"))
 
@@ -64,7 +64,7 @@ def test_is_html_from_format_or_extension(
     tmp_path: Path, name: str, fmt: str, is_html: bool | None
 ) -> None:
     (tmp_path / name).write_bytes(b"x")
-    [src] = list(iter_sources([str(tmp_path / name)], input_format=fmt))
+    [src] = list(iter_sources([str(tmp_path / name)], ReadOptions(input_format=fmt)))
     assert isinstance(src, Source) and src.is_html is is_html
 
 
@@ -109,7 +109,7 @@ def test_empty_folder_is_reported(tmp_path: Path) -> None:
 
 def test_unknown_input_format_is_a_usage_error() -> None:
     with pytest.raises(CleanerError, match="unknown input format 'xml'"):
-        list(iter_sources(["x"], input_format="xml"))
+        list(iter_sources(["x"], ReadOptions(input_format="xml")))
 
 
 # --- JSON lines ------------------------------------------------------------------------
@@ -127,7 +127,7 @@ def test_jsonl_records_become_sources(tmp_path: Path) -> None:
             {"id": "e", "html": "", "text": "html empty: text is used"},
         ],
     )
-    items = list(iter_sources([str(path)], source_field="site"))
+    items = list(iter_sources([str(path)], ReadOptions(source_field="site")))
     assert errors(items) == []
     a, b, c, d = sources(items)
     assert (a.id, a.data, a.url, a.is_html) == ("a1", seed, "https://ex.com/a", None)
@@ -167,10 +167,7 @@ def test_custom_field_names(tmp_path: Path) -> None:
     [src] = list(
         iter_sources(
             [str(path)],
-            id_field="doc",
-            html_field="body",
-            url_field="link",
-            source_field="outlet",
+            ReadOptions(id_field="doc", html_field="body", url_field="link", source_field="outlet"),
         )
     )
     assert isinstance(src, Source)
@@ -183,7 +180,7 @@ def test_gzipped_jsonl_and_forced_jsonl_format(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "b.txt", [{"id": "t", "text": "forced"}])
     auto = list(iter_sources([str(tmp_path / "a.jsonl.gz")]))
     assert [(s.id, s.data) for s in sources(auto)] == [("g", "gz")]
-    forced = list(iter_sources([str(tmp_path / "b.txt")], input_format="jsonl"))
+    forced = list(iter_sources([str(tmp_path / "b.txt")], ReadOptions(input_format="jsonl")))
     assert [(s.id, s.data) for s in sources(forced)] == [("t", "forced")]
 
 
@@ -206,7 +203,7 @@ class CountingStream(io.RawIOBase):
 
 def test_jsonl_from_stdin_is_streamed() -> None:
     stream = CountingStream([b'{"id": "%d", "text": "t"}\n' % i for i in range(1000)])
-    it = iter_sources(["-"], input_format="jsonl", stdin=stream)  # type: ignore[arg-type]
+    it = iter_sources(["-"], ReadOptions(input_format="jsonl"), stdin=stream)  # type: ignore[arg-type]
     first = next(it)
     assert isinstance(first, Source)
     assert (first.id, first.source) == ("0", "<stdin>:1")
@@ -225,7 +222,7 @@ def test_stdin_document() -> None:
 
 def test_stdin_jsonl_fallback_id_and_dash_twice() -> None:
     stdin = io.BytesIO(b'{"text": "a"}\n{"html": "<p>b</p>"}\n')
-    items = list(iter_sources(["-", "-"], input_format="jsonl", stdin=stdin))
+    items = list(iter_sources(["-", "-"], ReadOptions(input_format="jsonl"), stdin=stdin))
     assert [(s.id, s.is_html) for s in sources(items)] == [("stdin:1", None), ("stdin:2", True)]
     [err] = errors(items)
     assert err.source == "<stdin>" and "more than once" in err.reason

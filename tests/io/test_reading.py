@@ -18,7 +18,7 @@ import pytest
 
 from cleaner.document import Source
 from cleaner.errors import InputError
-from cleaner.io.inputs import iter_sources
+from cleaner.io.inputs import ReadOptions, iter_sources
 from cleaner.io.reading import Refused, read_capped
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "001_05048e11740625ed.txt"
@@ -27,7 +27,12 @@ SEED = Path(__file__).resolve().parents[2] / "seeds" / "001_05048e11740625ed.txt
 def listed(paths: list[str], **kw: object) -> list[Source | InputError]:
     """All the items of ``iter_sources``, in a thread: a blocking open fails the test."""
     out: list[Source | InputError] = []
-    worker = threading.Thread(target=lambda: out.extend(iter_sources(paths, **kw)), daemon=True)
+    stdin = kw.pop("stdin", None)
+    read = ReadOptions(**kw)  # type: ignore[arg-type]
+    worker = threading.Thread(
+        target=lambda: out.extend(iter_sources(paths, read, stdin=stdin)),  # type: ignore[arg-type]
+        daemon=True,
+    )
     worker.start()
     worker.join(timeout=20)
     assert not worker.is_alive(), "reading the inputs blocked"
