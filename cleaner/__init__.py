@@ -25,6 +25,7 @@ _EXPORTS = {
     "build_templates": "cleaner.pipeline.run",
     "default_rulebook": "cleaner.pipeline.run",
     "iter_sources": "cleaner.io.inputs",
+    "ReadOptions": "cleaner.io.inputs",
     "DedupeOptions": "cleaner.dedupe.options",
     "DedupeResult": "cleaner.dedupe.cluster",
     "open_index": "cleaner.index",
@@ -49,6 +50,7 @@ __all__ = [
     "IndexFailure",
     "InputError",
     "OptionsMismatch",
+    "ReadOptions",
     "Removal",
     "RuleError",
     "Source",
@@ -74,7 +76,7 @@ if TYPE_CHECKING:
         RuleError,
     )
     from cleaner.index import open_index
-    from cleaner.io.inputs import iter_sources
+    from cleaner.io.inputs import ReadOptions, iter_sources
     from cleaner.pipeline.run import (
         build_templates,
         clean,
