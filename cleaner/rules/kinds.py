@@ -488,6 +488,7 @@ def parse_tail(raw: dict[str, Any]) -> dict[str, Any]:
         "max_chars": _int(raw, "max_chars", TAIL_MAX_CHARS),
         "stop_at": _int(raw, "stop_at", None),
         "marker_alone": bool(raw.get("marker_alone", False)),
+        "spare_named_before": bool(raw.get("spare_named_before", False)),
     }
 
 
@@ -534,6 +535,8 @@ def apply_tail(doc: DocContext, rule: Rule) -> None:
             pos > 0 and p["preceded_by"].search(kept[pos - 1].text)
         ):
             continue
+        if p["spare_named_before"] and _named_before(ln, kept[:pos]):
+            continue
         # Lines another rule dropped go with the tail too; only kept lines are counted.
         rest = doc.lines[ln.index + 1 :]
         taken = tail_extent(rule, ln, [x for x in rest if x.kept])
@@ -549,6 +552,14 @@ def apply_tail(doc: DocContext, rule: Rule) -> None:
                 break
             x.drop(rule.id, rule.category, "after tail marker")
         return
+
+
+def _named_before(line: Line, before: list[Line]) -> bool:
+    """Whether the article's text already names what ``line`` says: a statement signed by
+    the body the article quotes ("... بیانیه انجمن قلم ایران ..." closed by "انجمن قلم ایران"),
+    which is part of the statement, not a writer's byline."""
+    key = match_key(line.text)
+    return bool(key) and any(key in match_key(x.text) for x in before)
 
 
 # --- repeat: exact repeats inside one document -------------------------------------------
@@ -833,6 +844,7 @@ KINDS: dict[str, Kind] = {
                 "max_chars",
                 "stop_at",
                 "marker_alone",
+                "spare_named_before",
                 "ignore_case",
             }
         ),
