@@ -138,13 +138,43 @@ class ReuseScore:
 
 
 class Weights:
-    """Rarity weights of term ids: 1 for a term two paragraphs hold, less when common."""
+    """Rarity weights of term ids: 1 for a term two paragraphs hold, less when common.
+
+    The document frequencies are held as two arrays (the term ids sorted, their counts), so
+    the weights of a whole batch's terms are one sorted look-up.
+    """
 
     def __init__(self, df: Mapping[int, int], n_paragraphs: int) -> None:
-        self._df = df
+        terms = np.fromiter(df.keys(), np.int64, len(df))
+        counts = np.fromiter(df.values(), np.int64, len(df))
+        order = np.argsort(terms)
+        self._set(terms[order], counts[order], n_paragraphs)
+
+    @classmethod
+    def of_arrays(cls, terms: np.ndarray, counts: np.ndarray, n_paragraphs: int) -> Weights:
+        """Weights from document frequencies as arrays: ``terms`` sorted and distinct.
+
+        >>> w = Weights.of_arrays(np.array([1, 2]), np.array([2, 50]), 100)
+        >>> w(2) == Weights({2: 50}, 100)(2)
+        True
+        """
+        made = cls.__new__(cls)
+        made._set(terms, counts, n_paragraphs)
+        return made
+
+    def _set(self, terms: np.ndarray, counts: np.ndarray, n_paragraphs: int) -> None:
+        self._terms = terms.astype(np.int64, copy=False)
+        self._counts = counts.astype(np.int64, copy=False)
         self._n = max(n_paragraphs, 2)
         self._scale = math.log((self._n + 1) / 2)
         self._known: dict[int, float] = {}  # a pair scores every word: compute each once
+
+    def _df(self, terms: np.ndarray) -> np.ndarray:
+        """Document frequency of each term id (2 for a term not counted)."""
+        if not len(self._terms):
+            return np.full(len(terms), 2, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._terms, terms), len(self._terms) - 1)
+        return np.where(self._terms[at] == terms, self._counts[at], 2)
 
     def __call__(self, term: int) -> float:
         """Weight of one term id (word or bigram), in ``[0, 1]``.
@@ -155,22 +185,20 @@ class Weights:
         """
         got = self._known.get(term)
         if got is None:
-            df = max(self._df.get(term, 2), 2)
+            df = max(int(self._df(np.array([term], dtype=np.int64))[0]), 2)
             got = min(1.0, max(0.0, math.log((self._n + 1) / df) / self._scale))
             self._known[term] = got
         return got
 
     def many(self, terms: np.ndarray) -> np.ndarray:
-        """Weights of many term ids at once (each distinct id looked up once).
+        """Weights of many term ids at once.
 
         >>> Weights({1: 2, 2: 50, 3: 101}, 100).many(np.array([3, 1, 3])).tolist()
         [0.0, 1.0, 0.0]
         """
-        distinct = np.unique(terms)
-        get = self._df.get
-        df = np.fromiter((get(t, 2) for t in distinct.tolist()), np.float64, len(distinct))
+        df = self._df(np.asarray(terms, dtype=np.int64)).astype(np.float64)
         got = np.log((self._n + 1) / np.maximum(df, 2.0)) / self._scale
-        return np.clip(got, 0.0, 1.0)[np.searchsorted(distinct, terms)]
+        return np.clip(got, 0.0, 1.0)
 
 
 def shared_runs(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int]]:

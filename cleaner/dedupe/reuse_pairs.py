@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cleaner.dedupe.pairs import sorted_unique
 from cleaner.dedupe.reuse import MAX_GAP, Weights, chain_score, term_id
 
 #: Candidate pairs bounded at once (bounds memory: a row per word of a pair).
@@ -37,7 +38,7 @@ _CHUNK = 1 << 15
 
 @dataclass(frozen=True)
 class TermIds:
-    """The words of every node and the ids of their words and bigrams, flat.
+    """The words of every node and the ids of their words and bigrams, flat, ranked.
 
     Attributes:
         words: The words of each node, in order.
@@ -45,6 +46,12 @@ class TermIds:
         word_ids: :func:`cleaner.dedupe.reuse.term_id` of the word at each position.
         pair_ids: Id of the bigram starting at each position (0 at a node's last word).
         has_pair: Whether a bigram starts at each position.
+        vocab: The distinct word ids, sorted.
+        rank: The rank in ``vocab`` of the word at each position.
+        keys: ``node * len(vocab) + rank`` of each distinct word of each node, sorted.
+        bigrams: The distinct bigram ids, sorted.
+        pair_rank: The rank in ``bigrams`` of the bigram at each position (0 where none).
+        pair_keys: ``node * len(bigrams) + rank`` of each distinct bigram of each node, sorted.
     """
 
     words: Sequence[Sequence[str]]
@@ -52,6 +59,22 @@ class TermIds:
     word_ids: np.ndarray
     pair_ids: np.ndarray
     has_pair: np.ndarray
+    vocab: np.ndarray
+    rank: np.ndarray
+    keys: np.ndarray
+    bigrams: np.ndarray
+    pair_rank: np.ndarray
+    pair_keys: np.ndarray
+
+    @property
+    def vocabulary(self) -> int:
+        """The key space of a node's words (at least 1)."""
+        return max(len(self.vocab), 1)
+
+    @property
+    def bigram_space(self) -> int:
+        """The key space of a node's bigrams (at least 1)."""
+        return max(len(self.bigrams), 1)
 
     def owners(self) -> np.ndarray:
         """The node of each position."""
@@ -63,8 +86,8 @@ def term_table(words: Sequence[Sequence[str]], bigrams: Sequence[np.ndarray]) ->
     :func:`cleaner.dedupe.reuse.bigram_ids` gives them, any integer dtype of 64 bits).
 
     >>> t = term_table([["a", "b"], ["c"]], [np.array([7]), np.array([], dtype=np.int64)])
-    >>> t.offsets.tolist(), t.pair_ids.tolist(), t.has_pair.tolist()
-    ([0, 2, 3], [7, 0, 0], [True, False, False])
+    >>> t.offsets.tolist(), t.pair_ids.tolist(), t.has_pair.tolist(), t.pair_keys.tolist()
+    ([0, 2, 3], [7, 0, 0], [True, False, False], [0])
     """
     n = len(words)
     lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=n)
@@ -79,28 +102,55 @@ def term_table(words: Sequence[Sequence[str]], bigrams: Sequence[np.ndarray]) ->
     pair_ids = np.zeros(total, dtype=np.int64)
     if n:
         pair_ids[has_pair] = np.concatenate([np.asarray(b).view(np.int64) for b in bigrams])
-    return TermIds(words, offsets, word_ids, pair_ids, has_pair)
+    owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    # Ranks by look-up in the sorted distinct ids (np.unique's inverse is several times
+    # slower on a day of news).
+    vocab = sorted_unique(word_ids)
+    rank = np.searchsorted(vocab, word_ids).astype(np.int64)
+    keys = sorted_unique(owner * max(len(vocab), 1) + rank)
+    paired = pair_ids[has_pair]
+    distinct_pairs = sorted_unique(paired)
+    pair_rank = np.zeros(total, dtype=np.int64)
+    pair_rank[has_pair] = np.searchsorted(distinct_pairs, paired)
+    pair_keys = sorted_unique(owner[has_pair] * max(len(distinct_pairs), 1) + pair_rank[has_pair])
+    return TermIds(
+        words,
+        offsets,
+        word_ids,
+        pair_ids,
+        has_pair,
+        vocab,
+        rank,
+        keys,
+        distinct_pairs,
+        pair_rank,
+        pair_keys,
+    )
 
 
-def document_frequencies(ids: TermIds, rows: np.ndarray) -> dict[int, int]:
-    """How many of the nodes ``rows`` hold each word and bigram id (a node counts once).
+def document_frequencies(ids: TermIds, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How many of the nodes ``rows`` hold each word and bigram id (a node counts once):
+    the ids held, sorted, and their counts.
 
     >>> t = term_table([["a", "a"], ["a"]], [np.array([5]), np.array([], dtype=np.int64)])
-    >>> sorted(document_frequencies(t, np.array([0, 1])).values())
+    >>> sorted(document_frequencies(t, np.array([0, 1]))[1].tolist())
     [1, 2]
     """
     chosen = np.zeros(len(ids.offsets) - 1, dtype=bool)
     chosen[rows] = True
-    owner = ids.owners()
-    keep = chosen[owner]
-    terms = np.concatenate([ids.word_ids[keep], ids.pair_ids[keep & ids.has_pair]])
-    node = np.concatenate([owner[keep], owner[keep & ids.has_pair]])
-    order = np.lexsort((node, terms))
-    terms, node = terms[order], node[order]
-    first = np.ones(len(terms), dtype=bool)  # (term, node) once each
-    first[1:] = (terms[1:] != terms[:-1]) | (node[1:] != node[:-1])
-    distinct, counts = np.unique(terms[first], return_counts=True)
-    return dict(zip(distinct.tolist(), counts.tolist(), strict=True))
+    words = ids.keys[chosen[ids.keys // ids.vocabulary]] % ids.vocabulary
+    pairs = ids.pair_keys[chosen[ids.pair_keys // ids.bigram_space]] % ids.bigram_space
+    terms = np.concatenate([ids.vocab, ids.bigrams])
+    counts = np.concatenate(
+        [
+            np.bincount(words, minlength=len(ids.vocab)),
+            np.bincount(pairs, minlength=len(ids.bigrams)),
+        ]
+    )
+    held = counts > 0
+    terms, counts = terms[held], counts[held]
+    order = np.argsort(terms)
+    return terms[order], counts[order]
 
 
 @dataclass(frozen=True)
@@ -112,28 +162,28 @@ class Terms:
         word_w: Rarity of the word at each position.
         pair_w: Rarity of the bigram starting at each position (0 where none does).
         totals: Sum of the word rarities of each node (what a fraction is taken of).
-        keys: ``node * vocabulary + word rank`` of each distinct word of each node, sorted.
-        values: Rarity of the key's word times its count in the node.
-        vocabulary: Distinct words of all nodes.
-        rank: The rank of the word at each position.
-        counts: How many times the key's word is in the node.
-        pair_keys: ``node * bigrams + bigram rank`` of each distinct bigram of each node.
-        bigrams: Distinct bigrams of all nodes.
-        pair_rank: The rank of the bigram starting at each position (0 where none does).
+        values: Rarity of each key's word (``ids.keys``) times its count in the node.
+        counts: How many times each key's word is in the node.
+        key_starts: Node ``i``'s keys are ``ids.keys[key_starts[i]:key_starts[i + 1]]``.
     """
 
     ids: TermIds
     word_w: np.ndarray
     pair_w: np.ndarray
     totals: np.ndarray
-    keys: np.ndarray
     values: np.ndarray
-    vocabulary: int
-    rank: np.ndarray
     counts: np.ndarray
-    pair_keys: np.ndarray
-    bigrams: int
-    pair_rank: np.ndarray
+    key_starts: np.ndarray
+
+    @property
+    def keys(self) -> np.ndarray:
+        """``node * vocabulary + word rank`` of each distinct word of each node, sorted."""
+        return self.ids.keys
+
+    @property
+    def vocabulary(self) -> int:
+        """The key space of a node's words."""
+        return self.ids.vocabulary
 
     def scores(self, a: int, b: int) -> tuple[float, float]:
         """:func:`cleaner.dedupe.reuse.reuse_score` of nodes ``a`` and ``b`` (weight, fraction)."""
@@ -155,39 +205,16 @@ def weigh(ids: TermIds, weight: Weights) -> Terms:
     ([3.0], [1.0, 1.0, 0.0], [1.0, 2.0])
     """
     n = len(ids.offsets) - 1
-    word_w = weight.many(ids.word_ids)
-    pair_w = np.where(ids.has_pair, weight.many(ids.pair_ids), 0.0)
+    # A weight per distinct id, read at each position.
+    word_w = weight.many(ids.vocab)[ids.rank]
+    pair_w = np.where(ids.has_pair, weight.many(ids.bigrams)[ids.pair_rank], 0.0)
     owner = ids.owners()
     totals = np.bincount(owner, weights=word_w, minlength=n).astype(np.float64)
-    # Ranks by look-up in the sorted distinct ids (np.unique's inverse is several times
-    # slower on a day of news).
-    vocab = np.unique(ids.word_ids)
-    size = max(len(vocab), 1)
-    rank = np.searchsorted(vocab, ids.word_ids).astype(np.int64)
-    composite = owner * size + rank
-    keys = np.unique(composite)
-    where = np.searchsorted(keys, composite)
-    values = np.bincount(where, weights=word_w, minlength=len(keys))
-    counts = np.bincount(where, minlength=len(keys))
-    pairs = np.unique(ids.pair_ids[ids.has_pair])
-    psize = max(len(pairs), 1)
-    rank_at = np.zeros(len(ids.pair_ids), dtype=np.int64)
-    rank_at[ids.has_pair] = np.searchsorted(pairs, ids.pair_ids[ids.has_pair])
-    pair_keys = np.unique(owner[ids.has_pair] * psize + rank_at[ids.has_pair])
-    return Terms(
-        ids,
-        word_w,
-        pair_w,
-        totals,
-        keys,
-        values.astype(np.float64),
-        size,
-        rank,
-        counts,
-        pair_keys,
-        psize,
-        rank_at,
-    )
+    where = np.searchsorted(ids.keys, owner * ids.vocabulary + ids.rank)
+    values = np.bincount(where, weights=word_w, minlength=len(ids.keys))
+    counts = np.bincount(where, minlength=len(ids.keys))
+    key_starts = np.searchsorted(ids.keys // ids.vocabulary, np.arange(n + 1))
+    return Terms(ids, word_w, pair_w, totals, values.astype(np.float64), counts, key_starts)
 
 
 def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -219,8 +246,7 @@ def word_bounds(terms: Terms, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = np.zeros(len(a), dtype=np.float64)
     if not len(a) or not len(terms.keys):
         return out
-    n = len(terms.ids.offsets) - 1
-    starts = np.searchsorted(terms.keys // terms.vocabulary, np.arange(n + 1))
+    starts = terms.key_starts
     distinct = np.diff(starts)
     for lo in range(0, len(a), _CHUNK):
         pa, pb = a[lo : lo + _CHUNK].astype(np.int64), b[lo : lo + _CHUNK].astype(np.int64)
@@ -254,7 +280,7 @@ def segment_bounds(
     for lo in range(0, len(a), _CHUNK):
         pa, pb = a[lo : lo + _CHUNK].astype(np.int64), b[lo : lo + _CHUNK].astype(np.int64)
         pair, pos = _expand(offsets[pa], offsets[pa + 1] - offsets[pa])
-        hit, at = _holds(terms, pb[pair], terms.rank[pos])
+        hit, at = _holds(terms, pb[pair], terms.ids.rank[pos])
         pair, pos, at = pair[hit], pos[hit], at[hit]
         if not len(pair):
             continue
@@ -297,11 +323,12 @@ def _run_factor(
 
 def _holds_pair(terms: Terms, node: np.ndarray, pos: np.ndarray) -> np.ndarray:
     """Whether each ``node`` holds the bigram starting at position ``pos`` (of any node)."""
-    if not len(terms.pair_keys):
+    ids = terms.ids
+    if not len(ids.pair_keys):
         return np.zeros(len(pos), dtype=bool)
-    wanted = node * terms.bigrams + terms.pair_rank[pos]
-    at = np.minimum(np.searchsorted(terms.pair_keys, wanted), len(terms.pair_keys) - 1)
-    return terms.pair_keys[at] == wanted
+    wanted = node * ids.bigram_space + ids.pair_rank[pos]
+    at = np.minimum(np.searchsorted(ids.pair_keys, wanted), len(ids.pair_keys) - 1)
+    return ids.pair_keys[at] == wanted
 
 
 def reuse_candidates(

@@ -56,20 +56,38 @@ def weights_of(nodes: Nodes, index: Index | None) -> Weights:
     for i in range(len(prep.paragraphs)):
         first.setdefault(prep.digest(i), i)
     seen = first.keys()
-    df = Counter(document_frequencies(nodes.term_ids, np.fromiter(first.values(), np.int64)))
+    terms, counts = document_frequencies(nodes.term_ids, np.fromiter(first.values(), np.int64))
     total = len(seen)
     if index is not None:
+        more: Counter[int] = Counter()
         own = set(nodes.self_pid)
-        keys = np.array(sorted(df), dtype=np.int64).view(np.uint64).tolist()
+        keys = terms.view(np.uint64).tolist()
         for key, pids in index.query(keys).items():  # bigrams (stored as phrase keys)
-            df[int(np.uint64(key).view(np.int64))] += sum(1 for p in pids if p not in own)
+            more[int(np.uint64(key).view(np.int64))] += sum(1 for p in pids if p not in own)
         vocab = {w for i in range(len(prep.paragraphs)) for w in nodes.words(i)}
         stored = Counter(index.document_frequencies(vocab)[0])
         stored.subtract(w for i in set(nodes.self_pid.values()) for w in set(nodes.words(i)))
         for w, count in stored.items():  # words (stored with their document frequencies)
-            df[term_id(w)] += max(0, count)
+            more[term_id(w)] += max(0, count)
+        terms, counts = _summed(terms, counts, more)
         total += max(0, index.document_frequencies(())[1] - len(own))
-    return Weights(df, total)
+    return Weights.of_arrays(terms, counts, total)
+
+
+def _summed(
+    terms: np.ndarray, counts: np.ndarray, more: Counter[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Document frequencies (sorted distinct ids, counts) with ``more`` added to them."""
+    terms = np.concatenate([terms, np.fromiter(more.keys(), np.int64, len(more))])
+    counts = np.concatenate([counts, np.fromiter(more.values(), np.int64, len(more))])
+    order = np.argsort(terms, kind="stable")
+    terms, counts = terms[order], counts[order]
+    if not len(terms):
+        return terms, counts
+    new = np.ones(len(terms), dtype=bool)
+    new[1:] = terms[1:] != terms[:-1]
+    starts = np.flatnonzero(new)
+    return terms[starts], np.add.reduceat(counts, starts)
 
 
 def score_pair(nodes: Nodes, a: int, b: int, weights: Weights | None) -> tuple[Overlap, float]:
@@ -120,10 +138,15 @@ def verify_candidates(
     """The true pairs among the candidates (disjoint arrays of packed pairs), with their
     similarity.
 
-    Near duplicates are verified for all candidates at once; in reuse mode the candidates
-    that are not near duplicates are then scored pair by pair on their shared phrases.
+    Near duplicates are verified for all candidates at once (in reuse mode with the finer
+    sketches too); in reuse mode the candidates that are not near duplicates are then
+    scored on their shared phrases (:mod:`.reuse_pairs`).
     """
     sets = nodes.sets
+    if weights is not None:
+        # Reuse mode's candidates share a phrase: mostly long paragraphs of one story,
+        # which the coarse sketches cannot tell apart.
+        sets = sets.refined()
     sizes = sets.sizes()
     near_codes, near_inter, reused, scores = [], [], [], []
     for part in cand:

@@ -90,9 +90,15 @@ def test_candidates_keep_every_pair_the_exact_score_keeps(floors):
 def test_document_frequencies_count_each_node_once():
     batch = [["a", "b", "a"], ["a"], ["b", "a"]]
     ids = term_table(batch, [np.array(bigram_ids(ws), dtype=np.int64) for ws in batch])
-    df = document_frequencies(ids, np.array([0, 1, 2]))
-    assert df == dict(Counter(t for ws in batch for t in term_ids(ws)))
-    assert document_frequencies(ids, np.array([1]))[next(iter(term_ids(["a"])))] == 1
+    terms, counts = document_frequencies(ids, np.array([0, 1, 2]))
+    assert terms.tolist() == sorted(terms.tolist())
+    assert dict(zip(terms.tolist(), counts.tolist(), strict=True)) == dict(
+        Counter(t for ws in batch for t in term_ids(ws))
+    )
+    terms, counts = document_frequencies(ids, np.array([1]))
+    assert dict(zip(terms.tolist(), counts.tolist(), strict=True)) == {
+        next(iter(term_ids(["a"]))): 1
+    }
 
 
 def test_pool_scores_equal_scores_here():

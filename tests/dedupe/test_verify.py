@@ -37,20 +37,25 @@ def _sets(arrays: list[np.ndarray]) -> ShingleSets:
 def test_bound_never_below_the_true_intersection():
     rng = np.random.default_rng(3)
     arrays = _random_sets(rng, 300)
-    sets = _sets(arrays)
+    sets = _sets(arrays).refined()
     a, b = rng.integers(0, 300, 5000), rng.integers(0, 300, 5000)
     bound = intersection_bound(sets, a, b)
+    fine = intersection_bound(sets, a, b, sets.fine)
     true = np.array([intersection(arrays[i], arrays[j]) for i, j in zip(a, b, strict=True)])
     assert (bound >= true).all()
+    assert (fine >= true).all()
     assert (bound < np.minimum(sets.sizes()[a], sets.sizes()[b])).any()  # it does prune
+    assert (fine < bound).any()  # and the finer sketches more
 
 
+@pytest.mark.parametrize("refined", [False, True])
 @pytest.mark.parametrize("containment", [None, 0.8])
-def test_verify_pairs_agrees_with_pair_by_pair(containment):
+def test_verify_pairs_agrees_with_pair_by_pair(containment, refined):
     rng = np.random.default_rng(5)
     arrays = _random_sets(rng, 300)
     cand = np.stack([rng.integers(0, 300, 4000), rng.integers(0, 300, 4000)], axis=1)
-    mask, sim = verify_pairs(_sets(arrays), cand, 0.4, containment, 20)
+    sets = _sets(arrays).refined() if refined else _sets(arrays)
+    mask, sim = verify_pairs(sets, cand, 0.4, containment, 20)
     for k, (i, j) in enumerate(cand.tolist()):
         o = overlap(arrays[i], arrays[j])
         assert mask[k] == is_near(o, 0.4, containment, 20)
@@ -61,10 +66,12 @@ def test_verify_pairs_agrees_with_pair_by_pair(containment):
 
 def test_extended_sets_number_on():
     arrays = _random_sets(np.random.default_rng(7), 5)
-    sets = _sets(arrays[:3]).extended(arrays[3:])
+    sets = _sets(arrays[:3]).refined().extended(arrays[3:])
     assert len(sets) == 5
     assert np.array_equal(sets.get(4), arrays[4])
     assert np.array_equal(sets.sketch, _sets(arrays).sketch)
+    assert sets.fine is not None
+    assert np.array_equal(sets.fine, _sets(arrays).refined().fine)
 
 
 def test_unique_sets_sorts_and_dedupes_each_paragraph():
