@@ -1,8 +1,9 @@
 """Run every rule's own examples: the drop lines, the keep lines, the documents.
 
 A rule's ``drop`` lines and document examples run through that rule alone, so a rule proves
-it does its job by itself; ``keep`` lines run through the whole stack a document of that
-language would get, so no other rule may eat them either.
+it does its job by itself (a document example marked ``stack`` runs through the whole stack,
+for a rule that judges what the rules before it dropped); ``keep`` lines run through the
+whole stack a document of that language would get, so no other rule may eat them either.
 """
 
 from __future__ import annotations
@@ -91,7 +92,10 @@ def check_rule(book: Rulebook, rs: RuleSet, rule: Rule) -> Iterator[ExampleFailu
     for ex in rule.examples:
         lang = _lang(rs, rule, ex.text)
         lines = _lines(ex.text, lang)
-        apply_one(lines, lang, rule)
+        if ex.stack:
+            apply_rules(lines, lang, _stack(book, rs, lang))
+        else:
+            apply_one(lines, lang, rule)
         dropped = {match_key(ln.text) for ln in lines if ln.label and ln.label.rule == rule.id}
         kept_keys = {match_key(ln.text) for ln in lines if ln.kept}
         for t in ex.dropped:

@@ -25,6 +25,7 @@ from cleaner.rules.model import Rule
 from cleaner.rules.safe_regex import UnsafePattern, compile_rule_regex
 from cleaner.text.normalize import CASED_BIT, match_key, match_keys, may_have_case
 from cleaner.text.scripts import SCRIPT_CLASSES, script_share
+from cleaner.text.shingles import Shingles, contained_share, word_shingles, words_of
 
 
 class ParamError(ValueError):
@@ -595,11 +596,7 @@ _HEAD_LINES = 2
 def apply_repeat(doc: DocContext, rule: Rule) -> None:
     p = rule.params
     kept = _kept(doc)
-    # Case folding Persian or Arabic text changes nothing and costs a lookup per character.
-    if doc.chars is not None:
-        fold = bool(doc.chars & CASED_BIT)
-    else:
-        fold = may_have_case("\n".join(ln.text for ln in kept))
+    fold = _folds_case(doc, kept)
     # The output text is already normalised (spaces, invisible characters, Persian letter
     # forms): exact repeats compare it directly, without a match key per line.
     keys = [ln.text.casefold() if fold else ln.text for ln in kept]
@@ -627,6 +624,14 @@ def apply_repeat(doc: DocContext, rule: Rule) -> None:
             kept[pos].drop(rule.id, rule.category, f"repeats line {kept[first].index + 1}")
     if p["contained"] is not None and len(kept) <= _CONTAINED_MAX_LINES:
         _contained_repeats(kept, keys, p["contained"], rule)
+
+
+def _folds_case(doc: DocContext, kept: list[Line]) -> bool:
+    """Whether the document's lines need case folding to be compared: folding Persian or
+    Arabic text changes nothing and costs a lookup per character."""
+    if doc.chars is not None:
+        return bool(doc.chars & CASED_BIT)
+    return may_have_case("\n".join(ln.text for ln in kept))
 
 
 def _contained_repeats(kept: list[Line], keys: list[str], min_len: int, rule: Rule) -> None:
@@ -671,6 +676,259 @@ def printed_twice(keys: list[str], first: int, pos: int, rank: int) -> bool:
     before = first > 0 and keys[pos - 1] == keys[first - 1]
     after = pos + 1 < len(keys) and keys[pos + 1] == keys[first + 1]
     return before or after
+
+
+# --- near-repeat: a run of lines copying other lines of the document, reworded ----------
+
+
+def _share(raw: dict[str, Any], name: str, default: float) -> float:
+    value = raw.get(name, default)
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= 1:
+        raise ParamError(f"field '{name}' must be a number in (0, 1]")
+    return float(value)
+
+
+def parse_near_repeat(raw: dict[str, Any]) -> dict[str, Any]:
+    shingle = _int(raw, "shingle", 3) or 1
+    return {
+        "shingle": shingle,
+        "containment": _share(raw, "containment", 0.8),
+        "min_length": _int(raw, "min_length", 80),
+        "min_run": max(1, _int(raw, "min_run", 2) or 1),
+        "max_gap": _int(raw, "max_gap", 0),
+        "min_dropped": _int(raw, "min_dropped", 0),
+        "heading": _int(raw, "heading", None),
+    }
+
+
+@dataclass(frozen=True)
+class _Copy:
+    """A line found (mostly) inside another kept line: its evidence and how much of it."""
+
+    evidence: Line
+    share: float
+
+
+def apply_near_repeat(doc: DocContext, rule: Rule) -> None:
+    """Drop lines that copy most of another kept line, reworded, next to exact copies.
+
+    A candidate is a kept line of ``min_length`` characters or more (a list number set
+    aside), not a question or a bulleted item, nor one of the document's first two kept
+    lines (a title or lead the body repeats is the article's own), whose word
+    ``shingle``-grams are at least ``containment`` inside one other kept line at least as
+    long (the evidence, which stays). Lines with the very same words are the exact repeat
+    rule's to judge (it spares refrains, lists and repeated questions).
+
+    A copy alone is spared: a writer restates a sentence, two speakers say the same words.
+    Only a run of ``min_run`` copies or more goes (candidates and lines already dropped in
+    this rule's category, next to each other or ``max_gap`` kept lines apart; other
+    dropped lines between them do not break the run), and only when it holds at least
+    ``min_dropped`` lines of ``min_length`` characters already dropped in this rule's
+    category (sentences printed again: the block is one of copies; a title printed twice
+    is no such sign): an editor's list of the article's sentences, a block of pull quotes.
+    Copies of one same line count once (a formula the text repeats). Only lines within
+    reach of such a dropped line, or of a candidate found so, are judged: most documents
+    cost one pass over their lines. With ``heading``, the kept line just above a run that
+    ends the document's kept text goes too when it is a heading of at most that many
+    characters ("sentences for headlines").
+    """
+    p = rule.params
+    lines = doc.document if doc.document is not None else doc.lines
+    category = rule.category
+    kept = _kept(doc)
+    if len(kept) > _CONTAINED_MAX_LINES:
+        return
+    copies = _NearCopies(kept, _folds_case(doc, kept), p).find(lines, category)
+    min_length = p["min_length"]
+    if not copies:
+        return
+    for run in _runs(lines, copies, category, p["max_gap"]):
+        dropped = sum(1 for ln in run if ln.index not in copies)
+        sentences = sum(1 for ln in run if ln.index not in copies and len(ln.text) >= min_length)
+        # Copies of one line are a formula the text repeats (each caller "expressed his
+        # condolences"): they count once.
+        evidence = {copies[ln.index].evidence.index for ln in run if ln.index in copies}
+        count = len(evidence) + dropped
+        if count < p["min_run"] or sentences < p["min_dropped"]:
+            continue
+        for ln in run:
+            c = copies.get(ln.index)
+            if c is not None:
+                ln.drop(
+                    rule.id,
+                    rule.category,
+                    f"copies line {c.evidence.index + 1} ({c.share:.0%} of its word "
+                    f"{p['shingle']}-grams), one of a run of {count} copies",
+                )
+        if p["heading"] is not None:
+            _drop_heading(lines, run, rule, p["heading"], count)
+
+
+def _bare(text: str) -> str:
+    """A line without the list number opening it."""
+    m = _LIST_NUMBER.match(text)
+    return text[m.end() :] if m else text
+
+
+class _NearCopies:
+    """Finds the kept lines of one document that copy most of another kept line.
+
+    Shingles are made only for the lines judged and the lines that may be their evidence
+    (those holding one of the judged line's rarest-looking words), each once.
+    """
+
+    def __init__(self, kept: list[Line], fold: bool, p: dict[str, Any]) -> None:
+        self.kept = kept
+        self.size: int = p["shingle"]
+        self.share: float = p["containment"]
+        self.min_length: int = p["min_length"]
+        self.reach: int = p["max_gap"] + 1
+        self.min_dropped: int = p["min_dropped"]
+        self.head = {ln.index for ln in kept[:_HEAD_LINES]}
+        # Lines compared on their output text (already normalised: spaces, invisible
+        # characters, Persian letter forms), case folded where the document has case.
+        self.long = {
+            ln.index: ln.text.casefold() if fold else ln.text
+            for ln in kept
+            if len(ln.text) >= self.min_length
+        }
+        self._words: dict[int, tuple[str, ...]] = {}
+        self._sets: dict[int, Shingles] = {}
+
+    def may_be_copy(self, ln: Line) -> bool:
+        """Whether a kept line may be judged a copy at all (its shape alone)."""
+        if ln.index not in self.long or ln.index in self.head:
+            return False
+        bare = _bare(ln.text)
+        return len(bare) >= self.min_length and not (
+            _BULLET.match(bare) or _QUESTION_END.search(bare)
+        )
+
+    def words(self, i: int) -> tuple[str, ...]:
+        """Line ``i``'s words, a list number opening it set aside."""
+        if i not in self._words:
+            self._words[i] = words_of(_bare(self.long[i]))
+        return self._words[i]
+
+    def shingles(self, i: int) -> Shingles:
+        if i not in self._sets:
+            self._sets[i] = word_shingles(self.words(i), self.size)
+        return self._sets[i]
+
+    def find(self, lines: list[Line], category: str) -> dict[int, _Copy]:
+        """Copies within reach of lines dropped in ``category`` (with ``min_dropped``; of
+        any candidate otherwise), reach spreading from every copy found."""
+        copies: dict[int, _Copy] = {}
+        judged: set[int] = set()
+        if self.min_dropped:
+            # Sentences printed again anchor a block of copies; a short line printed twice
+            # (a title) anchors none.
+            marks = {
+                ln.index
+                for ln in lines
+                if ln.label is not None
+                and ln.label.category == category
+                and len(ln.text) >= self.min_length
+            }
+            todo = self._within_reach(lines, marks)
+        else:
+            todo = [ln for ln in self.kept if self.may_be_copy(ln)]
+        while todo:
+            judged.update(ln.index for ln in todo)
+            found = False
+            for ln in sorted(todo, key=lambda x: (-len(self.long[x.index]), x.index)):
+                c = self.copy_of(ln.index, copies)
+                if c is not None:
+                    copies[ln.index] = c
+                    found = True
+            if not found or not self.min_dropped:
+                break
+            todo = [ln for ln in self._within_reach(lines, set(copies)) if ln.index not in judged]
+        return copies
+
+    def _within_reach(self, lines: list[Line], marks: set[int]) -> list[Line]:
+        """Kept lines that may be copies with at most ``reach - 1`` other kept lines
+        between them and a marked line (lines dropped for other reasons not counted)."""
+        near: dict[int, Line] = {}
+        for seq in (lines, lines[::-1]):
+            steps: int | None = None
+            for ln in seq:
+                if ln.index in marks:
+                    steps = 0
+                elif ln.kept and steps is not None:
+                    steps += 1
+                    if steps > self.reach:
+                        steps = None
+                    elif self.may_be_copy(ln):
+                        near[ln.index] = ln
+        return list(near.values())
+
+    def copy_of(self, i: int, copies: dict[int, _Copy]) -> _Copy | None:
+        """The kept line that holds most of line ``i``'s shingles, when at least ``share``
+        of them; None when none does or one has the very same words."""
+        mine = self.shingles(i)
+        if not mine:
+            return None
+        # At most this many shingles may be missing, so at most this many distinct words;
+        # a line missing more of the sample than that cannot be the evidence.
+        allowed = int(len(mine) * (1 - self.share))
+        sample = sorted(set(self.words(i)), key=len, reverse=True)[: allowed + 1]
+        best: tuple[float, int] | None = None
+        for j, text in self.long.items():
+            if j == i or j in copies or not any(w in text for w in sample):
+                continue
+            if self.words(j) == self.words(i):
+                return None
+            theirs = self.shingles(j)
+            if len(theirs) < len(mine):
+                continue
+            s = contained_share(mine, theirs)
+            if s >= self.share and (best is None or s > best[0]):
+                best = (s, j)
+        if best is None:
+            return None
+        by_index = {ln.index: ln for ln in self.kept}
+        return _Copy(by_index[best[1]], best[0])
+
+
+def _runs(
+    lines: list[Line], copies: dict[int, _Copy], category: str, max_gap: int
+) -> list[list[Line]]:
+    """Runs of copies in document order: candidates and lines dropped in ``category``.
+
+    A line dropped for another reason neither counts nor breaks a run; up to ``max_gap``
+    kept lines in a row between two copies stay kept without breaking it (a list item
+    reworded past the threshold); more end it. Runs without a candidate are left out.
+    """
+    runs: list[list[Line]] = []
+    run: list[Line] = []
+    gap = 0
+    for ln in lines:
+        if ln.index in copies or (ln.label is not None and ln.label.category == category):
+            run.append(ln)
+            gap = 0
+        elif ln.kept:
+            gap += 1
+            if gap > max_gap:
+                runs.append(run)
+                run, gap = [], 0
+    runs.append(run)
+    return [r for r in runs if any(ln.index in copies for ln in r)]
+
+
+def _drop_heading(
+    lines: list[Line], run: list[Line], rule: Rule, max_chars: int, count: int
+) -> None:
+    """Drop the heading just above a run of copies that ends the document's kept text."""
+    last = run[-1].index
+    if any(ln.kept for ln in lines[last + 1 :]):
+        return
+    above = [ln for ln in lines[: run[0].index] if ln.kept]
+    if not above:
+        return
+    head = above[-1]
+    if len(head.text) <= max_chars and not _STOP_END.search(head.text):
+        head.drop(rule.id, rule.category, f"heading over the {count} copies after it")
 
 
 # --- strip: cut a part of a line (a byline glued to the first word) ----------------------
@@ -854,6 +1112,15 @@ KINDS: dict[str, Kind] = {
         apply_repeat,
         Phase.REPEAT,
         frozenset({"min_length", "max_copies", "spare_questions", "printed_twice", "contained"}),
+    ),
+    "near-repeat": Kind(
+        parse_near_repeat,
+        apply_near_repeat,
+        Phase.REPEAT,
+        frozenset(
+            {"shingle", "containment", "min_length", "min_run", "max_gap", "min_dropped"}
+            | {"heading"}
+        ),
     ),
 }
 

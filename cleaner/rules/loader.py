@@ -219,18 +219,21 @@ def _examples(value: Any, file: str, line: int, rid: str) -> Iterable[Example]:
         ex_line = ex.get(_LINE, line) if isinstance(ex, dict) else line
         if not isinstance(ex, dict) or not isinstance(ex.get("text"), str):
             raise RuleError(file, ex_line, rid, "each example needs a 'text'")
-        unknown = set(ex) - {"text", "dropped", "kept", "output", _LINE}
+        unknown = set(ex) - {"text", "dropped", "kept", "output", "stack", _LINE}
         if unknown:
             raise RuleError(file, ex_line, rid, f"unknown example field(s) {sorted(unknown)}")
         output = ex.get("output")
         if output is not None and not isinstance(output, str):
             raise RuleError(file, ex_line, rid, "'output' must be a string")
+        if not isinstance(ex.get("stack", False), bool):
+            raise RuleError(file, ex_line, rid, "'stack' must be true or false")
         yield Example(
             text=ex["text"],
             dropped=tuple(_str_list(ex.get("dropped", []), file, ex_line, "dropped", rid)),
             kept=tuple(_str_list(ex.get("kept", []), file, ex_line, "kept", rid)),
             output=output,
             line=ex_line,
+            stack=ex.get("stack", False),
         )
 
 

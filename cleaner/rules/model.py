@@ -35,7 +35,9 @@ class Example:
     """A document-shaped example: ``text`` run through the rule, then checked.
 
     ``dropped`` lines must be dropped by this rule, ``kept`` lines must survive, and
-    ``output`` (when given) is the exact kept text, one line per kept line.
+    ``output`` (when given) is the exact kept text, one line per kept line. With
+    ``stack``, the text runs through the whole stack of its language instead of the rule
+    alone: for a rule that judges what the rules before it dropped.
     """
 
     text: str
@@ -43,6 +45,7 @@ class Example:
     kept: tuple[str, ...] = ()
     output: str | None = None
     line: int = 0
+    stack: bool = False
 
 
 @dataclass(frozen=True)

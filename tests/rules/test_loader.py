@@ -63,6 +63,14 @@ def test_missing_field(tmp_path):
     assert "missing field 'match'" in err.reason and err.line == 4
 
 
+def test_share_out_of_range(tmp_path):
+    body = GOOD.replace("kind: line", "kind: near-repeat").replace(
+        "    match: [menu]\n", "    containment: 1.5\n"
+    )
+    err = _error(tmp_path, body)
+    assert "field 'containment' must be a number in (0, 1]" in err.reason
+
+
 def test_missing_description(tmp_path):
     err = _error(tmp_path, GOOD.replace("    description: fine\n", ""))
     assert "missing 'description'" in err.reason

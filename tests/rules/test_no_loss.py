@@ -113,6 +113,50 @@ def test_a_formula_repeated_far_apart_is_kept_and_a_lead_printed_twice_goes():
     assert [r.rule for r in res.removed] == ["global/exact-repeat"]
 
 
+_CONDOLENCE = (
+    "عن عزائه ومواساته لأسر الشهداء، سائلاً الله أن يتغمدهم بواسع رحمته"
+    " وأن يمن على المصابين بالشفاء العاجل."
+)
+
+
+def test_near_copies_of_one_formula_and_a_restated_sentence_are_kept():
+    calls = [
+        "تلقى ولي العهد اتصالاً هاتفياً اليوم من وزير الداخلية البحريني أعرب فيه عن استنكاره.",
+        "وأعرب سموه " + _CONDOLENCE,
+        "وقدم ولي العهد شكره وتقديره لوزير الداخلية على مشاعره الطيبة.",
+        "وعبر معاليه " + _CONDOLENCE,
+        "وقدم ولي العهد شكره وتقديره لوزير الداخلية الكويتي على مشاعره الطيبة.",
+        "وعبر سموه " + _CONDOLENCE,
+    ]
+    _all_kept("\n".join(calls))
+    craze = "بزيادة هوس المراهقين بنجوم الفن والرياضة، حيث تمتلئ هذه المواقع بآلاف الصفحات."
+    restated = [
+        "وساهمت مواقع التواصل الاجتماعي " + craze,
+        "وأضافت أم زياد أن من يتتبع أخبار هؤلاء المشاهير يعلم أن الشهرة أصبحت في الأمور السلبية.",
+        "وأضافت أن مواقع التواصل الاجتماعي ساهمت " + craze,
+    ]
+    _all_kept("\n".join(restated))
+
+
+def test_a_run_of_reworded_copies_goes_with_an_exact_copy_and_names_the_line_it_copies():
+    homes = "الحكومة ستبني مئة ألف مسكن للأسر الشابة في السنوات الخمس المقبلة وإن التمويل جاهز"
+    work = "العمل يبدأ الشهر المقبل في كل المناطق وأن الأولوية للأسر التي تنتظر منذ سنوات طويلة"
+    towns = "المشروع يشمل المدن الصغيرة والقرى أيضا في كل مناطق المملكة دون استثناء لأي منطقة منها"
+    body = [f"قال الوزير إن {homes}.", f"وأضاف أن {work}.", f"وأكد أن {towns}."]
+    reworded = [f"{homes} تماما.", f"{work} جدا."]
+    res = clean("\n".join([*body, reworded[0], towns + ".", reworded[1]]))
+    assert [p for p in res.paragraphs if p in reworded] == []
+    assert [(r.rule, r.detail.split(" (")[0]) for r in res.removed] == [
+        ("global/near-repeat", "copies line 1"),
+        ("global/exact-repeat", "printed again inside an earlier paragraph"),
+        ("global/near-repeat", "copies line 2"),
+    ]
+    # Without an exact copy among them, two restated sentences are the writer's: kept.
+    _all_kept("\n".join([*body, *reworded]))
+    # The same copies as the document's lead: the article's own, kept.
+    _all_kept("\n".join([*reworded, towns + ".", *body]))
+
+
 def test_table_numbers_and_link_lists_are_kept():
     table = "ترتيب الفرق\nالهلال\n9\nالنصر\n7\nالأهلي\n4"
     _all_kept(table)
