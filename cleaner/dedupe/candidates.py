@@ -32,7 +32,7 @@ def band_candidates(bands: np.ndarray, workers: int) -> np.ndarray:
 def phrase_candidates(prep: Prepared, max_postings: int) -> np.ndarray:
     """Candidate pairs sharing a phrase key (word bigram)."""
     prep.all_words()
-    keys = [prep.phrase_keys(i) for i in range(len(prep.paragraphs))]
+    keys = prep.all_phrase_keys()
     owners = np.repeat(np.arange(len(keys), dtype=np.int64), [len(k) for k in keys])
     flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
     return collision_pairs(flat, owners, max_postings)

@@ -152,18 +152,6 @@ def shingle_texts(texts: Sequence[str]) -> list[str]:
     return [t.strip(" ") for t in glue_affixes(spaced).split(_SEP)]
 
 
-def word_texts(texts: Sequence[str]) -> list[str]:
-    """Texts whose words (``str.split``) are those of their :func:`dedupe_key`, made as
-    :func:`shingle_texts` makes its strings.
-
-    >>> texts = ["می‌تواند، رئيس", "", "Straße 12!"]
-    >>> [t.split() for t in word_texts(texts)] == [dedupe_key(t).split() for t in texts]
-    True
-    """
-    joined = _mapped(texts)
-    return [dedupe_key(t) for t in texts] if joined is None else joined.split(_SEP)
-
-
 def _mapped(texts: Sequence[str]) -> str | None:
     """The texts joined by the separator, each character mapped as :func:`dedupe_key`
     maps it (punctuation to a space, runs of spaces left), or None when the batch must take

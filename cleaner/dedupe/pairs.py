@@ -32,6 +32,24 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
+def ranked(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a 1-d array, sorted, and the rank of each value among them.
+
+    One argsort: a look-up of every value in the distinct ones (``np.searchsorted``) took
+    five times as long on the half million word ids of a day of news.
+
+    >>> [x.tolist() for x in ranked(np.array([30, 10, 30, 20]))]
+    [[10, 20, 30], [2, 0, 2, 1]]
+    """
+    order = np.argsort(values)
+    ordered = values[order]
+    new = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[order] = np.cumsum(new) - 1
+    return ordered[new], rank
+
+
 def pack_pairs(pairs: np.ndarray) -> np.ndarray:
     """Pairs ``(i, j)`` of ints in ``[0, 2**31)`` as one int64 each, ``i << 32 | j``.
 

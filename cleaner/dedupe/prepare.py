@@ -27,7 +27,7 @@ from cleaner.dedupe.keys import batch_shingles, mix64, shingle_texts
 from cleaner.dedupe.lsh import band_keys, optimal_bands
 from cleaner.dedupe.minhash import signatures
 from cleaner.dedupe.options import DedupeOptions
-from cleaner.dedupe.reuse import bigram_ids, many_words, words
+from cleaner.dedupe.reuse import many_bigram_ids, many_words, words, words_of_keys
 from cleaner.dedupe.verify import ShingleSets, occupancy
 from cleaner.pool import release_heap
 
@@ -116,9 +116,16 @@ class Prepared:
         candidates, rarity weights and the index all read them)."""
         keys = self._phrases.get(i)
         if keys is None:
-            keys = np.array(bigram_ids(self.words(i)), dtype=np.int64).view(np.uint64)
+            keys = many_bigram_ids([self.words(i)])[0].view(np.uint64)
             self._phrases[i] = keys
         return keys
+
+    def all_phrase_keys(self) -> list[np.ndarray]:
+        """:meth:`phrase_keys` of every paragraph (those not cached yet made at once)."""
+        todo = [i for i in range(len(self.paragraphs)) if i not in self._phrases]
+        made = many_bigram_ids([self.words(i) for i in todo])
+        self._phrases.update((i, k.view(np.uint64)) for i, k in zip(todo, made, strict=True))
+        return [self._phrases[i] for i in range(len(self.paragraphs))]
 
     @property
     def anchor_owner(self) -> np.ndarray:
@@ -161,10 +168,13 @@ def prepare(paragraphs: Sequence[Paragraph], opts: DedupeOptions) -> Prepared:
     """Compute the matching material of a batch."""
     if len(paragraphs) <= PREPARE_ROWS:
         return _prepare(paragraphs, opts)
-    parts = [
-        _prepare(paragraphs[lo : lo + PREPARE_ROWS], opts).without_texts()
-        for lo in range(0, len(paragraphs), PREPARE_ROWS)
-    ]
+    parts: list[Prepared] = []
+    words: dict[int, list[str]] = {}
+    canon: dict[str, str] = {}
+    for lo in range(0, len(paragraphs), PREPARE_ROWS):
+        part = _prepare(paragraphs[lo : lo + PREPARE_ROWS], opts, canon)
+        words.update((lo + i, w) for i, w in part._words.items())
+        parts.append(part.without_texts())
     # The slices' shingle sets (half the material) are joined first and let go, so the
     # batch does not hold two copies of them at once.
     offsets = _joined_offsets(parts)
@@ -173,12 +183,19 @@ def prepare(paragraphs: Sequence[Paragraph], opts: DedupeOptions) -> Prepared:
         p.set_hashes = set_hashes[:0]
     joined = join_prepared(list(paragraphs), parts, offsets)
     joined.set_hashes = set_hashes
+    joined._words = words
     return joined
 
 
-def _prepare(paragraphs: Sequence[Paragraph], opts: DedupeOptions) -> Prepared:
-    """The matching material of a slice of a batch, computed at once."""
+def _prepare(
+    paragraphs: Sequence[Paragraph], opts: DedupeOptions, canon: dict[str, str] | None = None
+) -> Prepared:
+    """The matching material of a slice of a batch, computed at once (``canon``: the words
+    met in the slices before, see :func:`cleaner.dedupe.reuse.words_of_keys`)."""
     keys = shingle_texts([p.text for p in paragraphs])
+    # Reuse mode's words are those of the keys (see cleaner.dedupe.reuse.words): cut here
+    # rather than made again from the texts.
+    words = words_of_keys(keys, canon) if opts.mode == "reuse" else []
     digests = np.frombuffer(
         b"".join(hashlib.blake2b(k.encode(), digest_size=DIGEST_SIZE).digest() for k in keys),
         dtype=np.uint8,
@@ -198,6 +215,7 @@ def _prepare(paragraphs: Sequence[Paragraph], opts: DedupeOptions) -> Prepared:
         bands=band_keys(sig, b, r),
         sketch=occupancy(set_hashes, set_offsets),
         anchor_rate=opts.anchor_rate,
+        _words=dict(enumerate(words)),
     )
 
 

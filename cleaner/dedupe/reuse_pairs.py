@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cleaner.dedupe.pairs import sorted_unique
+from cleaner.dedupe.pairs import ranked, sorted_unique
 from cleaner.dedupe.reuse import MAX_GAP, Weights, chain_score, term_id
 
 #: Candidate pairs bounded at once (bounds memory: a row per word of a pair).
@@ -103,15 +103,11 @@ def term_table(words: Sequence[Sequence[str]], bigrams: Sequence[np.ndarray]) ->
     if n:
         pair_ids[has_pair] = np.concatenate([np.asarray(b).view(np.int64) for b in bigrams])
     owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
-    # Ranks by look-up in the sorted distinct ids (np.unique's inverse is several times
-    # slower on a day of news).
-    vocab = sorted_unique(word_ids)
-    rank = np.searchsorted(vocab, word_ids).astype(np.int64)
+    vocab, rank = ranked(word_ids)
     keys = sorted_unique(owner * max(len(vocab), 1) + rank)
-    paired = pair_ids[has_pair]
-    distinct_pairs = sorted_unique(paired)
+    distinct_pairs, ranks = ranked(pair_ids[has_pair])
     pair_rank = np.zeros(total, dtype=np.int64)
-    pair_rank[has_pair] = np.searchsorted(distinct_pairs, paired)
+    pair_rank[has_pair] = ranks
     pair_keys = sorted_unique(owner[has_pair] * max(len(distinct_pairs), 1) + pair_rank[has_pair])
     return TermIds(
         words,

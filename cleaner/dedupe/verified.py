@@ -12,7 +12,7 @@ from cleaner.dedupe.nodes import Nodes
 from cleaner.dedupe.options import DedupeOptions
 from cleaner.dedupe.pair_stages import reuse_scores, verify_codes
 from cleaner.dedupe.pairs import pair_ends
-from cleaner.dedupe.reuse import Weights, bigram_ids, reuse_score, term_id
+from cleaner.dedupe.reuse import Weights, many_bigram_ids, reuse_score, term_id
 from cleaner.dedupe.reuse_pairs import (
     Terms,
     document_frequencies,
@@ -49,8 +49,7 @@ def weights_of(nodes: Nodes, index: Index | None) -> Weights:
     """
     prep = nodes.prep
     words = [nodes.words(i) for i in range(len(prep.paragraphs) + len(nodes.external))]
-    bigrams = [prep.phrase_keys(i) for i in range(len(prep.paragraphs))]
-    bigrams += [np.array(bigram_ids(it.words), dtype=np.int64) for it in nodes.external]
+    bigrams = prep.all_phrase_keys() + many_bigram_ids([it.words for it in nodes.external])
     nodes.term_ids = term_table(words, bigrams)
     first: dict[str, int] = {}
     for i in range(len(prep.paragraphs)):

@@ -7,9 +7,11 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.dedupe.api import dedupe
-from cleaner.dedupe.keys import dedupe_key, word_texts
+from cleaner.dedupe.keys import JOIN_LEFT, JOIN_RIGHT, dedupe_key
 from cleaner.dedupe.pair_stages import reuse_scores
 from cleaner.dedupe.reuse import Weights, bigram_ids, many_words, reuse_score, term_ids, words
 from cleaner.dedupe.reuse_pairs import (
@@ -121,8 +123,32 @@ TRICKY = [
 ]
 
 
-def test_word_texts_split_like_matching_keys():
-    assert [t.split() for t in word_texts(TRICKY)] == [dedupe_key(t).split() for t in TRICKY]
+def _key_words_glued(text: str) -> list[str]:
+    """The words of the matching key with each detached affix glued to its neighbour, one
+    token at a time (what reuse mode's words are, written the plain way)."""
+    out: list[str] = []
+    glue = False
+    for w in dedupe_key(text).split():
+        if out and (glue or w in JOIN_LEFT):
+            out[-1] += w
+        else:
+            out.append(w)
+        glue = w in JOIN_RIGHT
+    return out
+
+
+AFFIXED = [*sorted(JOIN_LEFT), *sorted(JOIN_RIGHT), "کتاب", "x", "،", "ها‌", "\u200c", "\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(AFFIXED), max_size=8).map(" ".join), max_size=6))
+def test_words_are_the_key_words_with_affixes_glued(texts):
+    assert [words(t) for t in texts] == [_key_words_glued(t) for t in texts]
+    assert many_words(texts) == [words(t) for t in texts]
+
+
+def test_words_of_tricky_texts():
+    assert [words(t) for t in TRICKY] == [_key_words_glued(t) for t in TRICKY]
     assert many_words(TRICKY) == [words(t) for t in TRICKY]
 
 
