@@ -22,6 +22,7 @@ class Source:
         url: The page URL when known; selects site rules by domain.
         is_html: True/False when the caller knows, None to sniff.
         meta: Extra fields carried through to the JSON output (e.g. a record's source field).
+        title: The document's title as its record gives it (``--title-field``), if any.
     """
 
     id: str
@@ -30,6 +31,7 @@ class Source:
     url: str | None = None
     is_html: bool | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,9 +113,9 @@ class CleanResult:
         input_format: ``html`` or ``text``.
         rulesets: Names of the rule files applied, in order.
         meta: Extra fields (URL, repaired mojibake, extractor metadata...).
-        title_from: Where the title came from: ``html`` (the page's own title),
-            ``first-line`` (the first kept line, read as a heading: it is not in
-            ``paragraphs``), or ``""`` (no title).
+        title_from: Where the title came from: ``metadata`` (the record's title field),
+            ``html`` (the page's own title), ``first-line`` (the first kept line, read as a
+            heading: it is not in ``paragraphs``), or ``""`` (no title).
     """
 
     id: str

@@ -79,6 +79,11 @@ def input_options(f: F) -> F:
             help="JSON lines: field naming the outlet (kept as source_name).",
         ),
         click.option(
+            "--title-field",
+            default=None,
+            help="JSON lines: field holding the title (reported as title_from: metadata).",
+        ),
+        click.option(
             MAX_OPTION,
             "max_doc_mb",
             type=click.IntRange(min=1),
@@ -111,6 +116,7 @@ def read_options(opts: dict[str, Any]) -> ReadOptions:
         opts["url_field"],
         opts["source_field"],
         max_bytes(opts),
+        opts["title_field"],
     )
 
 

@@ -67,6 +67,7 @@ class ReadOptions:
         url_field: Record field holding the page URL.
         source_field: Record field whose value is carried in ``meta["source_name"]``.
         max_bytes: Cap on one document's bytes (decompressed); a larger one is refused.
+        title_field: Record field holding the document's title (``Source.title``).
     """
 
     input_format: str = "auto"
@@ -76,6 +77,7 @@ class ReadOptions:
     url_field: str = "url"
     source_field: str | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
+    title_field: str | None = None
 
 
 def iter_sources(
@@ -398,10 +400,11 @@ def record_source(
 ) -> Source | InputError:
     """The Source of one record, or an InputError if it holds no document.
 
-    >>> f = ReadOptions(source_field="site")
-    >>> s = record_source({"id": 7, "html": "<p>x</p>", "site": "bbc"}, "a:1", "a:1", f)
-    >>> s.id, s.data, s.is_html, s.meta
-    ('7', '<p>x</p>', True, {'source_name': 'bbc'})
+    >>> f = ReadOptions(source_field="site", title_field="headline")
+    >>> rec = {"id": 7, "html": "<p>x</p>", "site": "bbc", "headline": "X"}
+    >>> s = record_source(rec, "a:1", "a:1", f)
+    >>> s.id, s.data, s.is_html, s.meta, s.title
+    ('7', '<p>x</p>', True, {'source_name': 'bbc'}, 'X')
     >>> record_source({"text": "x", "url": "https://e.com"}, "a:2", "a:2", f).id
     'a:2'
     >>> record_source({"body": "x"}, "a:3", "a:3", f).reason
@@ -424,6 +427,7 @@ def record_source(
     meta: dict[str, Any] = {}
     if fields.source_field and record.get(fields.source_field) is not None:
         meta["source_name"] = record[fields.source_field]
+    title = record.get(fields.title_field) if fields.title_field else None
     return Source(
         id=doc_id,
         data=data,
@@ -431,4 +435,5 @@ def record_source(
         url=url if isinstance(url, str) and url else None,
         is_html=is_html,
         meta=meta,
+        title=title if isinstance(title, str) and title.strip() else None,
     )

@@ -131,11 +131,12 @@ def clean_source(
         label_templates(labelled.lines, templates, source_of(src), labelled.groups)
     lines = rejoin(labelled.lines, labelled.groups)
     removed = removals(lines)
-    hint = clean_line(ex.title_hint, lang if config.fold_persian else "und")
+    # The record names the title (its metadata), else the page does (HTML).
+    hint_from = "metadata" if src.title else "html"
+    hint = clean_line(src.title or ex.title_hint, lang if config.fold_persian else "und")
     if hint:
-        # The page names its own title: the first line stays a paragraph unless it is
-        # that title printed again.
-        title, title_from = hint, "html"
+        # The first line stays a paragraph unless it is that title printed again.
+        title, title_from = hint, hint_from
         kept = [ln for ln in lines if ln.kept]
         paragraphs = [ln.text for ln in kept]
         if kept and match_key(kept[0].text) == match_key(title):
@@ -242,11 +243,14 @@ def clean(
     rulebook: Rulebook | None = None,
     templates: TemplateIndex | None = None,
     source_name: str | None = None,
+    title: str | None = None,
 ) -> CleanResult:
     """Clean one document given as bytes (any encoding) or text, HTML or plain.
 
     ``templates`` is an index built over a batch (:func:`build_templates`); ``source_name``
-    names the document's source in it when the URL or ``source`` path does not.
+    names the document's source in it when the URL or ``source`` path does not. ``title``
+    is the document's title as its metadata gives it (reported as ``title_from:
+    metadata``; a first line repeating it goes as the title printed again).
 
     Raises:
         InputError: the bytes are binary or cannot be decoded.
@@ -254,7 +258,8 @@ def clean(
     config = config or CleanConfig()
     rulebook = rulebook or default_rulebook(config)
     meta = {"source_name": source_name} if source_name else {}
-    return clean_source(Source(id, data, source, url, is_html, meta), config, rulebook, templates)
+    src = Source(id, data, source, url, is_html, meta, title)
+    return clean_source(src, config, rulebook, templates)
 
 
 _RULEBOOKS: dict[tuple, Rulebook] = {}

@@ -99,6 +99,30 @@ def test_jsonl_records_in_and_out_with_html_field(tmp_path):
     assert "sputnik-fa" in out[0]["rulesets"]
 
 
+def test_title_field_gives_the_title_from_metadata(tmp_path):
+    headline = "گفتگوی پوتین و بایدن درباره اوکراین"
+    body = "کرملین اعلام کرد که گفتگو سازنده بود و دو طرف بر ادامه گفتگوها توافق کردند."
+    lead = "رئیس‌جمهور روسیه با همتای آمریکایی خود تلفنی گفتگو کرد"
+    records = [
+        {"id": "a", "text": f"{headline}\n{body}", "headline": headline},
+        {"id": "b", "text": f"{lead}\n{body}", "headline": headline},
+        {"id": "c", "text": f"{lead}\n{body}", "headline": "  "},
+    ]
+    path = tmp_path / "t.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
+    args = ["clean", str(path), "--title-field", "headline", "--format", "jsonl"]
+    res = CliRunner().invoke(main, [*args, "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    a, b, c = [json.loads(x) for x in res.output.splitlines() if x.startswith("{")]
+    # The first line printing the title again goes as such; the body stays.
+    assert (a["title"], a["title_from"], a["paragraphs"]) == (headline, "metadata", [body])
+    assert [r["rule"] for r in a["removed"]] == ["render/title-repeat"]
+    # A first line that is not the title stays a paragraph: no text is lost.
+    assert (b["title_from"], b["paragraphs"]) == ("metadata", [lead, body])
+    # An empty title field names no title: the first line is read as one, as without it.
+    assert (c["title"], c["title_from"]) == (lead, "first-line")
+
+
 def test_explain_goes_to_stderr_in_text_mode():
     proc = _run("clean", str(SEED), "--explain", "--workers", "1")
     err = proc.stderr.decode()
