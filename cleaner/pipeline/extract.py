@@ -1,4 +1,5 @@
-"""HTML to text lines with trafilatura, and a sniffer that tells HTML from plain text.
+"""HTML to text lines with trafilatura (the sniffer that tells HTML from plain text is
+:mod:`cleaner.pipeline.sniff`).
 
 trafilatura finds the main content of a page (menus, footers and most boilerplate go); what it
 keeps is rendered one block per line so the rule engine sees exactly what it sees in plain
@@ -13,7 +14,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape as html_escape
-from itertools import islice
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -21,21 +21,6 @@ from trafilatura.settings import Document, set_date_params
 
 from cleaner.pipeline.huge_html import limit_hit, parse_huge
 from cleaner.text.normalize import match_key, match_keys
-
-#: How much of the input the sniffer reads; markup shows itself in the first few KB.
-SNIFF_CHARS = 8192
-
-# A document-level tag anywhere in the sample settles it.
-_DOC_TAG = re.compile(r"<!doctype\s+html|<(?:html|head|body)[\s>]|<\?xml[^>]*>\s*<html", re.I)
-
-# Tags that plain news text never contains by accident; "a < b" or "x<y" never match because
-# a tag needs a known name right after "<" (or "</") and a closing ">" before the next "<".
-_BLOCK_TAG = re.compile(
-    r"</?(?:p|div|br|span|a|li|ul|ol|td|tr|table|h[1-6]|article|section|header|footer|nav"
-    r"|main|aside|figure|figcaption|img|meta|link|script|style|iframe|form|blockquote)"
-    r"(?:\s[^<>]{0,1000})?/?>",
-    re.I,
-)
 
 # What must surround a lead's words: an opening tag right before (only space between), a
 # closing tag right after, then the next tag or the end of the page.
@@ -47,9 +32,6 @@ _HTML_SPECIAL = frozenset("\"'&<>")
 
 #: Words a description needs before it is taken back as a lead (site names are shorter).
 MIN_LEAD_WORDS = 8
-
-#: Known tags needed in the sample, without a document tag, to call it an HTML fragment.
-MIN_FRAGMENT_TAGS = 2
 
 # Metadata fields copied from trafilatura's Document when non-empty (title goes apart).
 _META_FIELDS = (
@@ -87,25 +69,6 @@ class Extracted:
     title: str
     lines: tuple[str, ...]
     meta: dict[str, str] = field(default_factory=dict)
-
-
-def looks_like_html(text: str) -> bool:
-    """Tell HTML (a page or a fragment) from plain text by its first few KB.
-
-    >>> looks_like_html("<!DOCTYPE html><title>x</title>")
-    True
-    >>> looks_like_html("<p>one</p><p>two</p>")
-    True
-    >>> looks_like_html("If a < b and b > c then a<c, said the <source> of the leak.")
-    False
-    """
-    sample = text[:SNIFF_CHARS]
-    if "<" not in sample:
-        return False
-    if _DOC_TAG.search(sample):
-        return True
-    tags = islice(_BLOCK_TAG.finditer(sample), MIN_FRAGMENT_TAGS)
-    return len(list(tags)) >= MIN_FRAGMENT_TAGS
 
 
 #: A line this long (characters) reads as prose; menus, buttons and link lists are shorter.

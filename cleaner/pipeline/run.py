@@ -27,8 +27,8 @@ from cleaner.document import CleanResult, Line, Removal, Source
 from cleaner.errors import InputError
 from cleaner.io.decode import check_text, decode
 from cleaner.metadata.captures import Capture, metadata_of
-from cleaner.pipeline.extract import extract_html, looks_like_html
 from cleaner.pipeline.render import removals, split_title
+from cleaner.pipeline.sniff import looks_like_html
 from cleaner.pipeline.template_key import template_key
 from cleaner.pipeline.templates import TemplateIndex, TemplatePolicy, label_templates, source_of
 from cleaner.rules.engine import Rulebook, apply_rules
@@ -64,6 +64,10 @@ def to_lines(text: str, is_html: bool | None, url: str | None) -> RawLines:
         is_html = looks_like_html(text)
     if not is_html:
         return RawLines(split_lines(text), "text")
+    # Imported at the first page: trafilatura takes 0.3-0.5 s to import, which a run that
+    # meets no HTML (dedupe of clean text, a batch of plain text) need not pay.
+    from cleaner.pipeline.extract import extract_html
+
     ex = extract_html(text, url=url)
     return RawLines(list(ex.lines), "html", ex.title, dict(ex.meta))
 

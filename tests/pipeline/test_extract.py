@@ -10,7 +10,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from cleaner.pipeline.extract import Extracted, extract_html, looks_like_html
+from cleaner.pipeline.extract import Extracted, extract_html
+from cleaner.pipeline.sniff import looks_like_html
 from cleaner.text.segment import split_lines
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
