@@ -6,9 +6,13 @@ are pending at any time: the input iterator is read only as fast as results are 
 which keeps memory bounded by the batch size, not by the corpus. Shared memory
 (:func:`shared_empty`, :class:`Reserved`) lets forked workers fill arrays in place.
 
+Each map starts its pool (forked, so the workers see the stage's arrays as they are) and
+stops it when done; inside :func:`kept_pool` the maps share one pool instead, whose workers
+are handed each stage's arrays through :mod:`cleaner.shared_memory`.
+
 This module is the bottom of the package: it imports nothing of ``cleaner`` but
-:mod:`cleaner.lifeline` (workers end with the process that started them), which imports
-nothing at all.
+:mod:`cleaner.lifeline` (workers end with the process that started them) and
+:mod:`cleaner.shared_memory`, which import nothing of it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import contextlib
 import ctypes
 import functools
 import gc
+import itertools
 import mmap
 import multiprocessing
 import os
@@ -31,6 +36,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from cleaner.lifeline import die_with_parent
+from cleaner.shared_memory import Unshareable, attach, describe, new_map
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -193,14 +199,17 @@ def shares_memory(workers: int) -> bool:
     """
     if workers > 1 and _REMOTE:
         return False
-    return workers <= 1 or _context().get_start_method() == "fork"
+    if workers <= 1 or _kept(workers, running=True) is not None:
+        return True
+    return _context().get_start_method() == "fork"
 
 
 def shared_empty(size: int, dtype: Any, workers: int) -> np.ndarray:
     """An uninitialised 1-d array that forked pool workers can fill for this process.
 
-    With a forking pool it lives in an anonymous shared mapping (no file, no /dev/shm);
-    otherwise it is a plain array (the workers then send their parts back).
+    With a forking pool it lives in a shared mapping (:func:`cleaner.shared_memory.new_map`:
+    no file, no /dev/shm); otherwise it is a plain array (the workers then send their parts
+    back).
 
     >>> a = shared_empty(3, np.int32, workers=2)
     >>> a[:] = 7
@@ -210,14 +219,14 @@ def shared_empty(size: int, dtype: Any, workers: int) -> np.ndarray:
     dtype = np.dtype(dtype)
     if workers <= 1 or not shares_memory(workers):
         return np.empty(size, dtype)
-    buf = mmap.mmap(-1, max(1, size * dtype.itemsize))
-    return np.frombuffer(buf, dtype, count=size)
+    return np.frombuffer(new_map(size * dtype.itemsize), dtype, count=size)
 
 
 class Reserved:
     """A 1-d array whose size is known only as a bound, laid out piece by piece from the front.
 
-    It lives in an anonymous shared mapping of ``bound`` items, so forked pool workers can
+    It lives in a shared mapping of ``bound`` items (:func:`cleaner.shared_memory.new_map`),
+    so pool workers can
     write into it, and only the pages written take memory. Workers write their pieces in
     slots of the bound's room; :meth:`place` moves each piece down to its place, in order;
     :meth:`done` hands the pages past the end back to the OS.
@@ -232,7 +241,7 @@ class Reserved:
 
     def __init__(self, bound: int, dtype: Any) -> None:
         self.dtype = np.dtype(dtype)
-        self._map = mmap.mmap(-1, max(1, bound * self.dtype.itemsize))
+        self._map = new_map(bound * self.dtype.itemsize)
         self.array: np.ndarray = np.frombuffer(self._map, self.dtype, count=bound)
         self._pieces: list[np.ndarray] | None = None
 
@@ -257,7 +266,7 @@ class Reserved:
             self.array = self.array[:0]
             return out
         keep = -(-size * self.dtype.itemsize // mmap.PAGESIZE) * mmap.PAGESIZE
-        remove = getattr(mmap, "MADV_REMOVE", None)  # shared anonymous pages: their backing too
+        remove = getattr(mmap, "MADV_REMOVE", None)  # shared pages: their backing too
         if remove is not None and keep < len(self._map):
             self._map.madvise(remove, keep, len(self._map) - keep)
         return self.array[:size]
@@ -347,13 +356,18 @@ def ordered_map(
     With ``workers <= 1`` everything runs in this process (the initializer too), which is
     the reference the parallel path must match. ``fn`` and the initializer must be
     module-level functions (they are pickled to the workers). ``hand_over`` gives each
-    worker the running :func:`stage`'s inputs (as they are when the map starts).
+    worker the running :func:`stage`'s inputs (as they are when the map starts). Inside
+    :func:`kept_pool`, a map without an initializer runs on the block's pool.
     """
+    limit = max_in_flight or 4 * workers
     if hand_over:
         if initializer is not None:
             raise ValueError("hand_over replaces the initializer")
         if workers <= 1:  # the tasks read the stage's own inputs
             yield from (fn(batch) for batch in batches)
+            return
+        if (kept := _kept(workers)) is not None:
+            yield from kept.map(fn, batches, limit, dict(_STAGE))
             return
         initializer, initargs = _hand_over, (dict(_STAGE),)
     if workers <= 1:
@@ -362,10 +376,15 @@ def ordered_map(
         for batch in batches:
             yield fn(batch)
         return
-    limit = max_in_flight or 4 * workers
     if _REMOTE:
         yield from _remote_map(_REMOTE[-1], fn, batches, initializer, initargs, limit)
         return
+    if initializer is None and (kept := _kept(workers)) is not None:
+        yield from kept.map(fn, batches, limit, None)
+        return
+    for idle in _KEPT:  # its threads would make this pool a forkserver's, not a fork
+        if not idle.busy:
+            idle.close()
     context = _context()
     # A forked worker's garbage collector would walk every object it inherited, writing to
     # each one's header: the pages are copied, one by one. Frozen objects are left alone
@@ -401,3 +420,114 @@ def _start_worker(
     die_with_parent(parent, pdeathsig=forked or parent is None)
     if initializer is not None:
         initializer(*initargs)
+
+
+#: The pools kept for the maps of a run (see :func:`kept_pool`), innermost last.
+_KEPT: list[_KeptPool] = []
+
+#: In a kept pool's worker: the key of the map whose stage inputs ``_STAGE`` holds.
+_HELD: dict[str, int | None] = {"key": None}
+
+_KEYS = itertools.count(1)
+
+
+@contextlib.contextmanager
+def kept_pool(workers: int) -> Iterator[None]:
+    """One pool of ``workers`` processes for the maps of this block, not one a map.
+
+    Starting a pool forks its workers and stopping it waits for them: 20-50 ms a map for a
+    process holding a batch, and a dedupe runs some fifteen maps. The kept pool is forked
+    at its first map; each later :func:`stage` hands its workers its inputs through
+    :mod:`cleaner.shared_memory` (arrays mapped where they lie, small values sent along).
+    A stage whose inputs cannot go that way (the batch's paragraphs, a large array of this
+    process's own memory) forks the pool again, so its workers inherit them; a map with an
+    initializer (``clean``) gets a pool of its own. Nested blocks share the outer pool.
+    """
+    if workers <= 1 or _REMOTE or (_KEPT and _KEPT[-1].workers == workers):
+        yield
+        return
+    kept = _KeptPool(workers)
+    _KEPT.append(kept)
+    try:
+        yield
+    finally:
+        _KEPT.pop()
+        kept.close()
+
+
+def _kept(workers: int, running: bool = False) -> _KeptPool | None:
+    """The kept pool a map on ``workers`` processes may use now (``running``: only if its
+    workers are running), else None."""
+    kept = _KEPT[-1] if _KEPT and not _REMOTE else None
+    if kept is None or kept.workers != workers or kept.busy:
+        return None
+    if kept.pool is not None:
+        return kept
+    return None if running or _context().get_start_method() != "fork" else kept
+
+
+class _KeptPool:
+    """The pool of a :func:`kept_pool` block: started at need, forked again at need."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.busy = False
+
+    def close(self) -> None:
+        """Stop the workers (the next map forks new ones)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+            gc.unfreeze()
+
+    def _start(self, key: int | None) -> ProcessPoolExecutor:
+        context = _context()
+        gc.freeze()  # see ordered_map: the workers' collector would copy inherited pages
+        _HELD["key"] = key  # the workers forked now hold this map's stage inputs
+        start = (_parent_of_workers(context), True, None, ())
+        self.pool = ProcessPoolExecutor(self.workers, context, _start_worker, start)
+        return self.pool
+
+    def map(
+        self,
+        fn: Callable[[list[T]], list[R]],
+        batches: Iterable[list[T]],
+        limit: int,
+        inputs: dict[str, Any] | None,
+    ) -> Iterator[list[R]]:
+        """``fn`` over the batches on the kept workers, given ``inputs`` as the stage's."""
+        self.busy = True
+        keep: list[Any] = []  # copies made to hand over, held until the workers are done
+        try:
+            key = handed = None
+            if inputs is not None:
+                key = next(_KEYS)
+                if self.pool is not None:
+                    try:
+                        handed = describe(inputs, keep)
+                    except Unshareable:
+                        self.close()  # forked again, the workers inherit the inputs
+            pool = self.pool or self._start(key)
+            yield from in_order(
+                lambda batch: pool.submit(_kept_task, fn, key, handed, batch), batches, limit
+            )
+        except Exception:
+            self.close()  # a failed task may have left a worker broken
+            raise
+        finally:
+            self.busy = False
+
+
+def _kept_task(
+    fn: Callable[[list[T]], list[R]], key: int | None, handed: Any, batch: list[T]
+) -> list[R]:
+    """A kept pool's task: take the stage's inputs (unless held already), run ``fn``."""
+    if key is not None and _HELD["key"] != key:
+        if handed is None:
+            raise RuntimeError("a stage's inputs were neither inherited nor handed over")
+        _STAGE.clear()
+        _STAGE.update(attach(handed))
+        _HELD["key"] = key
+        release_heap()  # the previous stage's temporaries
+    return fn(batch)

@@ -116,3 +116,28 @@ def test_dedupe_no_clean_gives_the_same_clusters_and_errors_with_two_workers(bro
     assert exit_code == 1
     assert f"cleaner: error: {broken / 'a.jsonl'}:5: bad JSON" in "\n".join(errors)
     assert clusters.count(b"\n") >= 1  # the .json array repeats three records
+
+
+def test_one_paragraph_records_give_the_same_clusters_with_two_workers(tmp_path):
+    """Thousands of one-paragraph records (each pool stage on two workers, its inputs handed
+    to the kept pool's workers or inherited by a new fork): the clusters of one worker."""
+    paras = seed_paragraphs()
+    records = []
+    for k in range(3000):
+        text = paras[k % len(paras)]
+        if k % 3 == 1:  # a near copy: a word dropped
+            text = " ".join(w for i, w in enumerate(text.split()) if i != 2)
+        elif k % 3 == 2:  # a fresh line, alike in shape only
+            text = f"گزارش شماره {k} درباره موضوعی دیگر که در هیچ سند دیگری نیامده است {k * 7}"
+        records.append({"id": f"r{k}", "text": text})
+    corpus = tmp_path / "records.jsonl"
+    corpus.write_bytes(b"\n".join(_lines(records)) + b"\n")
+    outs = []
+    for j in ("1", "2"):
+        clusters = tmp_path / f"c{j}.jsonl"
+        args = ["dedupe", str(corpus), "--no-clean", "--clusters", str(clusters), "-q", "-j", j]
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 0, res.output
+        outs.append(clusters.read_bytes())
+    assert outs[0] == outs[1]
+    assert outs[0].count(b"\n") >= 50

@@ -1,0 +1,239 @@
+"""Shared memory that pool workers started before it was made can map too.
+
+An anonymous shared mapping is seen only by the processes forked after it was made. Made on
+a memfd, a mapping can also be opened by a process already running, of the same user,
+through ``/proc/PID/fd/N``. So a pool kept for all the stages of a run
+(:func:`cleaner.pool.kept_pool`) hands its workers each stage's arrays as small descriptions
+(:func:`describe`: where the array lies in which mapping) that they map (:func:`attach`): no
+copy through the pool's pipes and no new fork per stage. An array the process made in its
+own memory is sent along when small, or copied once into a new mapping.
+
+This module is at the bottom of the package with :mod:`cleaner.pool`: it imports nothing of
+``cleaner``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import mmap
+import os
+import types
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+#: An array of the process's own memory up to this size travels pickled with the task.
+INLINE_BYTES = 64 << 10
+
+#: An array of the process's own memory up to this size is copied into a new mapping to be
+#: handed over; a larger one is not (the pool forks again instead: no second copy).
+COPY_BYTES = 64 << 20
+
+
+class Unshareable(Exception):
+    """A value that cannot be handed to running workers (they must inherit it by a fork)."""
+
+
+@dataclass(frozen=True)
+class _MapInfo:
+    fd: int
+    inode: int
+    size: int
+    address: int
+    ref: weakref.ref[mmap.mmap]
+
+
+#: This process's memfd mappings by ``id`` of their mmap (a forked worker inherits them).
+_MAPS: dict[int, _MapInfo] = {}
+
+#: In a worker: the mappings the current stage's arrays lie in, by inode.
+_ATTACHED: dict[int, mmap.mmap] = {}
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """Where an array lies: in which process's memfd, at which offset, with which layout."""
+
+    pid: int
+    fd: int
+    inode: int
+    size: int
+    offset: int
+    shape: tuple[int, ...]
+    strides: tuple[int, ...]
+    dtype: np.dtype[Any]
+
+
+@dataclass(frozen=True)
+class _Rebuilt:
+    """A dataclass instance as handed over: its class and its fields' descriptions."""
+
+    cls: type
+    fields: dict[str, Any]
+
+
+@functools.lru_cache(maxsize=1)
+def _openable() -> bool:
+    """Whether mappings can be made on a memfd and opened by other processes (Linux)."""
+    return hasattr(os, "memfd_create") and os.path.isdir(f"/proc/{os.getpid()}/fd")
+
+
+def new_map(nbytes: int) -> mmap.mmap:
+    """A shared mapping of ``nbytes`` (at least one) that running workers can map too.
+
+    Only the pages written take memory. Where memfds cannot be opened by other processes
+    it is an anonymous shared mapping (seen by workers forked after it only).
+
+    >>> m = new_map(10)
+    >>> m[:3] = b"abc"; bytes(m[:3])
+    b'abc'
+    """
+    size = max(1, nbytes)
+    if not _openable():
+        return mmap.mmap(-1, size)
+    fd = os.memfd_create("cleaner-shared", os.MFD_CLOEXEC)
+    try:
+        os.ftruncate(fd, size)
+        mm = mmap.mmap(fd, size)
+    except BaseException:
+        os.close(fd)
+        raise
+    address = np.frombuffer(mm, np.uint8).ctypes.data
+    _MAPS[id(mm)] = _MapInfo(fd, os.fstat(fd).st_ino, size, address, weakref.ref(mm))
+    weakref.finalize(mm, _forget, id(mm), fd)
+    return mm
+
+
+def _forget(key: int, fd: int) -> None:
+    _MAPS.pop(key, None)
+    os.close(fd)
+
+
+def _mapping_of(array: np.ndarray) -> mmap.mmap | None:
+    """The mmap an array's memory belongs to, if any."""
+    base: Any = array
+    while isinstance(base, np.ndarray | memoryview):
+        base = base.base if isinstance(base, np.ndarray) else base.obj
+    return base if isinstance(base, mmap.mmap) else None
+
+
+def _describe_array(array: np.ndarray, keep: list[mmap.mmap]) -> Any:
+    if array.dtype.hasobject:
+        raise Unshareable("an array of Python objects")
+    mm = _mapping_of(array)
+    info = _MAPS.get(id(mm)) if mm is not None else None
+    if info is None:
+        if array.nbytes <= INLINE_BYTES:
+            return array
+        if array.nbytes > COPY_BYTES or not _openable():
+            raise Unshareable(f"an array of {array.nbytes} bytes in this process's memory")
+        mm = new_map(array.nbytes)
+        keep.append(mm)  # the caller holds the copy until the workers have mapped it
+        copy = np.frombuffer(mm, array.dtype, count=array.size).reshape(array.shape)
+        copy[...] = array
+        array, info = copy, _MAPS[id(mm)]
+    offset = array.ctypes.data - info.address
+    return _Shared(
+        os.getpid(), info.fd, info.inode, info.size, offset, array.shape, array.strides, array.dtype
+    )
+
+
+#: Values handed over as they are (pickled with the task: small, or pickled by name).
+_PLAIN = (
+    type(None),
+    bool,
+    int,
+    float,
+    str,
+    np.generic,
+    np.dtype,
+    type,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+)
+
+#: Items of a list handed over at most (a longer list is a batch's data, to inherit).
+_MAX_LIST = 64
+
+
+def describe(value: Any, keep: list[mmap.mmap]) -> Any:
+    """``value`` with its arrays replaced by where they lie (see :func:`attach`).
+
+    Arrays of memfd mappings are described; small arrays go as they are; larger ones of
+    this process's memory are copied into a new mapping, appended to ``keep``; dataclass
+    instances go field by field. Raises :class:`Unshareable` for what cannot go (a long
+    list or string, an object array, an object of another kind).
+    """
+    if isinstance(value, np.ndarray):
+        return _describe_array(value, keep)
+    if isinstance(value, str | bytes):
+        if len(value) > INLINE_BYTES:
+            raise Unshareable(f"a string of {len(value)} characters")
+        return value
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, dict):
+        return {k: describe(v, keep) for k, v in value.items()}
+    if isinstance(value, tuple):
+        items = [describe(v, keep) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    if isinstance(value, list):
+        if len(value) > _MAX_LIST:
+            raise Unshareable(f"a list of {len(value)} items")
+        return [describe(v, keep) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = [f.name for f in dataclasses.fields(value)]
+        if set(getattr(value, "__dict__", names)) - set(names):
+            raise Unshareable(f"a {type(value).__name__} with attributes besides its fields")
+        return _Rebuilt(type(value), {name: describe(getattr(value, name), keep) for name in names})
+    raise Unshareable(f"a {type(value).__name__}")
+
+
+def attach(value: Any) -> Any:
+    """In a worker: ``value`` as :func:`describe` gave it, its arrays mapped where they lie.
+
+    The mappings of the previous call that this one does not use are let go.
+    """
+    used: dict[int, mmap.mmap] = {}
+    out = _attach(value, used)
+    _ATTACHED.clear()
+    _ATTACHED.update(used)
+    return out
+
+
+def _attach(value: Any, used: dict[int, mmap.mmap]) -> Any:
+    if isinstance(value, _Shared):
+        mm = used.get(value.inode) or _ATTACHED.get(value.inode) or _opened(value)
+        used[value.inode] = mm
+        return np.ndarray(value.shape, value.dtype, mm, value.offset, value.strides)
+    if isinstance(value, _Rebuilt):
+        made: Any = object.__new__(value.cls)
+        for name, field in value.fields.items():
+            object.__setattr__(made, name, _attach(field, used))  # frozen dataclasses too
+        return made
+    if isinstance(value, dict):
+        return {k: _attach(v, used) for k, v in value.items()}
+    if isinstance(value, tuple):
+        items = [_attach(v, used) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    if isinstance(value, list):
+        return [_attach(v, used) for v in value]
+    return value
+
+
+def _opened(where: _Shared) -> mmap.mmap:
+    """The mapping an array lies in: inherited by the fork that made this worker, or
+    opened through the process that made it."""
+    for info in _MAPS.values():
+        if info.inode == where.inode and (mm := info.ref()) is not None:
+            return mm
+    fd = os.open(f"/proc/{where.pid}/fd/{where.fd}", os.O_RDWR)
+    try:
+        if os.fstat(fd).st_ino != where.inode:
+            raise RuntimeError(f"shared memory {where.inode} of process {where.pid} is gone")
+        return mmap.mmap(fd, where.size)
+    finally:
+        os.close(fd)

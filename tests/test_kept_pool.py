@@ -1,0 +1,137 @@
+"""One pool kept for the stages of a run: the same results as a pool per map, on the same
+worker processes while each stage's inputs can be handed over (cleaner.pool.kept_pool,
+cleaner.shared_memory)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from cleaner.pool import (
+    kept_pool,
+    ordered_map,
+    shared_empty,
+    shares_memory,
+    stage,
+    stage_inputs,
+)
+from cleaner.shared_memory import INLINE_BYTES, Unshareable, attach, describe
+
+
+@dataclass(frozen=True)
+class Pair:
+    left: np.ndarray
+    right: np.ndarray
+    scale: int
+
+
+def _pid(batch: list[int]) -> list[int]:
+    return [os.getpid() for _ in batch]
+
+
+def _workers() -> set[int]:
+    """The pool workers running now (after a map that started them)."""
+    return {p.pid for p in multiprocessing.active_children() if p.pid is not None}
+
+
+def _write_sums(spans: list[tuple[int, int]]) -> list[int]:
+    """Row sums of a stage's matrix written in place into its ``out`` array; the pid."""
+    s = stage_inputs()
+    for lo, hi in spans:
+        s["out"][lo:hi] = s["matrix"][lo:hi].sum(axis=1) * s["pair"].scale
+    return [os.getpid()]
+
+
+def _dot(spans: list[tuple[int, int]]) -> list[tuple[int, float]]:
+    s = stage_inputs()
+    pair = s["pair"]
+    return [(os.getpid(), float(pair.left[lo:hi] @ pair.right[lo:hi])) for lo, hi in spans]
+
+
+def _count(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    s = stage_inputs()
+    return [(os.getpid(), sum(len(w) for w in s["words"][lo:hi])) for lo, hi in spans]
+
+
+def _init(value: int) -> None:
+    os.environ["KEPT_POOL_TEST"] = str(value)
+
+
+def _env(batch: list[int]) -> list[str]:
+    return [os.environ.get("KEPT_POOL_TEST", "") for _ in batch]
+
+
+SPANS = [[(lo, lo + 250)] for lo in range(0, 2000, 250)]
+
+
+def test_stages_run_on_the_same_workers_and_write_in_place():
+    rng = np.random.default_rng(0)
+    with kept_pool(2):
+        assert {p for out in ordered_map(_pid, [[1]] * 8, 2) for p in out} <= _workers()
+        first = _workers()
+        # Made after the workers started: a private matrix (copied to be handed over), a
+        # shared output array and a frozen dataclass of arrays.
+        matrix = rng.integers(0, 100, (2000, 40))
+        assert matrix.nbytes > INLINE_BYTES
+        assert shares_memory(2)
+        out = shared_empty(2000, np.int64, 2)
+        left, right = rng.random(2000), rng.random(2000)
+        with stage(matrix=matrix, out=out, pair=Pair(left, right, 3)):
+            pids = {p for o in ordered_map(_write_sums, SPANS, 2, hand_over=True) for p in o}
+        with stage(pair=Pair(left, right, 1)):
+            dots = [r for o in ordered_map(_dot, SPANS, 2, hand_over=True) for r in o]
+    assert out.tolist() == (matrix.sum(axis=1) * 3).tolist()
+    assert [d for _, d in dots] == pytest.approx(
+        [left[lo:hi] @ right[lo:hi] for ((lo, hi),) in SPANS]
+    )
+    assert pids <= first and {p for p, _ in dots} <= first  # no new fork
+
+
+def test_a_stage_that_cannot_be_handed_over_is_forked_again():
+    words = [["w"] * (k % 7) for k in range(2000)]  # a list: inherited by a fork, not handed
+    with kept_pool(2):
+        assert {p for out in ordered_map(_pid, [[1]] * 8, 2) for p in out} <= _workers()
+        first = _workers()
+        with stage(words=words):
+            counts = [r for o in ordered_map(_count, SPANS, 2, hand_over=True) for r in o]
+        # A map with an initializer gets a pool of its own; the block's maps go on after it.
+        assert {
+            e for o in ordered_map(_env, [[1]] * 4, 2, initializer=_init, initargs=(7,)) for e in o
+        } == {"7"}
+        after = {p for out in ordered_map(_pid, [[1]] * 8, 2) for p in out}
+    assert [c for _, c in counts] == [sum(k % 7 for k in range(lo, hi)) for ((lo, hi),) in SPANS]
+    assert not {p for p, _ in counts} & first
+    assert not after & first
+
+
+def test_the_same_results_without_a_kept_pool():
+    rng = np.random.default_rng(1)
+    matrix = rng.integers(0, 100, (2000, 40))
+    outs = []
+    for kept in (True, False):
+        out = shared_empty(2000, np.int64, 2)
+        with kept_pool(2 if kept else 1), stage(matrix=matrix, out=out, pair=Pair(out, out, 2)):
+            for _ in ordered_map(_write_sums, SPANS, 2, hand_over=True):
+                pass
+        outs.append(out.tolist())
+    assert outs[0] == outs[1] == (matrix.sum(axis=1) * 2).tolist()
+
+
+def test_describe_refuses_what_running_workers_cannot_be_given():
+    keep: list = []
+    with pytest.raises(Unshareable):
+        describe({"paragraphs": list(range(1000))}, keep)
+    with pytest.raises(Unshareable):
+        describe({"text": "x" * (INLINE_BYTES + 1)}, keep)
+    with pytest.raises(Unshareable):
+        describe(np.array([object()] * 3), keep)
+    small = np.arange(10)
+    given = attach(describe({"a": small, "n": (1, "two", None)}, keep))
+    assert given["a"].tolist() == small.tolist() and given["n"] == (1, "two", None)
+    big = np.arange(INLINE_BYTES)  # int64: larger than sent along, copied once
+    assert attach(describe(big[::3], keep)).tolist() == big[::3].tolist()
+    assert len(keep) == 1
