@@ -56,12 +56,26 @@ def outlet_of(doc: DocLike) -> str:
 
 
 def paragraphs_of(docs: Iterable[DocLike]) -> list[Paragraph]:
-    """Flatten documents into paragraphs, in the order seen."""
+    """Flatten documents into paragraphs, in the order seen.
+
+    A loop of the main process over every document: tuple documents are taken apart in
+    place and a one-paragraph document makes its one Paragraph directly (50,000
+    one-paragraph records: 0.07 s through :func:`unpack` and ``map``, 0.02 s so).
+    """
     out: list[Paragraph] = []
+    add = out.append
+    paras: Sequence[str]
     for doc in docs:
-        doc_id, source, paras, _ = unpack(doc)
-        outlet = repeat(outlet_of(doc))
-        out.extend(map(Paragraph, repeat(doc_id), repeat(source), range(len(paras)), paras, outlet))
+        if isinstance(doc, CleanResult):
+            doc_id, source, paras, outlet = doc.id, doc.source, doc.paragraphs, outlet_of(doc)
+        else:
+            doc_id, source, paras = doc[0], doc[1], doc[2]
+            outlet = doc[3] if len(doc) > 3 else ""
+        if len(paras) == 1:
+            add(Paragraph(doc_id, source, 0, paras[0], outlet))
+            continue
+        rows = range(len(paras))
+        out.extend(map(Paragraph, repeat(doc_id), repeat(source), rows, paras, repeat(outlet)))
     return out
 
 
@@ -157,9 +171,8 @@ def run(
     # at a time (at 1M paragraphs, tens of millions of pairs: 1-2 s to unpack at once).
     # They come as disjoint arrays, not one sorted array: the verified pairs are sorted,
     # far fewer.
-    doc_dups, in_dup = document_duplicates(
-        [p.doc_id for p in paragraphs], [p.outlet for p in paragraphs], [p.text for p in paragraphs]
-    )
+    doc_ids, _, _, texts, outlets = zip(*paragraphs, strict=True) if paragraphs else ((),) * 5
+    doc_dups, in_dup = document_duplicates(doc_ids, outlets, texts)
     cand = [in_scope(part, nodes, opts.scope, in_dup) for part in disjoint_codes(pairs)]
     del pairs  # each stage's pairs, as large as the candidates together
     release_heap()

@@ -66,6 +66,8 @@ def document_duplicates(
     (['b'], [False, False, True, True, False, False, False])
     """
     mask = np.zeros(len(doc_ids), dtype=bool)
+    if not any(outlets):  # nothing to compare: a loop over every paragraph saved
+        return [], mask
     first: dict[tuple[str, bytes], str] = {}
     dups: list[DocumentDuplicate] = []
     lo = 0
@@ -73,12 +75,14 @@ def document_duplicates(
         hi = lo + 1
         while hi < len(doc_ids) and doc_ids[hi] == doc_ids[lo]:
             hi += 1
+        if not outlets[lo]:
+            lo = hi
+            continue
         digest = hashlib.blake2b(digest_size=16)
         for text in texts[lo:hi]:
             digest.update(text.encode("utf-8", "surrogatepass"))
             digest.update(b"\0")
-        key = (outlets[lo], digest.digest())
-        seen = first.setdefault(key, doc_ids[lo]) if outlets[lo] else doc_ids[lo]
+        seen = first.setdefault((outlets[lo], digest.digest()), doc_ids[lo])
         if seen != doc_ids[lo]:
             dups.append(DocumentDuplicate(doc_ids[lo], outlets[lo], seen))
             mask[lo:hi] = True
