@@ -17,7 +17,7 @@ from cleaner.document import Source
 from cleaner.errors import InputError
 from cleaner.io.decode import decode
 from cleaner.io.inputs import ReadOptions
-from cleaner.io.line_batches import Batch, LineBatch, dataset_batches, read_batch
+from cleaner.io.line_batches import Batch, LineBatch, LineBlock, dataset_batches, read_batch
 from cleaner.pool import ordered_map
 
 #: A clean text document: id, source, paragraphs, outlet.
@@ -39,12 +39,12 @@ def plain_document(src: Source) -> PlainDoc:
 
 
 #: A batch as it travels to a worker.
-Shipped = LineBatch | list[Source | tuple[str, str]]
+Shipped = LineBatch | LineBlock | list[Source | tuple[str, str]]
 
 
 def _shipped(batch: Batch) -> Shipped:
     """A batch as it travels to a worker (an InputError as its source and reason)."""
-    if isinstance(batch, LineBatch):
+    if isinstance(batch, LineBatch | LineBlock):
         return batch
     return [(x.source, x.reason) if isinstance(x, InputError) else x for x in batch]
 
@@ -55,7 +55,7 @@ def plain_batch(batches: list[Shipped]) -> list[Outcome]:
     for batch in batches:
         arrived: Batch = (
             batch
-            if isinstance(batch, LineBatch)
+            if isinstance(batch, LineBatch | LineBlock)
             else [InputError(*x) if isinstance(x, tuple) else x for x in batch]
         )
         for item in read_batch(arrived):

@@ -1,10 +1,14 @@
 """A dataset's reading split into batches a pool worker can finish: raw JSON lines (parsed
 where the batch is sent) or sources already read.
 
-Reading a JSON lines file here is only splitting its bytes into lines; parsing each line,
-picking its fields and making its Source is the costly part, and :func:`read_batch` does it
-wherever the batch goes. Reading the batches of :func:`dataset_batches` one after the other
-gives the same sources and errors, in the same order, as
+Reading a JSON lines file here is only cutting its bytes into blocks of whole lines (a
+:class:`LineBlock`: the newlines are found and counted in C, not a line at a time); splitting
+a block into lines, parsing each line, picking its fields and making its Source is the costly
+part, and :func:`read_batch` does it wherever the batch goes. A gzipped file is read a line
+at a time (:class:`LineBatch`), so that a file cut short keeps every line before the cut.
+
+Reading the batches of :func:`dataset_batches` one after the other gives the same sources
+and errors, in the same order, as
 :func:`cleaner.io.partitions.read_partition` over the partitions (or
 :func:`cleaner.io.inputs.iter_sources` for stdin).
 
@@ -24,6 +28,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, cast
+
+import numpy as np
 
 from cleaner.document import Source
 from cleaner.errors import InputError
@@ -60,15 +66,49 @@ class LineBatch:
     max_bytes: int
 
 
-#: A batch: raw lines, or sources (and errors) already read.
-Batch = LineBatch | list[Source | InputError]
+@dataclass(frozen=True)
+class LineBlock:
+    """Consecutive whole lines of one JSON lines file, as one block of bytes.
+
+    Attributes:
+        shown: How messages name the file.
+        file_id: The file's id (records without an id are named ``file_id:line``).
+        first: The line number of the block's first line (from 1).
+        data: The lines as read, each ending with a newline but perhaps the file's last.
+        fields: The record fields to read.
+        max_bytes: The cap on one record's line (a longer line in the block is refused).
+    """
+
+    shown: str
+    file_id: str
+    first: int
+    data: bytes
+    fields: ReadOptions
+    max_bytes: int
+
+    def lines(self) -> list[bytes | None]:
+        """The block's lines without their newlines; None for a line over ``max_bytes``.
+
+        >>> LineBlock("f", "f", 1, b"ab" + chr(10).encode() + b"abcd", ReadOptions(), 3).lines()
+        [b'ab', None]
+        """
+        lines = self.data.split(b"\n")
+        if self.data.endswith(b"\n"):
+            lines.pop()
+        cap = self.max_bytes
+        return [None if len(x) > cap else x for x in lines]
+
+
+#: A batch: raw lines, a block of them, or sources (and errors) already read.
+Batch = LineBatch | LineBlock | list[Source | InputError]
 
 
 def read_batch(batch: Batch) -> list[Source | InputError]:
     """The sources of a batch, in order; a bad line is an InputError and the rest go on."""
-    if isinstance(batch, LineBatch):
+    if isinstance(batch, LineBatch | LineBlock):
         b = batch
-        return list(iter_records(b.lines, b.shown, b.file_id, b.fields, b.max_bytes, b.first))
+        lines = b.lines() if isinstance(b, LineBlock) else b.lines
+        return list(iter_records(lines, b.shown, b.file_id, b.fields, b.max_bytes, b.first))
     return batch
 
 
@@ -87,7 +127,10 @@ def dataset_batches(
             yield 0, chunk
         return
     for k, part in enumerate(parts):
-        if _is_jsonl(part, read):
+        if _is_jsonl(part, read) and not part.file_id.lower().endswith(".gz"):
+            for batch in _line_blocks(part, read, max_lines, max_bytes):
+                yield k, batch
+        elif _is_jsonl(part, read):
             for batch in _line_batches(part, read, max_lines, max_bytes):
                 yield k, batch
         else:
@@ -131,6 +174,66 @@ def _line_batches(
         failure = _read_failure(err, gz)
     if lines:
         yield LineBatch(part.shown, file_id, first, lines, fields, read.max_bytes)
+    if failure is not None:
+        yield [InputError(part.shown, failure)]
+
+
+#: Bytes read at once from a JSON lines file.
+_READ_SIZE = 1 << 18
+
+
+def _line_blocks(
+    part: Partition, read: ReadOptions, max_lines: int, max_bytes: int
+) -> Iterator[Batch]:
+    """The lines of a plain JSON lines partition in blocks of at most ``max_lines`` lines or
+    about ``max_bytes`` bytes, as :func:`_line_batches` reads them: a line over the cap is a
+    None line (a :class:`LineBatch` of its own when it outgrows the cap before it ends: its
+    bytes are dropped as they come, not held); a file that cannot be read or is refused ends
+    with an InputError after the whole lines read so far."""
+    limit = read.max_bytes
+    buf = bytearray()  # whole lines not sent yet, then the start of the next line
+    ends: list[int] = []  # where in ``buf`` each whole line ends (after its newline)
+    first = 1
+    skipping = False  # in a line over the cap: its bytes are dropped up to its newline
+
+    def block(lines: int) -> LineBlock:
+        nonlocal buf, ends, first
+        size = ends[lines - 1]
+        out = LineBlock(part.shown, part.file_id, first, bytes(buf[:size]), read, limit)
+        del buf[:size]
+        ends = [e - size for e in ends[lines:]]
+        first += lines
+        return out
+
+    failure = None
+    try:
+        with open_regular(Path(part.path)) as raw:
+            while chunk := raw.read(_READ_SIZE):
+                if skipping:
+                    at = chunk.find(b"\n")
+                    if at < 0:
+                        continue
+                    chunk, skipping = chunk[at + 1 :], False
+                newlines = np.flatnonzero(np.frombuffer(chunk, np.uint8) == 10)
+                ends += (newlines + (len(buf) + 1)).tolist()
+                buf += chunk
+                while len(ends) >= max_lines or (ends and ends[-1] >= max_bytes):
+                    yield block(min(len(ends), max_lines))
+                if len(buf) - (ends[-1] if ends else 0) > limit:  # a line over the cap
+                    if ends:
+                        yield block(len(ends))
+                    yield LineBatch(part.shown, part.file_id, first, [None], read, limit)
+                    first += 1
+                    buf.clear()
+                    skipping = True
+    except Refused as err:
+        failure = str(err)
+    except _READ_ERRORS as err:
+        failure = _read_failure(err, False)
+    if failure is None and len(buf) > (ends[-1] if ends else 0):
+        ends.append(len(buf))  # the last line, without a newline
+    if ends:
+        yield block(len(ends))
     if failure is not None:
         yield [InputError(part.shown, failure)]
 

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from cleaner.cli import main
 from cleaner.errors import InputError
 from cleaner.executor.plain import load_plain, plain_document
+from cleaner.io import line_batches
 from cleaner.io.inputs import ReadOptions, iter_sources
 from cleaner.io.line_batches import dataset_batches, read_batch
 
@@ -141,3 +142,30 @@ def test_one_paragraph_records_give_the_same_clusters_with_two_workers(tmp_path)
         outs.append(clusters.read_bytes())
     assert outs[0] == outs[1]
     assert outs[0].count(b"\n") >= 50
+
+
+@pytest.mark.parametrize("read_size", [1, 7, 64, 1 << 18])
+@pytest.mark.parametrize("cap", [40, 41, 42, 1 << 20])
+def test_blocks_of_lines_read_what_a_line_at_a_time_reads(tmp_path, monkeypatch, read_size, cap):
+    """Blocks cut wherever the reads end: the same records and errors as line by line, the
+    cap on a line's bytes at its exact edge (with CRLF, the last line without a newline, a
+    line over the cap longer than a read)."""
+    monkeypatch.setattr(line_batches, "_READ_SIZE", read_size)
+    fill = [json.dumps({"id": f"r{k}", "text": "x" * k}).encode() for k in range(14, 20)]
+    lines = [
+        b"\xef\xbb\xbf" + fill[0],
+        fill[1] + b"\r",
+        b"",
+        fill[2],
+        b'{"text": "' + "ي".encode() * 600 + b'"}',
+        fill[3],
+        b"{broken",
+        fill[4] + b"\r",
+        fill[5],
+    ]
+    path = tmp_path / "edges.jsonl"
+    path.write_bytes(b"\n".join(lines))  # no newline after the last line
+    read = ReadOptions(max_bytes=cap)
+    for max_lines in (1, 2, 1000):
+        got = [x for _, b in dataset_batches([str(path)], read, max_lines) for x in read_batch(b)]
+        assert _seen(got) == _seen(iter_sources([str(path)], read))
