@@ -135,8 +135,11 @@ def verify_codes(
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`cleaner.dedupe.verify.verify_counts` of pairs packed one int64 each
     (:func:`cleaner.dedupe.pairs.pack_pairs`), unpacked ``chunk`` pairs at a time
-    (default ``VERIFY_CHUNK``): on a pool when ``workers`` > 1, else here."""
-    chunk = chunk or VERIFY_CHUNK
+    (default ``VERIFY_CHUNK``, and four chunks a worker at least): on a pool when
+    ``workers`` > 1, else here."""
+    # Chunks of VERIFY_CHUNK alone are too few to share evenly: 725,877 candidates in four
+    # chunks on two workers are 400,000 pairs for one, 325,877 for the other.
+    chunk = chunk or min(VERIFY_CHUNK, max(10_000, -(-len(code) // (4 * workers))))
     args = (threshold, containment, min_contained)
     if workers > 1 and len(code) > chunk:
         mask = shared_empty(len(code), np.bool_, workers)
