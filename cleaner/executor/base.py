@@ -145,12 +145,10 @@ def load_here(
             docs: list[DocLike] = []
             errors: list[InputError] = []
             part_of: list[int] = []
-            for part, res in load_plain(paths, read, workers):
-                if isinstance(res, InputError):
-                    errors.append(res)
-                else:
-                    docs.append(res)
-                    part_of.append(part)
+            for part, found, failed in load_plain(paths, read, workers):
+                docs += found
+                part_of += [part] * len(found)
+                errors += failed
             paragraphs = paragraphs_of(docs)
         return Loaded(docs, errors, paragraphs, engine.prepare(paragraphs, opts), part_of)
     parts = list_partitions(paths)

@@ -22,9 +22,9 @@ from cleaner.pool import ordered_map
 
 #: A clean text document: id, source, paragraphs, outlet.
 PlainDoc = tuple[str, str, list[str], str]
-#: What a worker sends back per input: a document, or an error as (source, reason)
+#: What a worker sends back per batch: its documents, and its errors as (source, reason)
 #: (InputError's two-argument constructor does not survive pickling).
-Outcome = tuple[PlainDoc | None, tuple[str, str] | None]
+Outcome = tuple[list[PlainDoc], list[tuple[str, str]]]
 
 
 def plain_document(src: Source) -> PlainDoc:
@@ -50,7 +50,7 @@ def _shipped(batch: Batch) -> Shipped:
 
 
 def plain_batch(batches: list[Shipped]) -> list[Outcome]:
-    """The documents of the inputs of ``batches`` (in a worker); errors travel as data."""
+    """The documents and errors of each of ``batches`` (in a worker); errors travel as data."""
     out: list[Outcome] = []
     for batch in batches:
         arrived: Batch = (
@@ -58,22 +58,27 @@ def plain_batch(batches: list[Shipped]) -> list[Outcome]:
             if isinstance(batch, LineBatch | LineBlock)
             else [InputError(*x) if isinstance(x, tuple) else x for x in batch]
         )
+        docs: list[PlainDoc] = []
+        errors: list[tuple[str, str]] = []
         for item in read_batch(arrived):
             if isinstance(item, Source):
                 try:
-                    out.append((plain_document(item), None))
+                    docs.append(plain_document(item))
                     continue
                 except InputError as exc:
                     item = exc
-            out.append((None, (item.source, item.reason)))
+            errors.append((item.source, item.reason))
+        out.append((docs, errors))
     return out
 
 
 def load_plain(
     paths: Sequence[str], read: ReadOptions, workers: int, batch_lines: int = 1000
-) -> Iterator[tuple[int, PlainDoc | InputError]]:
-    """``(partition index, document or error)`` for every input of ``paths``, in order;
-    the workers get batches of ``batch_lines`` lines (or inputs) at most."""
+) -> Iterator[tuple[int, list[PlainDoc], list[InputError]]]:
+    """``(partition index, documents, errors)`` of each batch of the inputs of ``paths``, in
+    order (a batch's documents in order, its errors in order); the workers get batches of
+    ``batch_lines`` lines (or inputs) at most. A batch's documents come as one list: the
+    main process adds them to the batch's whole, not one at a time."""
     owners: list[int] = []
 
     def feed() -> Iterator[list[Shipped]]:
@@ -82,5 +87,5 @@ def load_plain(
             yield [_shipped(batch)]
 
     for n, outcomes in enumerate(ordered_map(plain_batch, feed(), workers)):
-        for doc, err in outcomes:
-            yield owners[n], (InputError(*err) if err else doc)  # type: ignore[misc]
+        for docs, errors in outcomes:
+            yield owners[n], docs, [InputError(*err) for err in errors]

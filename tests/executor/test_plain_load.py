@@ -82,26 +82,28 @@ def test_batches_read_as_the_inputs_are_read(broken, batch):
 
 
 def _loaded(paths, workers, batch):
-    out = []
-    for part, res in load_plain(paths, ReadOptions(), workers, batch):
-        out.append((part, (res.source, res.reason) if isinstance(res, InputError) else res))
-    return out
+    """Documents (with their partition) and errors, each in the order loaded."""
+    docs, errors = [], []
+    for part, found, failed in load_plain(paths, ReadOptions(), workers, batch):
+        docs += [(part, doc) for doc in found]
+        errors += [(e.source, e.reason) for e in failed]
+    return docs, errors
 
 
 def test_two_workers_load_what_one_loads(broken):
     paths = [str(broken), str(broken / "missing.jsonl")]
     one = _loaded(paths, 1, 3)
     assert _loaded(paths, 2, 3) == one
-    expected = [
-        (x.source, x.reason) if isinstance(x, InputError) else plain_document(x)
-        for x in iter_sources(paths)
-    ]
-    assert [res for _, res in one] == expected
-    docs = [res for _, res in one if len(res) == 4]
-    in_c = sum(1 for d in docs if "c.jsonl.gz:" in d[1])
+    sources = list(iter_sources(paths))
+    expected_docs = [plain_document(x) for x in sources if not isinstance(x, InputError)]
+    expected_errors = [(x.source, x.reason) for x in sources if isinstance(x, InputError)]
+    docs, errors = one
+    assert [doc for _, doc in docs] == expected_docs
+    assert errors == expected_errors and len(errors) >= 8
+    in_c = sum(1 for _, d in docs if "c.jsonl.gz:" in d[1])
     assert 0 < in_c < 10  # the records before the truncation are kept
     assert len(docs) == 16 + 15 + in_c + 1 + 3  # a (one id-less), b, c, d.txt, e.json
-    assert sorted({part for part, _ in one}) == [0, 1, 2, 3, 4, 5]
+    assert sorted({part for part, _ in docs}) == [0, 1, 2, 3, 4]  # 5: the missing file
 
 
 def test_dedupe_no_clean_gives_the_same_clusters_and_errors_with_two_workers(broken, tmp_path):
