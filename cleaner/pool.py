@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from cleaner.lifeline import die_with_parent
-from cleaner.shared_memory import Unshareable, attach, describe, new_map
+from cleaner.shared_memory import Unshareable, attach, describe, new_map, openable
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -458,7 +458,7 @@ def kept_pool(workers: int) -> Iterator[None]:
 def _kept(workers: int, running: bool = False) -> _KeptPool | None:
     """The kept pool a map on ``workers`` processes may use now (``running``: only if its
     workers are running), else None."""
-    kept = _KEPT[-1] if _KEPT and not _REMOTE else None
+    kept = _KEPT[-1] if _KEPT and not _REMOTE and openable() else None
     if kept is None or kept.workers != workers or kept.busy:
         return None
     if kept.pool is not None:

@@ -76,7 +76,7 @@ class _Rebuilt:
 
 
 @functools.lru_cache(maxsize=1)
-def _openable() -> bool:
+def openable() -> bool:
     """Whether mappings can be made on a memfd and opened by other processes (Linux)."""
     return hasattr(os, "memfd_create") and os.path.isdir(f"/proc/{os.getpid()}/fd")
 
@@ -92,7 +92,7 @@ def new_map(nbytes: int) -> mmap.mmap:
     b'abc'
     """
     size = max(1, nbytes)
-    if not _openable():
+    if not openable():
         return mmap.mmap(-1, size)
     fd = os.memfd_create("cleaner-shared", os.MFD_CLOEXEC)
     try:
@@ -125,10 +125,14 @@ def _describe_array(array: np.ndarray, keep: list[mmap.mmap]) -> Any:
         raise Unshareable("an array of Python objects")
     mm = _mapping_of(array)
     info = _MAPS.get(id(mm)) if mm is not None else None
+    if mm is not None and info is None:
+        # An anonymous shared mapping: workers may write into it for this process, which a
+        # copy would hide. Only a fork shares it.
+        raise Unshareable("an array in an anonymous shared mapping")
     if info is None:
         if array.nbytes <= INLINE_BYTES:
             return array
-        if array.nbytes > COPY_BYTES or not _openable():
+        if array.nbytes > COPY_BYTES or not openable():
             raise Unshareable(f"an array of {array.nbytes} bytes in this process's memory")
         mm = new_map(array.nbytes)
         keep.append(mm)  # the caller holds the copy until the workers have mapped it

@@ -4,6 +4,7 @@ cleaner.shared_memory)."""
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing
 import os
 from dataclasses import dataclass
@@ -129,6 +130,8 @@ def test_describe_refuses_what_running_workers_cannot_be_given():
         describe({"text": "x" * (INLINE_BYTES + 1)}, keep)
     with pytest.raises(Unshareable):
         describe(np.array([object()] * 3), keep)
+    with pytest.raises(Unshareable):  # workers could write into it: a copy would hide that
+        describe(np.frombuffer(mmap.mmap(-1, 80), np.int64), keep)
     small = np.arange(10)
     given = attach(describe({"a": small, "n": (1, "two", None)}, keep))
     assert given["a"].tolist() == small.tolist() and given["n"] == (1, "two", None)
