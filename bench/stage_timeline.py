@@ -1,5 +1,6 @@
-"""Where a `cleaner dedupe` run leaves cores idle: each stage's wall time and the machine's
-busy cores during it (Linux: read from /proc/stat).
+"""Where a `cleaner dedupe` run leaves cores idle: each stage's wall time, the machine's busy
+cores during it (Linux: read from /proc/stat), and the CPU seconds of the main process in it
+(its serial share: on a machine shared with other jobs the one figure that stays reliable).
 
     python bench/stage_timeline.py CORPUS -j 2            # any `cleaner dedupe` arguments
     python bench/stage_timeline.py --n 200000 -j 2        # a generated corpus (scale_bench's)
@@ -46,18 +47,18 @@ stages, out, events = json.loads(sys.argv[1]), sys.argv[2], []
 def timed(real, name):
     @functools.wraps(real)
     def run(*args, **kwargs):
-        start = time.time()
+        start, cpu = time.time(), time.process_time()
         try:
             return real(*args, **kwargs)
         finally:
-            events.append((name, start, time.time()))
+            events.append((name, start, time.time(), time.process_time() - cpu))
     return run
 for module, name in stages:
     mod = importlib.import_module(module)
     setattr(mod, name, timed(getattr(mod, name), name))
 began = time.time()
-atexit.register(lambda: json.dump({"began": began, "ended": time.time(), "events": events},
-                                  open(out, "w")))
+atexit.register(lambda: json.dump({"began": began, "ended": time.time(), "events": events,
+                                   "cpu": time.process_time()}, open(out, "w")))
 from cleaner.cli import main
 main(sys.argv[3:])
 """
@@ -78,8 +79,9 @@ while True:
 """
 
 
-def timeline(args: list[str]) -> list[tuple[str, float, float, float]]:
-    """Run ``cleaner dedupe ARGS``: rows of (stage, start, end, busy cores), gaps included."""
+def timeline(args: list[str]) -> tuple[list[tuple[str, float, float, float, float]], float]:
+    """Run ``cleaner dedupe ARGS``: rows of (stage, start, end, busy cores, main CPU s), gaps
+    included (their CPU: what the stages left of the main process's), and its whole CPU."""
     with tempfile.TemporaryDirectory() as tmp:
         times, samples = Path(tmp, "times.json"), Path(tmp, "cpu.txt")
         sampler = subprocess.Popen([sys.executable, "-c", SAMPLER, str(samples)])
@@ -98,13 +100,14 @@ def timeline(args: list[str]) -> list[tuple[str, float, float, float]]:
         return sum(inside) / len(inside) if inside else float("nan")
 
     rows, at = [], run["began"]
-    for name, a, b in sorted(run["events"], key=lambda e: e[1]):
+    for name, a, b, used in sorted(run["events"], key=lambda e: e[1]):
         if a > at + 0.05:
-            rows.append(("(between stages)", at, a, busy(at, a)))
-        rows.append((name, a, b, busy(a, b)))
+            rows.append(("(between stages)", at, a, busy(at, a), float("nan")))
+        rows.append((name, a, b, busy(a, b), used))
         at = max(at, b)
-    rows.append(("(after the stages)", at, run["ended"], busy(at, run["ended"])))
-    return [(name, a - run["began"], b - run["began"], u) for name, a, b, u in rows]
+    rows.append(("(after the stages)", at, run["ended"], busy(at, run["ended"]), float("nan")))
+    began = run["began"]
+    return [(n, a - began, b - began, u, c) for n, a, b, u, c in rows], run["cpu"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,16 +120,23 @@ def main(argv: list[str] | None = None) -> int:
             corpus = Path(tmp, "corpus")
             write_corpus(corpus, args.n, 0, parts=8)
             rest = [str(corpus), "--no-clean", "--clusters", str(Path(tmp, "c.jsonl")), *rest]
-        rows = timeline([*rest, "-q"])
+        rows, total_cpu = timeline([*rest, "-q"])
     print(
         f"{'stage':<20}{'from s':>8}{'to s':>8}{'wall s':>8}{'busy cores':>12}{'idle core-s':>13}"
+        f"{'main CPU s':>12}"
     )
     idle = 0.0
-    for name, a, b, busy in rows:
+    for name, a, b, busy, used in rows:
         lost = (cores - busy) * (b - a) if busy == busy else 0.0
         idle += lost
-        print(f"{name:<20}{a:>8.1f}{b:>8.1f}{b - a:>8.1f}{busy:>12.2f}{lost:>13.1f}")
-    print(f"total {rows[-1][2]:.1f} s on {cores} cores; idle core-seconds {idle:.1f}")
+        shown = f"{used:>12.2f}" if used == used else f"{'':>12}"
+        print(f"{name:<20}{a:>8.1f}{b:>8.1f}{b - a:>8.1f}{busy:>12.2f}{lost:>13.1f}{shown}")
+    staged = sum(used for *_, used in rows if used == used)
+    print(
+        f"total {rows[-1][2]:.1f} s on {cores} cores; idle core-seconds {idle:.1f};"
+        f" main process CPU {total_cpu:.2f} s ({total_cpu - staged:.2f} s outside the stages:"
+        " start-up and imports, reading)"
+    )
     return 0
 
 
