@@ -1,13 +1,20 @@
 """One pool kept for the stages of a run: the same results as a pool per map, on the same
 worker processes while each stage's inputs can be handed over (cleaner.pool.kept_pool,
-cleaner.shared_memory)."""
+cleaner.shared_memory).
+
+The pool cases run in a fresh process: this one may have threads running (a Dask client, a
+Redis fixture), and a process with threads starts its pools from a forkserver, not by a fork,
+which is the kept pool's condition."""
 
 from __future__ import annotations
 
 import mmap
 import multiprocessing
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -69,7 +76,7 @@ def _env(batch: list[int]) -> list[str]:
 SPANS = [[(lo, lo + 250)] for lo in range(0, 2000, 250)]
 
 
-def test_stages_run_on_the_same_workers_and_write_in_place():
+def case_stages_run_on_the_same_workers_and_write_in_place() -> None:
     rng = np.random.default_rng(0)
     with kept_pool(2):
         assert {p for out in ordered_map(_pid, [[1]] * 8, 2) for p in out} <= _workers()
@@ -92,7 +99,7 @@ def test_stages_run_on_the_same_workers_and_write_in_place():
     assert pids <= first and {p for p, _ in dots} <= first  # no new fork
 
 
-def test_a_stage_that_cannot_be_handed_over_is_forked_again():
+def case_a_stage_that_cannot_be_handed_over_is_forked_again() -> None:
     words = [["w"] * (k % 7) for k in range(2000)]  # a list: inherited by a fork, not handed
     with kept_pool(2):
         assert {p for out in ordered_map(_pid, [[1]] * 8, 2) for p in out} <= _workers()
@@ -109,7 +116,7 @@ def test_a_stage_that_cannot_be_handed_over_is_forked_again():
     assert not after & first
 
 
-def test_the_same_results_without_a_kept_pool():
+def case_the_same_results_without_a_kept_pool() -> None:
     rng = np.random.default_rng(1)
     matrix = rng.integers(0, 100, (2000, 40))
     outs = []
@@ -120,6 +127,21 @@ def test_the_same_results_without_a_kept_pool():
                 pass
         outs.append(out.tolist())
     assert outs[0] == outs[1] == (matrix.sum(axis=1) * 2).tolist()
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "case_stages_run_on_the_same_workers_and_write_in_place",
+        "case_a_stage_that_cannot_be_handed_over_is_forked_again",
+        "case_the_same_results_without_a_kept_pool",
+    ],
+)
+def test_kept_pool_in_a_fresh_process(case: str) -> None:
+    here = str(Path(__file__).resolve().parent)
+    script = f"import sys; sys.path.insert(0, {here!r}); import test_kept_pool as t; t.{case}()"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_describe_refuses_what_running_workers_cannot_be_given():
