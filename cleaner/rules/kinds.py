@@ -869,13 +869,14 @@ class _NearCopies:
         mine = self.shingles(i)
         if not mine:
             return None
-        # At most this many shingles may be missing, so at most this many distinct words;
-        # a line missing more of the sample than that cannot be the evidence.
+        # At most this many shingles may be missing, so at most this many distinct words
+        # (a word is missing only with every shingle holding it): a line whose text lacks
+        # more of the longest words than that cannot be the evidence.
         allowed = int(len(mine) * (1 - self.share))
-        sample = sorted(set(self.words(i)), key=len, reverse=True)[: allowed + 1]
+        sample = sorted(set(self.words(i)), key=len, reverse=True)[: allowed + _SAMPLE_MORE]
         best: tuple[float, int] | None = None
         for j, text in self.long.items():
-            if j == i or j in copies or not any(w in text for w in sample):
+            if j == i or j in copies or _lacks(text, sample, allowed):
                 continue
             if self.words(j) == self.words(i):
                 return None
@@ -889,6 +890,25 @@ class _NearCopies:
             return None
         by_index = {ln.index: ln for ln in self.kept}
         return _Copy(by_index[best[1]], best[0])
+
+
+#: Words of a line looked up in another beyond those it may lack, before its shingles.
+_SAMPLE_MORE = 6
+
+
+def _lacks(text: str, words: list[str], allowed: int) -> bool:
+    """Whether ``text`` lacks more than ``allowed`` of ``words``.
+
+    >>> _lacks("a bc d", ["bc", "x", "y"], 1), _lacks("a bc d", ["bc", "x"], 1)
+    (True, False)
+    """
+    missing = 0
+    for w in words:
+        if w not in text:
+            missing += 1
+            if missing > allowed:
+                return True
+    return False
 
 
 def _runs(
