@@ -61,11 +61,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from dedupe_eval import FLOORS, load, score  # noqa: E402
-from dedupe_speed import write_corpus  # noqa: E402
+from dedupe_speed import UnionFind, write_corpus  # noqa: E402
 from scale_bench import measured  # noqa: E402
 
-from cleaner.dedupe.cluster import UnionFind  # noqa: E402
-from cleaner.dedupe.keys import SHINGLE_SIZE, batch_shingles, shingle_text  # noqa: E402
+from cleaner.dedupe.keys import SHINGLE_SIZE, batch_shingles, shingle_texts  # noqa: E402
 
 BANDS, ROWS = 25, 5
 PRECISION_FLOOR = 0.95
@@ -76,20 +75,19 @@ CONTENDERS = ("cleaner-j1", "cleaner-j2", "rensa", "datasketch")
 PACKAGES = {"rensa": "rensa", "datasketch": "datasketch"}
 
 
-def shingles(texts: Sequence[str]) -> Iterator[list[str]]:
-    """The character 5-grams of each text's shingle text, as strings (the peers' tokens)."""
+def shingles(keys: Sequence[str]) -> Iterator[list[str]]:
+    """The character 5-grams of each shingle text, as strings (the peers' tokens)."""
     k = SHINGLE_SIZE
-    for text in texts:
-        key = shingle_text(text)
+    for key in keys:
         yield [key[j : j + k] for j in range(max(1, len(key) - k + 1))] if key else []
 
 
-def exact_sets(texts: Sequence[str]) -> list[Any]:
-    """Each text's set of shingles, as sorted unique 64-bit hashes (the same 5-grams)."""
+def exact_sets(keys: Sequence[str]) -> list[Any]:
+    """Each shingle text's set of shingles, as sorted unique 64-bit hashes (the same 5-grams)."""
     import numpy as np
 
-    hashes, off = batch_shingles([shingle_text(t) for t in texts])
-    return [np.unique(hashes[off[i] : off[i + 1]]) for i in range(len(texts))]
+    hashes, off = batch_shingles(keys)
+    return [np.unique(hashes[off[i] : off[i + 1]]) for i in range(len(keys))]
 
 
 def verified_components(
@@ -126,11 +124,12 @@ def run_rensa(texts: Sequence[str], threshold: float) -> tuple[list[list[int]], 
     from rensa import RMinHash, RMinHashLSH
 
     num_perm = BANDS * ROWS
-    sketches = RMinHash.from_token_sets(shingles(texts), num_perm, 1)
+    keys = shingle_texts(texts)
+    sketches = RMinHash.from_token_sets(shingles(keys), num_perm, 1)
     lsh = RMinHashLSH(threshold, num_perm, BANDS)
     lsh.insert_many(sketches)
     found = lsh.query_all(sketches)
-    sets = exact_sets(texts)
+    sets = exact_sets(keys)
     return verified_components(len(texts), enumerate(found), sets, threshold)
 
 
@@ -138,14 +137,15 @@ def run_datasketch(texts: Sequence[str], threshold: float) -> tuple[list[list[in
     """datasketch's MinHash (bulk) and MinHashLSH (25 bands of 5), candidates verified exactly."""
     from datasketch import MinHash, MinHashLSH
 
+    keys = shingle_texts(texts)
     sketches = MinHash.bulk(
-        ([s.encode("utf-8") for s in doc] for doc in shingles(texts)), num_perm=128
+        ([s.encode("utf-8") for s in doc] for doc in shingles(keys)), num_perm=128
     )
     lsh = MinHashLSH(threshold=threshold, num_perm=128, params=(BANDS, ROWS))
     with lsh.insertion_session() as session:
         for i, m in enumerate(sketches):
             session.insert(i, m)
-    sets = exact_sets(texts)
+    sets = exact_sets(keys)
     found = ((i, lsh.query(m)) for i, m in enumerate(sketches))
     return verified_components(len(texts), found, sets, threshold)
 
@@ -201,9 +201,15 @@ def run_cleaner(workers: int, corpus: Path, out: Path, threshold: float) -> dict
 
 
 def cleaner_clusters(path: Path) -> list[list[str]]:
-    """Member ids of each cluster of a clusters file."""
+    """Ids of each cluster of a clusters file: its members, then the paragraphs it reports
+    as related (kept: they repeat a member, not the representative)."""
+    out = []
     with path.open(encoding="utf-8") as f:
-        return [[m["doc_id"] for m in json.loads(line)["members"]] for line in f if line.strip()]
+        for line in f:
+            if line.strip():
+                c = json.loads(line)
+                out.append([m["doc_id"] for m in c["members"] + c.get("related", [])])
+    return out
 
 
 def peer_clusters(path: Path) -> list[list[str]]:

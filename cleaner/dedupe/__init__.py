@@ -16,6 +16,7 @@ from cleaner.dedupe.cluster import (
     Dropped,
     Member,
     Pair,
+    Related,
 )
 from cleaner.dedupe.cluster_lines import clusters_to_jsonl
 from cleaner.dedupe.keys import dedupe_key, shingle_text
@@ -34,6 +35,7 @@ __all__ = [
     "Member",
     "Pair",
     "Paragraph",
+    "Related",
     "clusters_to_jsonl",
     "dedupe",
     "dedupe_key",

@@ -1,9 +1,11 @@
-"""Clusters of verified pairs: the JSON-serialisable result types and the keep policies.
+"""Clusters of verified pairs: the JSON-serialisable result types.
 
-A cluster is a connected component of verified pairs; its representative is the member seen
-first (an index member is older than any member of the batch). Each member carries its
-document id, source, paragraph index, text and similarity to the representative, so a
-cluster can be read without joining back to the documents.
+A cluster is a star (:mod:`cleaner.dedupe.stars`): its representative is the paragraph the
+keep policy keeps, and every other member repeats it. Each member carries its document id,
+source, paragraph index, text and similarity to the representative, so a cluster can be read
+without joining back to the documents. A paragraph that repeats a member but not the
+representative is listed beside the members as *related* (kept: nothing kept is repeated by
+it), with its similarity to the member it repeats.
 """
 
 from __future__ import annotations
@@ -47,11 +49,26 @@ class Member:
 
 
 @dataclass(frozen=True)
+class Related:
+    """A kept paragraph that repeats member ``members[repeats]`` of its cluster but not the
+    representative; ``member``'s scores are against that member."""
+
+    member: Member
+    repeats: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The paragraph as a JSON object: a member's, and the member it repeats."""
+        return {**self.member.to_dict(), "repeats": self.repeats}
+
+
+@dataclass(frozen=True)
 class Cluster:
-    """Paragraphs that repeat one another; ``members[0]`` is the representative."""
+    """Paragraphs that repeat one another; ``members[0]`` is the representative, ``related``
+    the paragraphs that repeat another member only."""
 
     id: int
     members: tuple[Member, ...]
+    related: tuple[Related, ...] = ()
 
     @property
     def representative(self) -> Member:
@@ -65,6 +82,7 @@ class Cluster:
             "size": len(self.members),
             "representative": self.representative.to_dict(),
             "members": [m.to_dict() for m in self.members],
+            "related": [r.to_dict() for r in self.related],
         }
 
 

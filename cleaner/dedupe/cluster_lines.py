@@ -56,9 +56,12 @@ class MemberColumns:
 
     @classmethod
     def of(cls, table: ClusterTable) -> MemberColumns:
-        """The columns of ``table``'s members (read from its paragraphs)."""
+        """The columns of ``table``'s members, then of its related paragraphs (read from its
+        paragraphs)."""
         paras = table.paragraphs
-        members = [paras[x] for x in table.nodes.tolist()]
+        assert table.related is not None  # made with the table
+        nodes = np.concatenate([table.nodes, table.related.nodes])
+        members = [paras[x] for x in nodes.tolist()]
         doc_id, doc_id_at = _column([p.doc_id for p in members])
         source, source_at = _column([p.source for p in members])
         outlet, outlet_at = _column([p.outlet for p in members])
@@ -85,31 +88,55 @@ def render(table: ClusterTable, cols: MemberColumns, lo: int, hi: int) -> str:
     """Clusters ``lo..hi-1`` of ``table`` as JSON lines (see the module's doc)."""
     starts = table.starts[lo : hi + 1].tolist()
     first, last = starts[0], starts[-1]
-    span = slice(first, last)
-    sim, jac, con = (_scores(s[span]) for s in (table.similarity, table.jaccard, table.containment))
-    doc = _pieces(cols.doc_id, cols.doc_id_at, first, last)
-    source = _pieces(cols.source, cols.source_at, first, last)
-    outlet = _pieces(cols.outlet, cols.outlet_at, first, last)
-    text = _pieces(cols.text, cols.text_at, first, last)
-    index = cols.index[span].tolist()
     kept = (table.starts[lo:hi] + table.kept[lo:hi] - first).tolist()
     flag = ["false"] * (last - first)
     for k in kept:
         flag[k] = "true"
+    scores = (table.similarity, table.jaccard, table.containment)
+    members = _entries(cols, first, last, [s[first:last] for s in scores], flag)
+    rel = table.related
+    assert rel is not None  # made with the table
+    rel_starts = rel.starts[lo : hi + 1].tolist()
+    r0, r1 = rel_starts[0], rel_starts[-1]
+    base = len(table.nodes)  # the related paragraphs' columns follow the members'
+    rel_scores = [s[r0:r1] for s in (rel.similarity, rel.jaccard, rel.containment)]
+    repeats = rel.repeats[r0:r1].tolist()
+    related = _entries(cols, base + r0, base + r1, rel_scores, ["true"] * (r1 - r0), repeats)
     lines = []
     for c, (a, b) in enumerate(zip(starts, starts[1:], strict=False), start=lo):
-        members = [
-            f'{{"containment": {con[k]}, "doc_id": {doc[k]}, "from_index": false, '
-            f'"index": {index[k]}, "jaccard": {jac[k]}, "kept": {flag[k]}, '
-            f'"outlet": {outlet[k]}, "similarity": {sim[k]}, "source": {source[k]}, '
-            f'"text": {text[k]}}}'
-            for k in range(a - first, b - first)
-        ]
+        ms = members[a - first : b - first]
+        rs = related[rel_starts[c - lo] - r0 : rel_starts[c - lo + 1] - r0]
         lines.append(
-            f'{{"cluster": {c}, "members": [{", ".join(members)}], '
-            f'"representative": {members[0]}, "size": {len(members)}}}\n'
+            f'{{"cluster": {c}, "members": [{", ".join(ms)}], "related": [{", ".join(rs)}], '
+            f'"representative": {ms[0]}, "size": {len(ms)}}}\n'
         )
     return escape_separators("".join(lines))
+
+
+def _entries(
+    cols: MemberColumns,
+    first: int,
+    last: int,
+    scores: list[np.ndarray],
+    kept: list[str],
+    repeats: list[int] | None = None,
+) -> list[str]:
+    """The JSON objects of column entries ``first..last-1`` (members, or related paragraphs
+    with the member they repeat), keys sorted as ``json.dumps`` sorts them."""
+    sim, jac, con = (_scores(s) for s in scores)
+    doc = _pieces(cols.doc_id, cols.doc_id_at, first, last)
+    source = _pieces(cols.source, cols.source_at, first, last)
+    outlet = _pieces(cols.outlet, cols.outlet_at, first, last)
+    text = _pieces(cols.text, cols.text_at, first, last)
+    index = cols.index[first:last].tolist()
+    rep = [f'"repeats": {r}, ' for r in repeats] if repeats is not None else [""] * len(index)
+    return [
+        f'{{"containment": {con[k]}, "doc_id": {doc[k]}, "from_index": false, '
+        f'"index": {index[k]}, "jaccard": {jac[k]}, "kept": {kept[k]}, '
+        f'"outlet": {outlet[k]}, {rep[k]}"similarity": {sim[k]}, "source": {source[k]}, '
+        f'"text": {text[k]}}}'
+        for k in range(last - first)
+    ]
 
 
 def _pieces(joined: str, at: np.ndarray, first: int, last: int) -> list[str]:
@@ -132,8 +159,10 @@ def _object_lines(clusters: Sequence[Cluster]) -> str:
     lines = []
     for c in clusters:
         members = [encode(m.to_dict()) for m in c.members]
+        related = [encode(r.to_dict()) for r in c.related]
         lines.append(
             f'{{"cluster": {c.id}, "members": [{", ".join(members)}], '
+            f'"related": [{", ".join(related)}], '
             f'"representative": {members[0]}, "size": {len(members)}}}\n'
         )
     return escape_separators("".join(lines))

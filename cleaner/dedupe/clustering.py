@@ -10,6 +10,7 @@ from cleaner.dedupe.cluster import (
     Cluster,
     Dropped,
     Member,
+    Related,
 )
 from cleaner.dedupe.nodes import Nodes
 from cleaner.dedupe.options import DedupeOptions
@@ -17,8 +18,8 @@ from cleaner.dedupe.outlets import spanning
 from cleaner.dedupe.pairs import pair_ends
 from cleaner.dedupe.prepare import Paragraph
 from cleaner.dedupe.reuse import Weights
-from cleaner.dedupe.stars import CONTAINED, JACCARD, LINK, cover_edges, priority, stars
-from cleaner.dedupe.table import ClusterTable, DroppedTable
+from cleaner.dedupe.stars import CONTAINED, JACCARD, LINK, cover_edges, priority, related, stars
+from cleaner.dedupe.table import ClusterTable, DroppedTable, RelatedRows
 from cleaner.dedupe.verified import Verified, score_pair
 from cleaner.dedupe.verify import (
     Overlap,
@@ -30,7 +31,7 @@ def form_clusters(
     nodes: Nodes, verified: Verified, opts: DedupeOptions, weights: Weights | None
 ) -> tuple[Sequence[Cluster], Sequence[Dropped]]:
     """Stars of verified pairs around kept centres (:mod:`cleaner.dedupe.stars`), their
-    members scored against the centre, and the drops."""
+    members scored against the centre, the paragraphs related to a member, and the drops."""
     n = len(nodes.prep.paragraphs)
     total = n + len(nodes.external)
     sizes = nodes.sets.sizes()
@@ -55,13 +56,15 @@ def form_clusters(
     rank = priority(seen, lengths, opts.keep, quoted_node, external)
     centre, covered = stars(total, src, dst, kind, rank, fixed=np.arange(n, total))
     members, starts = _star_arrays(centre, seen)
+    rel = _related_rows(members, starts, *related(centre, src, dst, kind, rank), seen)
     if in_order and weights is None:
-        table = _cluster_table(nodes, verified, members, starts, opts)
+        table = _cluster_table(nodes, verified, members, starts, rel)
         return table, table.dropped()
     nodes.counted.update(verified.counted())
     clusters: list[Cluster] = []
     dropped: list[Dropped] = []
     flat, cuts = members.tolist(), starts.tolist()
+    rel_cuts, rel_nodes, repeats = rel.starts.tolist(), rel.nodes.tolist(), rel.repeats.tolist()
     for cid, (lo, hi) in enumerate(zip(cuts, cuts[1:], strict=False)):
         group = flat[lo:hi]
         rep = group[0]
@@ -74,8 +77,38 @@ def form_clusters(
                 p = nodes.prep.paragraphs[node]
                 dropped.append(Dropped(p.doc_id, p.index, cid))
             ms.append(m)
-        clusters.append(Cluster(cid, tuple(ms)))
+        rs = tuple(
+            Related(_kept(_member(nodes, rel_nodes[r], group[repeats[r]], weights)), repeats[r])
+            for r in range(rel_cuts[cid], rel_cuts[cid + 1])
+        )
+        clusters.append(Cluster(cid, tuple(ms), rs))
     return tuple(clusters), tuple(dropped)
+
+
+def _related_rows(
+    members: np.ndarray, starts: np.ndarray, node: np.ndarray, via: np.ndarray, seen: np.ndarray
+) -> RelatedRows:
+    """The related paragraphs (``node[k]`` repeats member ``via[k]``) by cluster, each
+    cluster's in seen order, with the place of the member they repeat (scores left 0).
+
+    >>> rows = _related_rows(np.array([0, 1, 3, 4]), np.array([0, 2, 4]), np.array([2, 5]),
+    ...                      np.array([4, 1]), np.arange(6))
+    >>> rows.starts.tolist(), rows.nodes.tolist(), rows.repeats.tolist()
+    ([0, 1, 2], [5, 2], [1, 1])
+    """
+    clusters = len(starts) - 1
+    if not len(node):
+        return RelatedRows.none(clusters)
+    place = np.full(int(max(members.max(), via.max())) + 1, -1, dtype=np.int64)
+    place[members] = np.arange(len(members), dtype=np.int64)
+    at = place[via]
+    cluster = np.searchsorted(starts, at, side="right") - 1
+    order = np.lexsort((seen[node], cluster))
+    node, at, cluster = node[order], at[order], cluster[order]
+    counts = np.bincount(cluster, minlength=clusters)
+    cuts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    zero = np.zeros(len(node), dtype=np.float64)
+    return RelatedRows(cuts, node, at - starts[cluster], zero, zero, zero)
 
 
 def _kept(m: Member) -> Member:
@@ -119,7 +152,11 @@ def _star_arrays(centre: np.ndarray, seen: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _cluster_table(
-    nodes: Nodes, verified: Verified, members: np.ndarray, starts: np.ndarray, opts: DedupeOptions
+    nodes: Nodes,
+    verified: Verified,
+    members: np.ndarray,
+    starts: np.ndarray,
+    rel: RelatedRows,
 ) -> ClusterTable:
     """The clusters of batch paragraphs alone (near duplicates, seen in batch order) as
     arrays: what :func:`form_clusters` makes as objects, scored and kept alike (the centre)."""
@@ -133,7 +170,16 @@ def _cluster_table(
     contained[itself] = 1.0
     similarity = np.maximum(jaccard, contained)
     kept = np.zeros(len(starts) - 1, dtype=np.int64)
-    return ClusterTable(paras, starts, members, similarity, jaccard, contained, kept)
+    if len(rel.nodes):
+        cluster = np.repeat(np.arange(len(starts) - 1), np.diff(rel.starts))
+        via = members[starts[cluster] + rel.repeats]
+        inter = _rep_intersections(verified, via, rel.nodes)
+        rel_jaccard, rel_contained = overlaps_of(inter, sizes[rel.nodes], sizes[via])
+        rel_similarity = np.maximum(rel_jaccard, rel_contained)
+        rel = RelatedRows(
+            rel.starts, rel.nodes, rel.repeats, rel_similarity, rel_jaccard, rel_contained
+        )
+    return ClusterTable(paras, starts, members, similarity, jaccard, contained, kept, rel)
 
 
 def _rep_intersections(verified: Verified, reps: np.ndarray, members: np.ndarray) -> np.ndarray:

@@ -235,6 +235,40 @@ def _adopt_alone(
     covered[s[first]] = True
 
 
+def related(
+    centre: np.ndarray,
+    src: np.ndarray,
+    dst: np.ndarray,
+    kind: np.ndarray,
+    rank: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Paragraphs in no cluster that repeat a member of one (not its centre), and which.
+
+    Such a paragraph is kept (nothing kept is repeated by it), but it is a near copy of
+    text the cluster holds: a report that left it out would hide a duplicate it found.
+    Each is reported with one cluster: by its edge of the first kind (near copy, then
+    quoted), then the member whose centre is ahead, then the member ahead.
+
+    Returns:
+        ``(node, via)``: paragraph ``node[k]`` repeats member ``via[k]``, in node order.
+
+    >>> centre = np.array([0, 0, -1])  # C (2) repeats B (1), a member of A's star
+    >>> [x.tolist() for x in related(centre, np.array([2]), np.array([1]),
+    ...                               np.zeros(1, np.int8), np.arange(3))]
+    [[2], [1]]
+    """
+    member = (centre[dst] >= 0) & (centre[dst] != dst)
+    fit = (kind != LINK) & (centre[src] < 0) & member
+    s, d, k = src[fit], dst[fit], kind[fit]
+    if not len(s):
+        return s, d
+    order = np.lexsort((rank[d], rank[centre[d]], k, s))
+    s, d = s[order], d[order]
+    first = np.ones(len(s), dtype=bool)
+    first[1:] = s[1:] != s[:-1]
+    return s[first], d[first]
+
+
 def priority(
     seen: np.ndarray,
     lengths: np.ndarray,

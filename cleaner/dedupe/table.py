@@ -24,7 +24,7 @@ from typing import Any, overload
 
 import numpy as np
 
-from cleaner.dedupe.cluster import Cluster, Dropped, Member, Pair
+from cleaner.dedupe.cluster import Cluster, Dropped, Member, Pair, Related
 from cleaner.dedupe.prepare import Paragraph
 
 
@@ -65,12 +65,38 @@ class _Table(Sequence[Any]):
         return f"<{type(self).__name__} of {len(self)}>"
 
 
+@dataclass(frozen=True)
+class RelatedRows:
+    """The related paragraphs of a table's clusters (see :class:`~cleaner.dedupe.cluster.Related`):
+    cluster ``c``'s are rows ``starts[c]:starts[c + 1]``; row ``r`` is paragraph ``nodes[r]``,
+    which repeats the cluster's member at position ``repeats[r]``, with its scores against it.
+
+    >>> RelatedRows.none(2).starts.tolist()
+    [0, 0, 0]
+    """
+
+    starts: np.ndarray
+    nodes: np.ndarray
+    repeats: np.ndarray
+    similarity: np.ndarray
+    jaccard: np.ndarray
+    containment: np.ndarray
+
+    @classmethod
+    def none(cls, clusters: int) -> RelatedRows:
+        """No related paragraph in any of ``clusters`` clusters."""
+        empty = np.zeros(0, dtype=np.int64)
+        scores = np.zeros(0, dtype=np.float64)
+        return cls(np.zeros(clusters + 1, dtype=np.int64), empty, empty, scores, scores, scores)
+
+
 @dataclass(eq=False, repr=False)  # equality and repr: _Table's (as sequences)
 class ClusterTable(_Table):
     """Clusters of batch paragraphs: cluster ``c``'s members are the paragraphs
     ``nodes[starts[c]:starts[c + 1]]``, representative first, with their scores against it
     at the same places of ``similarity``, ``jaccard`` and ``containment``; ``kept[c]`` is
-    the position of its kept member (the keep policy's pick)."""
+    the position of its kept member (the keep policy's pick); ``related`` the paragraphs
+    that repeat a member but not the representative (none when not given)."""
 
     paragraphs: Sequence[Paragraph]
     starts: np.ndarray
@@ -79,6 +105,11 @@ class ClusterTable(_Table):
     jaccard: np.ndarray
     containment: np.ndarray
     kept: np.ndarray
+    related: RelatedRows | None = None
+
+    def __post_init__(self) -> None:
+        if self.related is None:
+            self.related = RelatedRows.none(len(self.kept))
 
     def __len__(self) -> int:
         return len(self.kept)
@@ -93,7 +124,15 @@ class ClusterTable(_Table):
             members.append(
                 Member(p.doc_id, p.source, p.index, p.text, *scores, k == kept, outlet=p.outlet)
             )
-        return Cluster(c, tuple(members))
+        rel = self.related
+        assert rel is not None  # made in __post_init__
+        related = []
+        for r in range(int(rel.starts[c]), int(rel.starts[c + 1])):
+            p = self.paragraphs[int(rel.nodes[r])]
+            scores = (float(rel.similarity[r]), float(rel.jaccard[r]), float(rel.containment[r]))
+            member = Member(p.doc_id, p.source, p.index, p.text, *scores, True, outlet=p.outlet)
+            related.append(Related(member, int(rel.repeats[r])))
+        return Cluster(c, tuple(members), tuple(related))
 
     def sizes(self) -> np.ndarray:
         """Members in each cluster."""

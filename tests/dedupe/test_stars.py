@@ -54,6 +54,22 @@ def _check_drops(docs, result: DedupeResult, threshold: float, containment: floa
             contained = inter / smaller >= (containment or 2) and smaller >= 20
             assert inter / len(a | b) >= threshold or contained, (c.id, m.doc_id)
             assert m.similarity >= min(threshold, containment or threshold) - 1e-9
+        members = {(m.doc_id, m.index) for m in c.members}
+        for r in c.related:
+            # A related paragraph is kept, in no cluster, and repeats the member it names
+            # (not the representative).
+            uid = (r.member.doc_id, r.member.index)
+            assert r.member.kept and uid not in dropped and uid not in members
+            assert 0 < r.repeats < len(c.members)
+            via = c.members[r.repeats]
+            assert _repeats(text[uid], via.text, threshold, containment), (c.id, uid)
+            assert r.member.similarity >= min(threshold, containment or threshold) - 1e-9
+    placed = [
+        (m.doc_id, m.index)
+        for c in result.clusters
+        for m in [*c.members, *(r.member for r in c.related)]
+    ]
+    assert len(placed) == len(set(placed))  # one cluster a paragraph
 
 
 def test_a_chain_drops_only_what_the_kept_one_repeats():
@@ -63,9 +79,13 @@ def test_a_chain_drops_only_what_the_kept_one_repeats():
     assert not _repeats(c, a, 0.4, None) and _repeats(b, a, 0.4, None)
     assert _repeats(c, b, 0.4, None)
     result = dedupe(docs, containment=None)
-    # B joins A; C only links through B (dropped): it is kept, in no cluster.
+    # B joins A; C only links through B (dropped): it is kept, in no cluster, and reported
+    # beside A's cluster as repeating B.
     assert result.dropped_ids() == {("b", 0)}
     assert [[m.doc_id for m in cl.members] for cl in result.clusters] == [["a", "b"]]
+    (related,) = result.clusters[0].related
+    assert (related.member.doc_id, related.member.kept, related.repeats) == ("c", True, 1)
+    assert related.member.jaccard >= 0.4
     _check_drops(docs, result, 0.4, None)
     # Seen the other way round, B is kept (first) and both A and C repeat it.
     result = dedupe(docs[::-1], containment=None)

@@ -11,7 +11,7 @@ import pytest
 import cleaner.dedupe.cluster_lines as cluster_lines
 from cleaner.dedupe import DedupeResult, clusters_to_jsonl
 from cleaner.dedupe.prepare import Paragraph
-from cleaner.dedupe.table import ClusterTable, PairTable
+from cleaner.dedupe.table import ClusterTable, PairTable, RelatedRows
 from cleaner.io.output import escape_separators
 
 #: Texts JSON must escape or keep as they are: quotes, backslashes, control characters,
@@ -32,15 +32,25 @@ def _table(rng: np.random.Generator, n_clusters: int, keep: str = "first") -> Cl
     sizes = rng.integers(2, 6, n_clusters)
     starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
     total = int(starts[-1])
+    extra = 3 * n_clusters  # paragraphs in no cluster, some related to one
     paras = [
         Paragraph(f'doc "{i // 3}" \\ \u2028', f"outlet-{i % 4}", i % 7, TEXTS[i % len(TEXTS)])
-        for i in range(total + 5)
+        for i in range(total + extra)
     ]
-    nodes = rng.permutation(total + 5)[:total].astype(np.int64)
+    order = rng.permutation(total + extra).astype(np.int64)
+    nodes, free = order[:total], order[total:]
     pool = np.array([1.0, 0.0, 1 / 3, 0.99995, 0.123456789, 2 / 7, 0.5])
     scores = [pool[rng.integers(0, len(pool), total)] for _ in range(3)]
     kept = np.array([rng.integers(0, k) for k in sizes], dtype=np.int64)
-    return ClusterTable(paras, starts, nodes, *scores, kept)
+    counts = rng.integers(0, 3, n_clusters)  # related paragraphs of each cluster
+    rel_starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    rows = int(rel_starts[-1])
+    repeats = np.array(
+        [rng.integers(1, sizes[c]) for c in np.repeat(np.arange(n_clusters), counts)]
+    )
+    rel_scores = [pool[rng.integers(0, len(pool), rows)] for _ in range(3)]
+    related = RelatedRows(rel_starts, free[:rows], repeats.astype(np.int64), *rel_scores)
+    return ClusterTable(paras, starts, nodes, *scores, kept, related)
 
 
 def _dumped(clusters) -> str:
@@ -60,6 +70,8 @@ def test_table_lines_are_each_cluster_dumped_whole(monkeypatch):
     assert cluster_lines._spans(table.starts, 3)[1:]  # more than one
     assert b"".join(cluster_lines.iter_jsonl(result, 1)) == want.encode("utf-8")
     assert [json.loads(line)["size"] for line in want.splitlines()] == table.sizes().tolist()
+    related = [r for line in want.splitlines() for r in json.loads(line)["related"]]
+    assert related and all(r["kept"] and r["repeats"] >= 1 for r in related)
 
 
 def test_scores_that_are_not_finite_are_written_as_json_writes_them():
