@@ -165,6 +165,7 @@ class Taken:
         self.keys = flat[order]
         self.owners = (np.concatenate(owners) if owners else np.zeros(0, np.int32))[order]
         self.sizes = np.asarray(sizes, dtype=np.int64)
+        self.empty = bool((self.sizes == 0).any())
         self.contained = contained
         self.similar = similar
 
@@ -182,10 +183,15 @@ class Taken:
         total = int(runs.sum())
         if not total or not s.size:
             return True
+        if self.empty:  # a member with no shingle: the bars below fail with no shared one
+            return False
         starts = np.repeat(lo - np.cumsum(runs) + runs, runs)
-        shared = np.bincount(self.owners[np.arange(total) + starts], minlength=self.sizes.size)
-        smaller = np.minimum(self.sizes, s.size)
-        union = self.sizes + s.size - shared
+        # Only the members sharing a shingle can fail (the others share 0 < either bar):
+        # counted alone, not as a count of every member (at 1M items, 800,000 a draw).
+        owner, shared = np.unique(self.owners[np.arange(total) + starts], return_counts=True)
+        sizes = self.sizes[owner]
+        smaller = np.minimum(sizes, s.size)
+        union = sizes + s.size - shared
         return bool(
             (shared < self.contained * smaller).all() and (shared < self.similar * union).all()
         )

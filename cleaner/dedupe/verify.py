@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -82,6 +83,16 @@ class ShingleSets:
         """Size of every set."""
         return np.diff(self.offsets)
 
+    @cached_property
+    def words(self) -> np.ndarray:
+        """The sketches as :func:`as_words`."""
+        return as_words(self.sketch)
+
+    @cached_property
+    def occupied(self) -> np.ndarray:
+        """Buckets each set's sketch fills."""
+        return np.bitwise_count(self.words).sum(axis=1, dtype=np.int64)
+
     def extended(self, more: Sequence[np.ndarray]) -> ShingleSets:
         """These sets followed by ``more`` (sorted unique arrays), numbered on from ``len``."""
         if not more:
@@ -102,6 +113,14 @@ class ShingleSets:
         if self.fine is not None:
             return self
         return replace(self, fine=occupancy(self.hashes, self.offsets, FINE_BITS))
+
+
+def as_words(sketch: np.ndarray) -> np.ndarray:
+    """Sketch rows as 64-bit words when they hold whole words (a bitwise step then handles
+    64 buckets at once), else as they are."""
+    if sketch.shape[1] % 8 == 0 and sketch.flags.c_contiguous:
+        return sketch.view(np.uint64)
+    return sketch
 
 
 def overlap(a: np.ndarray, b: np.ndarray) -> Overlap:
@@ -199,20 +218,28 @@ def intersection_bound(
     """An upper bound of ``|A & B|`` for every pair ``(a[k], b[k])``, from the sketches alone
     (``sketch``: other sketches of the same sets than ``sets.sketch``, such as the fine ones).
 
+    The shingles of ``A`` in buckets ``B`` leaves empty are not in ``B``: at least one a
+    bucket, ``occupied(A) - shared buckets`` of them.
+
     >>> s = ShingleSets(np.array([1, 2, 3], dtype=np.uint64), np.array([0, 2, 3]),
     ...                 np.array([[0b11], [0b100]], dtype=np.uint8))
     >>> intersection_bound(s, np.array([0]), np.array([1])).tolist()
     [0]
     """
-    sketch = sets.sketch if sketch is None else sketch
     sizes = sets.sizes()
+    words, occupied = (sets.words, sets.occupied) if sketch is None else (as_words(sketch), None)
     out = np.empty(len(a), dtype=np.int64)
     for lo in range(0, len(a), _CHUNK):
-        sa, sb = sketch[a[lo : lo + _CHUNK]], sketch[b[lo : lo + _CHUNK]]
-        only_a = np.bitwise_count(sa & ~sb).sum(axis=1, dtype=np.int64)
-        only_b = np.bitwise_count(sb & ~sa).sum(axis=1, dtype=np.int64)
+        ca, cb = a[lo : lo + _CHUNK], b[lo : lo + _CHUNK]
+        wa, wb = words[ca], words[cb]
+        shared = np.bitwise_count(wa & wb).sum(axis=1, dtype=np.int64)
+        if occupied is None:
+            fa = np.bitwise_count(wa).sum(axis=1, dtype=np.int64)
+            fb = np.bitwise_count(wb).sum(axis=1, dtype=np.int64)
+        else:
+            fa, fb = occupied[ca], occupied[cb]
         out[lo : lo + _CHUNK] = np.minimum(
-            sizes[a[lo : lo + _CHUNK]] - only_a, sizes[b[lo : lo + _CHUNK]] - only_b
+            sizes[ca] - fa + shared, sizes[cb] - fb + shared
         )
     return out
 

@@ -46,6 +46,15 @@ def test_bound_never_below_the_true_intersection():
     assert (fine >= true).all()
     assert (bound < np.minimum(sets.sizes()[a], sets.sizes()[b])).any()  # it does prune
     assert (fine < bound).any()  # and the finer sketches more
+    # Counted on 64-bit words, each is the bound of the buckets one set fills and the other
+    # leaves empty, counted a byte at a time.
+    sizes = sets.sizes()
+    for sketch, got in ((sets.sketch, bound), (sets.fine, fine)):
+        sa, sb = sketch[a], sketch[b]
+        only_a = np.array([sum(bin(x).count("1") for x in row) for row in sa & ~sb])
+        only_b = np.array([sum(bin(x).count("1") for x in row) for row in sb & ~sa])
+        assert got.tolist() == np.minimum(sizes[a] - only_a, sizes[b] - only_b).tolist()
+    assert sets.words.dtype == np.uint64
 
 
 @pytest.mark.parametrize("refined", [False, True])
