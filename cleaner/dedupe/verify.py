@@ -238,9 +238,7 @@ def intersection_bound(
             fb = np.bitwise_count(wb).sum(axis=1, dtype=np.int64)
         else:
             fa, fb = occupied[ca], occupied[cb]
-        out[lo : lo + _CHUNK] = np.minimum(
-            sizes[ca] - fa + shared, sizes[cb] - fb + shared
-        )
+        out[lo : lo + _CHUNK] = np.minimum(sizes[ca] - fa + shared, sizes[cb] - fb + shared)
     return out
 
 
