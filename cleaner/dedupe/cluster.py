@@ -3,9 +3,10 @@
 A cluster is a star (:mod:`cleaner.dedupe.stars`): its representative is the paragraph the
 keep policy keeps, and every other member repeats it. Each member carries its document id,
 source, paragraph index, text and similarity to the representative, so a cluster can be read
-without joining back to the documents. A paragraph that repeats a member but not the
-representative is listed beside the members as *related* (kept: nothing kept is repeated by
-it), with its similarity to the member it repeats.
+without joining back to the documents. A paragraph near a member but not near the
+representative (a near copy of the member, a line quoted in it, or a paragraph quoting it),
+and in no cluster, is listed beside the members as *related* (kept: it repeats no kept
+paragraph), with its similarity to that member.
 """
 
 from __future__ import annotations
@@ -50,21 +51,22 @@ class Member:
 
 @dataclass(frozen=True)
 class Related:
-    """A kept paragraph that repeats member ``members[repeats]`` of its cluster but not the
-    representative; ``member``'s scores are against that member."""
+    """A kept paragraph near member ``members[near]`` of its cluster (a near copy of it,
+    quoted in it, or quoting it) but not near the representative; ``member``'s scores are
+    against that member."""
 
     member: Member
-    repeats: int
+    near: int
 
     def to_dict(self) -> dict[str, Any]:
-        """The paragraph as a JSON object: a member's, and the member it repeats."""
-        return {**self.member.to_dict(), "repeats": self.repeats}
+        """The paragraph as a JSON object: a member's, and the member it is near."""
+        return {**self.member.to_dict(), "near": self.near}
 
 
 @dataclass(frozen=True)
 class Cluster:
     """Paragraphs that repeat one another; ``members[0]`` is the representative, ``related``
-    the paragraphs that repeat another member only."""
+    the paragraphs near another member only."""
 
     id: int
     members: tuple[Member, ...]

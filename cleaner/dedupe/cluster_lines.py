@@ -100,8 +100,8 @@ def render(table: ClusterTable, cols: MemberColumns, lo: int, hi: int) -> str:
     r0, r1 = rel_starts[0], rel_starts[-1]
     base = len(table.nodes)  # the related paragraphs' columns follow the members'
     rel_scores = [s[r0:r1] for s in (rel.similarity, rel.jaccard, rel.containment)]
-    repeats = rel.repeats[r0:r1].tolist()
-    related = _entries(cols, base + r0, base + r1, rel_scores, ["true"] * (r1 - r0), repeats)
+    near = rel.near[r0:r1].tolist()
+    related = _entries(cols, base + r0, base + r1, rel_scores, ["true"] * (r1 - r0), near)
     lines = []
     for c, (a, b) in enumerate(zip(starts, starts[1:], strict=False), start=lo):
         ms = members[a - first : b - first]
@@ -119,21 +119,21 @@ def _entries(
     last: int,
     scores: list[np.ndarray],
     kept: list[str],
-    repeats: list[int] | None = None,
+    near: list[int] | None = None,
 ) -> list[str]:
     """The JSON objects of column entries ``first..last-1`` (members, or related paragraphs
-    with the member they repeat), keys sorted as ``json.dumps`` sorts them."""
+    with the member they are near), keys sorted as ``json.dumps`` sorts them."""
     sim, jac, con = (_scores(s) for s in scores)
     doc = _pieces(cols.doc_id, cols.doc_id_at, first, last)
     source = _pieces(cols.source, cols.source_at, first, last)
     outlet = _pieces(cols.outlet, cols.outlet_at, first, last)
     text = _pieces(cols.text, cols.text_at, first, last)
     index = cols.index[first:last].tolist()
-    rep = [f'"repeats": {r}, ' for r in repeats] if repeats is not None else [""] * len(index)
+    rel = [f'"near": {r}, ' for r in near] if near is not None else [""] * len(index)
     return [
         f'{{"containment": {con[k]}, "doc_id": {doc[k]}, "from_index": false, '
-        f'"index": {index[k]}, "jaccard": {jac[k]}, "kept": {kept[k]}, '
-        f'"outlet": {outlet[k]}, {rep[k]}"similarity": {sim[k]}, "source": {source[k]}, '
+        f'"index": {index[k]}, "jaccard": {jac[k]}, "kept": {kept[k]}, {rel[k]}'
+        f'"outlet": {outlet[k]}, "similarity": {sim[k]}, "source": {source[k]}, '
         f'"text": {text[k]}}}'
         for k in range(last - first)
     ]

@@ -64,7 +64,7 @@ def form_clusters(
     clusters: list[Cluster] = []
     dropped: list[Dropped] = []
     flat, cuts = members.tolist(), starts.tolist()
-    rel_cuts, rel_nodes, repeats = rel.starts.tolist(), rel.nodes.tolist(), rel.repeats.tolist()
+    rel_cuts, rel_nodes, near = rel.starts.tolist(), rel.nodes.tolist(), rel.near.tolist()
     for cid, (lo, hi) in enumerate(zip(cuts, cuts[1:], strict=False)):
         group = flat[lo:hi]
         rep = group[0]
@@ -78,7 +78,7 @@ def form_clusters(
                 dropped.append(Dropped(p.doc_id, p.index, cid))
             ms.append(m)
         rs = tuple(
-            Related(_kept(_member(nodes, rel_nodes[r], group[repeats[r]], weights)), repeats[r])
+            Related(_kept(_member(nodes, rel_nodes[r], group[near[r]], weights)), near[r])
             for r in range(rel_cuts[cid], rel_cuts[cid + 1])
         )
         clusters.append(Cluster(cid, tuple(ms), rs))
@@ -88,12 +88,12 @@ def form_clusters(
 def _related_rows(
     members: np.ndarray, starts: np.ndarray, node: np.ndarray, via: np.ndarray, seen: np.ndarray
 ) -> RelatedRows:
-    """The related paragraphs (``node[k]`` repeats member ``via[k]``) by cluster, each
-    cluster's in seen order, with the place of the member they repeat (scores left 0).
+    """The related paragraphs (``node[k]`` is near member ``via[k]``) by cluster, each
+    cluster's in seen order, with the place of that member (scores left 0).
 
     >>> rows = _related_rows(np.array([0, 1, 3, 4]), np.array([0, 2, 4]), np.array([2, 5]),
     ...                      np.array([4, 1]), np.arange(6))
-    >>> rows.starts.tolist(), rows.nodes.tolist(), rows.repeats.tolist()
+    >>> rows.starts.tolist(), rows.nodes.tolist(), rows.near.tolist()
     ([0, 1, 2], [5, 2], [1, 1])
     """
     clusters = len(starts) - 1
@@ -172,12 +172,12 @@ def _cluster_table(
     kept = np.zeros(len(starts) - 1, dtype=np.int64)
     if len(rel.nodes):
         cluster = np.repeat(np.arange(len(starts) - 1), np.diff(rel.starts))
-        via = members[starts[cluster] + rel.repeats]
+        via = members[starts[cluster] + rel.near]
         inter = _rep_intersections(verified, via, rel.nodes)
         rel_jaccard, rel_contained = overlaps_of(inter, sizes[rel.nodes], sizes[via])
         rel_similarity = np.maximum(rel_jaccard, rel_contained)
         rel = RelatedRows(
-            rel.starts, rel.nodes, rel.repeats, rel_similarity, rel_jaccard, rel_contained
+            rel.starts, rel.nodes, rel.near, rel_similarity, rel_jaccard, rel_contained
         )
     return ClusterTable(paras, starts, members, similarity, jaccard, contained, kept, rel)
 

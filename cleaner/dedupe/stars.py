@@ -46,6 +46,9 @@ _UNDECIDED, _CENTRE, _MEMBER = 0, 1, 2
 #: Kinds of edges, in the order a member prefers them: a near copy, the paragraph it is
 #: quoted in, a paragraph sharing its rare phrases (reuse mode: reported, never dropped).
 JACCARD, CONTAINED, LINK = 0, 1, 2
+#: A containment edge read the other way (the paragraph quoting the line), for
+#: :func:`related` alone: after the two cover kinds.
+_QUOTES = 3
 
 
 def cover_edges(
@@ -242,21 +245,26 @@ def related(
     kind: np.ndarray,
     rank: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Paragraphs in no cluster that repeat a member of one (not its centre), and which.
+    """Paragraphs in no cluster that are near a member of one (not its centre), and which.
 
-    Such a paragraph is kept (nothing kept is repeated by it), but it is a near copy of
-    text the cluster holds: a report that left it out would hide a duplicate it found.
-    Each is reported with one cluster: by its edge of the first kind (near copy, then
-    quoted), then the member whose centre is ahead, then the member ahead.
+    Such a paragraph is kept (no kept paragraph is one it repeats), but the report would
+    hide a near duplicate it found if it left it out: a near copy of the member, a line
+    quoted in it, or a paragraph quoting it. Each is reported with one cluster: by its
+    edge of the first kind (near copy, quoted in the member, quoting it), then the member
+    whose centre is ahead, then the member ahead.
 
     Returns:
-        ``(node, via)``: paragraph ``node[k]`` repeats member ``via[k]``, in node order.
+        ``(node, via)``: paragraph ``node[k]`` is near member ``via[k]``, in node order.
 
-    >>> centre = np.array([0, 0, -1])  # C (2) repeats B (1), a member of A's star
-    >>> [x.tolist() for x in related(centre, np.array([2]), np.array([1]),
-    ...                               np.zeros(1, np.int8), np.arange(3))]
-    [[2], [1]]
+    >>> centre = np.array([0, 0, -1, -1])  # B (1) in A's star; C (2) repeats B, D (3) quotes B
+    >>> src, dst = np.array([2, 1]), np.array([1, 3])
+    >>> [x.tolist() for x in related(centre, src, dst, np.array([JACCARD, CONTAINED], np.int8),
+    ...                               np.arange(4))]
+    [[2, 3], [1, 1]]
     """
+    quoted = kind == CONTAINED  # also the other way: the paragraph quoting the member
+    src, dst = np.concatenate([src, dst[quoted]]), np.concatenate([dst, src[quoted]])
+    kind = np.concatenate([kind, np.full(int(quoted.sum()), _QUOTES, dtype=kind.dtype)])
     member = (centre[dst] >= 0) & (centre[dst] != dst)
     fit = (kind != LINK) & (centre[src] < 0) & member
     s, d, k = src[fit], dst[fit], kind[fit]

@@ -69,7 +69,7 @@ class _Table(Sequence[Any]):
 class RelatedRows:
     """The related paragraphs of a table's clusters (see :class:`~cleaner.dedupe.cluster.Related`):
     cluster ``c``'s are rows ``starts[c]:starts[c + 1]``; row ``r`` is paragraph ``nodes[r]``,
-    which repeats the cluster's member at position ``repeats[r]``, with its scores against it.
+    near the cluster's member at position ``near[r]``, with its scores against it.
 
     >>> RelatedRows.none(2).starts.tolist()
     [0, 0, 0]
@@ -77,7 +77,7 @@ class RelatedRows:
 
     starts: np.ndarray
     nodes: np.ndarray
-    repeats: np.ndarray
+    near: np.ndarray
     similarity: np.ndarray
     jaccard: np.ndarray
     containment: np.ndarray
@@ -96,7 +96,7 @@ class ClusterTable(_Table):
     ``nodes[starts[c]:starts[c + 1]]``, representative first, with their scores against it
     at the same places of ``similarity``, ``jaccard`` and ``containment``; ``kept[c]`` is
     the position of its kept member (the keep policy's pick); ``related`` the paragraphs
-    that repeat a member but not the representative (none when not given)."""
+    near a member but not the representative (none when not given)."""
 
     paragraphs: Sequence[Paragraph]
     starts: np.ndarray
@@ -131,7 +131,7 @@ class ClusterTable(_Table):
             p = self.paragraphs[int(rel.nodes[r])]
             scores = (float(rel.similarity[r]), float(rel.jaccard[r]), float(rel.containment[r]))
             member = Member(p.doc_id, p.source, p.index, p.text, *scores, True, outlet=p.outlet)
-            related.append(Related(member, int(rel.repeats[r])))
+            related.append(Related(member, int(rel.near[r])))
         return Cluster(c, tuple(members), tuple(related))
 
     def sizes(self) -> np.ndarray:

@@ -4,13 +4,14 @@ break connected components), on hand-made chains and on random batches."""
 
 from __future__ import annotations
 
+import json
 import random
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cleaner.dedupe import DedupeResult, dedupe, shingle_text
+from cleaner.dedupe import DedupeResult, clusters_to_jsonl, dedupe, shingle_text
 from cleaner.dedupe.stars import CONTAINED, JACCARD, stars
 
 #: Distinct made-up words, so overlaps are exactly the words shared.
@@ -56,13 +57,14 @@ def _check_drops(docs, result: DedupeResult, threshold: float, containment: floa
             assert m.similarity >= min(threshold, containment or threshold) - 1e-9
         members = {(m.doc_id, m.index) for m in c.members}
         for r in c.related:
-            # A related paragraph is kept, in no cluster, and repeats the member it names
-            # (not the representative).
+            # A related paragraph is kept, in no cluster, and near the member it names (not
+            # the representative): a near copy, quoted in it, or quoting it.
             uid = (r.member.doc_id, r.member.index)
             assert r.member.kept and uid not in dropped and uid not in members
-            assert 0 < r.repeats < len(c.members)
-            via = c.members[r.repeats]
-            assert _repeats(text[uid], via.text, threshold, containment), (c.id, uid)
+            assert 0 < r.near < len(c.members)
+            via = c.members[r.near]
+            near = _repeats(text[uid], via.text, threshold, containment)
+            assert near or _repeats(via.text, text[uid], threshold, containment), (c.id, uid)
             assert r.member.similarity >= min(threshold, containment or threshold) - 1e-9
     placed = [
         (m.doc_id, m.index)
@@ -84,7 +86,7 @@ def test_a_chain_drops_only_what_the_kept_one_repeats():
     assert result.dropped_ids() == {("b", 0)}
     assert [[m.doc_id for m in cl.members] for cl in result.clusters] == [["a", "b"]]
     (related,) = result.clusters[0].related
-    assert (related.member.doc_id, related.member.kept, related.repeats) == ("c", True, 1)
+    assert (related.member.doc_id, related.member.kept, related.near) == ("c", True, 1)
     assert related.member.jaccard >= 0.4
     _check_drops(docs, result, 0.4, None)
     # Seen the other way round, B is kept (first) and both A and C repeat it.
@@ -109,6 +111,24 @@ def test_a_long_paragraph_is_no_bridge_and_is_never_dropped_for_a_short_one():
         _check_drops(docs, result, 0.4, 0.8)
     # Without containment nothing repeats anything.
     assert dedupe(docs, containment=None).dropped_ids() == set()
+
+
+def test_a_paragraph_quoting_a_member_is_reported_as_related_and_kept():
+    # L is quoted in B and in Q; B and Q are unlike. L goes with B (seen first); Q quotes
+    # L, not B: kept, in no cluster, listed beside B's cluster as near L.
+    base, line = _text(0, 40), _text(10, 25)
+    quoting = " ".join([_text(200, 230), line, _text(240, 260)])
+    docs = [("b", "", [base]), ("l", "", [line]), ("q", "", [quoting])]
+    result = dedupe(docs)
+    assert result.dropped_ids() == {("l", 0)}
+    (cluster,) = result.clusters
+    assert [m.doc_id for m in cluster.members] == ["b", "l"]
+    (related,) = cluster.related
+    assert (related.member.doc_id, related.member.kept, related.near) == ("q", True, 1)
+    assert related.member.containment >= 0.8 > related.member.jaccard
+    record = json.loads(clusters_to_jsonl(result))
+    assert [(r["doc_id"], r["near"], r["kept"]) for r in record["related"]] == [("q", 1, True)]
+    _check_drops(docs, result, 0.4, 0.8)
 
 
 def test_a_near_copy_of_a_quoted_line_goes_with_its_copy():

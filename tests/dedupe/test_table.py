@@ -45,11 +45,9 @@ def _table(rng: np.random.Generator, n_clusters: int, keep: str = "first") -> Cl
     counts = rng.integers(0, 3, n_clusters)  # related paragraphs of each cluster
     rel_starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
     rows = int(rel_starts[-1])
-    repeats = np.array(
-        [rng.integers(1, sizes[c]) for c in np.repeat(np.arange(n_clusters), counts)]
-    )
+    near = np.array([rng.integers(1, sizes[c]) for c in np.repeat(np.arange(n_clusters), counts)])
     rel_scores = [pool[rng.integers(0, len(pool), rows)] for _ in range(3)]
-    related = RelatedRows(rel_starts, free[:rows], repeats.astype(np.int64), *rel_scores)
+    related = RelatedRows(rel_starts, free[:rows], near.astype(np.int64), *rel_scores)
     return ClusterTable(paras, starts, nodes, *scores, kept, related)
 
 
@@ -71,7 +69,7 @@ def test_table_lines_are_each_cluster_dumped_whole(monkeypatch):
     assert b"".join(cluster_lines.iter_jsonl(result, 1)) == want.encode("utf-8")
     assert [json.loads(line)["size"] for line in want.splitlines()] == table.sizes().tolist()
     related = [r for line in want.splitlines() for r in json.loads(line)["related"]]
-    assert related and all(r["kept"] and r["repeats"] >= 1 for r in related)
+    assert related and all(r["kept"] and r["near"] >= 1 for r in related)
 
 
 def test_scores_that_are_not_finite_are_written_as_json_writes_them():
