@@ -1046,14 +1046,59 @@ class Phase(enum.IntEnum):
     META = 5
 
 
+#: A regex the router searches in a line's text, with the longest line it may match.
+TextRegex = tuple[re.Pattern[str], int | None]
+
+
+@dataclass(frozen=True)
+class Route:
+    """What the router (:mod:`cleaner.rules.router`) looks at to name the lines a rule may
+    touch; a line that none of these select never reaches the rule."""
+
+    #: Regexes searched in the line's text.
+    text: tuple[TextRegex, ...] = ()
+    #: Comparison keys of whole lines the rule names (lines, block headers, tail markers).
+    literals: frozenset[str] = frozenset()
+    #: A regex searched in the line's comparison key, for lines within its bound.
+    on_key: TextRegex | None = None
+    #: A regex matched on the literal key of short lines that end no sentence.
+    menu: re.Pattern[str] | None = None
+    #: Scripts (:data:`cleaner.text.scripts.SCRIPT_CLASSES` names) whose letters select a line.
+    scripts: frozenset[str] = frozenset()
+
+
+def _route_pattern(p: dict[str, Any]) -> Route:
+    rx: TextRegex = (p["regex"], p.get("max_length"))
+    return Route(on_key=rx) if p.get("on_key") else Route(text=(rx,))
+
+
+def _route_text(name: str) -> Callable[[dict[str, Any]], Route]:
+    def route(p: dict[str, Any]) -> Route:
+        return Route(text=((p[name], None),))
+
+    return route
+
+
+def _route_block(p: dict[str, Any]) -> Route:
+    header = () if p["header_rx"] is None else ((p["header_rx"], None),)
+    return Route(text=header, literals=frozenset(p["header_keys"]))
+
+
+def _route_tail(p: dict[str, Any]) -> Route:
+    marker = () if p["regex"] is None else ((p["regex"], None),)
+    return Route(text=marker, literals=frozenset(p["keys"]))
+
+
 @dataclass(frozen=True)
 class Kind:
-    """A rule kind: parameter parser, labeller and the phase it runs in."""
+    """A rule kind: parameter parser, labeller, the phase it runs in, its YAML fields and
+    its route (None: the kind judges the whole document, every line of it)."""
 
     parse: Callable[[dict[str, Any]], dict[str, Any]]
     apply: Callable[[DocContext, Rule], None]
     phase: Phase
     fields: frozenset[str]
+    route: Callable[[dict[str, Any]], Route] | None
 
 
 KINDS: dict[str, Kind] = {
@@ -1062,20 +1107,29 @@ KINDS: dict[str, Kind] = {
         apply_strip,
         Phase.STRIP,
         frozenset({"pattern", "replace", "ignore_case", "capture"}),
+        _route_text("regex"),
     ),
     "cut": Kind(
         parse_cut,
         apply_cut,
         Phase.STRIP,
         frozenset({"pattern", "at", "min_left", "ignore_case", "capture"}),
+        _route_text("regex"),
     ),
     "meta": Kind(
         parse_meta,
         apply_meta,
         Phase.META,
         frozenset({"pattern", "max_length", "ignore_case", "capture"}),
+        _route_pattern,
     ),
-    "line": Kind(parse_line, apply_line, Phase.LINE, frozenset({"match"})),
+    "line": Kind(
+        parse_line,
+        apply_line,
+        Phase.LINE,
+        frozenset({"match"}),
+        lambda p: Route(literals=frozenset(p["keys"])),
+    ),
     "pattern": Kind(
         parse_pattern,
         apply_pattern,
@@ -1084,19 +1138,28 @@ KINDS: dict[str, Kind] = {
             {"pattern", "max_length", "ignore_case", "on_key", "capture", "max_hits"}
             | {"spare_announced"}
         ),
+        _route_pattern,
     ),
-    "menu": Kind(parse_menu, apply_menu, Phase.LINE, frozenset({"phrases", "min_phrases"})),
+    "menu": Kind(
+        parse_menu,
+        apply_menu,
+        Phase.LINE,
+        frozenset({"phrases", "min_phrases"}),
+        lambda p: Route(menu=p["regex"]),
+    ),
     "script": Kind(
         parse_script,
         apply_script,
         Phase.LINE,
         frozenset({"scripts", "min_share", "langs", "spare_quotes"}),
+        lambda p: Route(scripts=frozenset(p["scripts"])),
     ),
     "runon": Kind(
         parse_runon,
         apply_runon,
         Phase.LINE,
         frozenset({"marker", "min_markers", "min_length", "max_stops", "ignore_case"}),
+        _route_text("marker"),
     ),
     "block": Kind(
         parse_block,
@@ -1106,6 +1169,7 @@ KINDS: dict[str, Kind] = {
             {"header", "header_pattern", "item_pattern", "echo", "max_items", "max_item_length"}
             | {"ignore_case"}
         ),
+        _route_block,
     ),
     "tail": Kind(
         parse_tail,
@@ -1126,12 +1190,14 @@ KINDS: dict[str, Kind] = {
                 "ignore_case",
             }
         ),
+        _route_tail,
     ),
     "repeat": Kind(
         parse_repeat,
         apply_repeat,
         Phase.REPEAT,
         frozenset({"min_length", "max_copies", "spare_questions", "printed_twice", "contained"}),
+        None,
     ),
     "near-repeat": Kind(
         parse_near_repeat,
@@ -1141,6 +1207,7 @@ KINDS: dict[str, Kind] = {
             {"shingle", "containment", "min_length", "min_run", "max_gap", "min_dropped"}
             | {"heading"}
         ),
+        None,
     ),
 }
 

@@ -17,8 +17,10 @@ exactly), from what each rule kind looks at:
 * foreign-script rules by the lines holding a letter of their scripts, found for the whole
   document in one table lookup (:data:`cleaner.text.normalize.CHARS`).
 
-Rules that judge the whole document (``repeat``, or a kind the router does not know) are
-run on every document. The engine gives each line-level rule only its routed lines, and
+Each kind declares what its rules are routed by (:class:`~cleaner.rules.kinds.Route`, in
+:data:`~cleaner.rules.kinds.KINDS`), so a new kind is routed without a change here; rules of
+a kind without a route (``repeat``, ``near-repeat``) judge the whole document and run on
+every document. The engine gives each line-level rule only its routed lines, and
 each block or tail rule only its routed lines as possible headers or markers.
 """
 
@@ -36,7 +38,7 @@ from cleaner.rules.firstchar import (
     max_line_length,
     required_any,
 )
-from cleaner.rules.kinds import LITERAL_MAX_CHARS, DocContext
+from cleaner.rules.kinds import KINDS, LITERAL_MAX_CHARS, DocContext, Route
 from cleaner.rules.model import Rule
 from cleaner.text.normalize import CHARS
 
@@ -45,40 +47,11 @@ _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=")
 
 
-def text_regexes(rule: Rule) -> list[tuple[re.Pattern[str], int | None]] | None:
-    """The regexes a rule searches in a line's text, with the longest line each may match.
-
-    ``None`` when the rule is not routed by text (literal and key rules, whole-document
-    rules); an empty list when it has no text regex besides its literals.
-    """
-    p = rule.params
-    if rule.kind in ("pattern", "meta"):
-        return None if p.get("on_key") else [(p["regex"], p["max_length"])]
-    if rule.kind in ("strip", "cut"):
-        return [(p["regex"], None)]
-    if rule.kind == "block":
-        return [] if p["header_rx"] is None else [(p["header_rx"], None)]
-    if rule.kind == "tail":
-        return [] if p["regex"] is None else [(p["regex"], None)]
-    if rule.kind == "runon":
-        return [(p["marker"], None)]
-    return None
-
-
-def literal_keys(rule: Rule) -> frozenset[str]:
-    """The comparison keys of the whole lines a rule names (line, block header, tail marker)."""
-    p = rule.params
-    if rule.kind in ("line", "tail"):
-        return frozenset(p["keys"])
-    if rule.kind == "block":
-        return frozenset(p["header_keys"])
-    return frozenset()
-
-
-def whole_document(rule: Rule) -> bool:
-    """True for rules the router cannot route: they see every line of every document."""
-    routed = {"pattern", "meta", "strip", "cut", "block", "tail", "runon", "script", "line", "menu"}
-    return rule.kind not in routed
+def route_of(rule: Rule) -> Route | None:
+    """The route a rule's kind declares (:class:`~cleaner.rules.kinds.Route`), or None for a
+    rule that judges the whole document (every line of every document)."""
+    route = KINDS[rule.kind].route
+    return None if route is None else route(rule.params)
 
 
 def anchored(rx: re.Pattern[str]) -> bool:
@@ -208,19 +181,19 @@ class Router:
         whole: list[int] = []
         scripts: list[tuple[int, frozenset[str]]] = []
         for i, rule in enumerate(rules):
-            if whole_document(rule):
+            route = route_of(rule)
+            if route is None:
                 whole.append(i)
                 continue
-            if rule.kind == "script":  # lines holding a letter of the rule's scripts
-                scripts.append((i, frozenset(rule.params["scripts"])))
-                continue
-            for key in literal_keys(rule):
+            if route.scripts:
+                scripts.append((i, route.scripts))
+            for key in route.literals:
                 literals.setdefault(key, []).append(i)
-            if rule.kind == "menu":
-                menus.append((i, rule.params["regex"]))
-            elif rule.kind == "pattern" and rule.params["on_key"]:
-                on_key.append((i, rule.params["regex"], rule.params["max_length"]))
-            for rx, rule_max in text_regexes(rule) or ():
+            if route.menu is not None:
+                menus.append((i, route.menu))
+            if route.on_key is not None:
+                on_key.append((i, *route.on_key))
+            for rx, rule_max in route.text:
                 # A regex anchored at both ends cannot match a longer line than it spans.
                 bounds = [b for b in (rule_max, max_line_length(rx)) if b is not None]
                 max_chars = min(bounds) if bounds else None
