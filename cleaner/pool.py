@@ -455,6 +455,18 @@ def kept_pool(workers: int) -> Iterator[None]:
         kept.close()
 
 
+def stop_kept_workers() -> None:
+    """Stop the kept pool's workers now, if idle (the next map forks new ones).
+
+    Kept workers hold what the stages they ran were handed (and, forked for a stage, the
+    main process's memory of then, which it may have freed since) until the next stage
+    replaces it; a run whose next pool stage forks anyway lets it go at once.
+    """
+    for kept in _KEPT:
+        if not kept.busy:
+            kept.close()
+
+
 def _kept(workers: int, running: bool = False) -> _KeptPool | None:
     """The kept pool a map on ``workers`` processes may use now (``running``: only if its
     workers are running), else None."""

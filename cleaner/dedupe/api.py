@@ -33,7 +33,7 @@ from cleaner.dedupe.verified import verify_candidates, weights_of
 from cleaner.document import CleanResult
 from cleaner.errors import CleanerError
 from cleaner.index.base import Index
-from cleaner.pool import release_heap, remote_stages, shares_memory
+from cleaner.pool import release_heap, remote_stages, shares_memory, stop_kept_workers
 
 #: A document: a CleanResult, or ``(doc_id, source, paragraphs)``, or
 #: ``(doc_id, source, paragraphs, outlet)``.
@@ -180,6 +180,9 @@ def run(
     verified = verify_candidates(nodes, cand, opts, weights)
     candidates = sum(map(len, cand))
     del cand
+    # The candidates are the largest input a stage hands the workers; the stages left
+    # (clusters here, their lines on a pool that forks again) need nothing they hold.
+    stop_kept_workers()
     release_heap()
     clusters, dropped = form_clusters(nodes, verified, opts, weights)
     if doc_dups:
