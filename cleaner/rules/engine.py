@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 from cleaner.document import Line
 from cleaner.errors import RuleError
 from cleaner.metadata.captures import Capture
-from cleaner.rules.kinds import KINDS, DocContext, Phase
+from cleaner.rules.context import DocContext
+from cleaner.rules.kinds import KINDS, Phase
 from cleaner.rules.loader import builtin_rules_dir, load_folder
 from cleaner.rules.model import Rule, RuleSet
 from cleaner.rules.router import Router

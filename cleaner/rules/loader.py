@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 
 from cleaner.errors import RuleError
-from cleaner.rules.kinds import KINDS, ParamError
+from cleaner.rules.context import ParamError
+from cleaner.rules.kinds import KINDS
 from cleaner.rules.model import CATEGORIES, Example, Rule, RuleSet
 from cleaner.rules.safe_regex import UnsafePattern, compile_rule_regex
 

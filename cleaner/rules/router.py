@@ -32,13 +32,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cleaner.document import Line
+from cleaner.rules.context import LITERAL_MAX_CHARS, DocContext
 from cleaner.rules.firstchar import (
     FirstCharIndex,
     first_char_predicate,
     max_line_length,
     required_any,
 )
-from cleaner.rules.kinds import KINDS, LITERAL_MAX_CHARS, DocContext, Route
+from cleaner.rules.kinds import KINDS, Route
 from cleaner.rules.model import Rule
 from cleaner.text.normalize import CHARS
 

@@ -10,8 +10,9 @@ import pytest
 from cleaner.document import Line
 from cleaner.pipeline.run import to_pieces
 from cleaner.rules import Rulebook
+from cleaner.rules.context import DocContext
 from cleaner.rules.engine import apply_rules
-from cleaner.rules.kinds import KINDS, DocContext
+from cleaner.rules.kinds import KINDS
 from cleaner.text.lang import detect_lang
 from cleaner.text.normalize import CHARS, clean_line
 from cleaner.text.segment import split_lines
