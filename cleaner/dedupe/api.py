@@ -188,7 +188,7 @@ def run(
     if doc_dups:
         dropped = with_documents(dropped, paragraphs, in_dup)
     if index is not None and update_index:
-        add_to_index(prep, index, reuse)
+        add_to_index(prep, index)
     stats = {
         "documents": len({p.doc_id for p in paragraphs}),
         "paragraphs": n,

@@ -332,6 +332,22 @@ def _rarest_of_chunk(
     rank = np.empty(len(keys), dtype=np.int64)
     rank[perm] = np.cumsum(head) - 1
     del perm, ordered, head
+    o, f, r = pick_rarest(owner, freq, rank, per, cap, budget)
+    return o + lo, uniq[r], f
+
+
+def pick_rarest(
+    owner: np.ndarray, freq: np.ndarray, rank: np.ndarray, per: int, cap: int, budget: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The keys each owner looks up: of its ``per`` rarest rows (by holders, then key
+    rank), those held by 2 to ``cap`` paragraphs and within ``budget`` (see
+    :func:`anchor_pairs`), as ``(owner, holders, key rank)`` rows sorted by owner.
+
+    >>> o, f, r = pick_rarest(np.array([0, 0, 0, 1]), np.array([9, 1, 3, 2]),
+    ...                       np.array([0, 1, 2, 0]), 2, 5, None)
+    >>> o.tolist(), f.tolist(), r.tolist()
+    ([0, 1], [3, 2], [2, 0])
+    """
     o, f, r = by_rarity(owner, freq, rank)
     # Each owner's first ``per`` rows (by rarity) are its candidates' keys.
     heads = np.flatnonzero(np.concatenate(([True], o[1:] != o[:-1])))
@@ -342,7 +358,7 @@ def _rarest_of_chunk(
     if budget is not None:
         idx = np.flatnonzero(chosen)
         chosen[idx[~within_budget(o[idx], f[idx], budget)]] = False
-    return o[chosen] + lo, uniq[r[chosen]], f[chosen]
+    return o[chosen], f[chosen], r[chosen]
 
 
 def by_rarity(

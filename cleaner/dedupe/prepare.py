@@ -17,6 +17,7 @@ sets when they are needed, not stored.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
@@ -137,16 +138,17 @@ class Prepared:
         """Key of each anchor, row for row with :attr:`anchor_owner`."""
         return anchors(self.set_hashes, self.set_offsets, self.anchor_rate)[1]
 
-    def index_keys(self, i: int, with_phrases: bool) -> np.ndarray:
-        """Every key paragraph ``i`` is found by in an index."""
-        lo, hi = self.set_offsets[i], self.set_offsets[i + 1]
-        # All sampled anchors are stored: a later batch's paragraph must find its own
-        # rarest keys among them.
-        _, anchor = anchors(self.set_hashes[lo:hi], np.array([0, hi - lo]), self.anchor_rate)
-        parts = [self.bands[i], anchor]
-        if with_phrases:
-            parts.append(self.phrase_keys(i))
-        return np.concatenate(parts)
+    def index_keys(self) -> list[np.ndarray]:
+        """Every key each paragraph is stored under in an index: its band keys, all its
+        anchors (a later batch's paragraph must find its own rarest keys among them) and
+        its phrase keys."""
+        self.all_words()  # (the phrase keys' words, made for the batch at once)
+        owner, anchor = anchors(self.set_hashes, self.set_offsets, self.anchor_rate)
+        bounds = np.searchsorted(owner, np.arange(len(self) + 1)).tolist()
+        return [
+            np.concatenate((self.bands[i], anchor[lo:hi], self.phrase_keys(i)))
+            for i, (lo, hi) in enumerate(itertools.pairwise(bounds))
+        ]
 
     def nbytes(self) -> int:
         """Bytes of the matching material (the arrays; not the paragraphs' texts)."""

@@ -67,8 +67,14 @@ class Index(Protocol):
         """Store items not stored yet (by uid); returns how many were new."""
         ...
 
-    def query(self, keys: Iterable[int]) -> dict[int, list[int]]:
-        """For each key (uint64 as int) that is stored, the pids holding it."""
+    def query(self, keys: Iterable[int], limit: int | None = None) -> dict[int, list[int]]:
+        """For each key (uint64 as int) that is stored, the pids holding it; with ``limit``,
+        a key held by more than ``limit`` pids maps to an empty list (too common to give
+        candidates: its pids are not read)."""
+        ...
+
+    def counts(self, keys: np.ndarray) -> np.ndarray:
+        """How many stored items hold each key of a uint64 array (0: none), as int64."""
         ...
 
     def get(self, pids: Iterable[int]) -> list[IndexItem]:
@@ -117,3 +123,14 @@ def iter_chunks(values: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any
     """
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def unique_keys(keys: Iterable[int] | np.ndarray) -> np.ndarray:
+    """The distinct keys (uint64 as ints, or an array of them), sorted, as uint64.
+
+    >>> unique_keys([2**64 - 1, 3, 3]).tolist()
+    [3, 18446744073709551615]
+    """
+    if isinstance(keys, np.ndarray):
+        return np.unique(keys.astype(np.uint64))
+    return np.unique(np.fromiter(keys, dtype=np.uint64))

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from cleaner.index.base import ClosesOnExit, IndexItem
 
 
@@ -42,9 +44,15 @@ class MemoryIndex(ClosesOnExit):
             new += 1
         return new
 
-    def query(self, keys: Iterable[int]) -> dict[int, list[int]]:
-        """For each stored key, the pids holding it."""
-        return {k: list(self._keys[k]) for k in set(keys) if k in self._keys}
+    def query(self, keys: Iterable[int], limit: int | None = None) -> dict[int, list[int]]:
+        """For each stored key, the pids holding it (none for a key of more than ``limit``)."""
+        found = ((k, self._keys[k]) for k in set(keys) if k in self._keys)
+        return {k: list(pids) if limit is None or len(pids) <= limit else [] for k, pids in found}
+
+    def counts(self, keys: np.ndarray) -> np.ndarray:
+        """How many stored items hold each key (0: none)."""
+        held = [len(self._keys.get(k, ())) for k in np.asarray(keys, dtype=np.uint64).tolist()]
+        return np.array(held, dtype=np.int64)
 
     def get(self, pids: Iterable[int]) -> list[IndexItem]:
         """The stored items with these pids, in pid order."""

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import numpy as np
 
 from cleaner.errors import CleanerError, IndexFailure
-from cleaner.index.base import ClosesOnExit, IndexItem, iter_chunks
+from cleaner.index.base import ClosesOnExit, IndexItem, iter_chunks, unique_keys
 
 DEFAULT_PREFIX = "cleaner:"
 
@@ -163,19 +163,42 @@ class RedisIndex(ClosesOnExit):
                 new += sum(int(x) for x in pipe.execute())
         return new
 
-    def query(self, keys: Iterable[int]) -> dict[int, list[int]]:
-        """For each stored key (uint64 as int), the pids holding it."""
-        wanted = sorted(set(int(k) for k in keys))
+    def query(self, keys: Iterable[int], limit: int | None = None) -> dict[int, list[int]]:
+        """For each stored key (uint64 as int), the pids holding it; a key held by more than
+        ``limit`` pids is counted on the server and given no pids."""
+        wanted = unique_keys(keys).tolist()
         out: dict[int, list[int]] = {}
         with self._guard():
             for chunk in iter_chunks(wanted, self.batch):
+                if limit is not None:
+                    pipe = self._db.pipeline(transaction=False)
+                    for k in chunk:
+                        pipe.scard(self._k(f"k:{k}"))
+                    sizes = list(zip(chunk, pipe.execute(), strict=True))
+                    out.update((k, []) for k, size in sizes if size > limit)
+                    chunk = [k for k, size in sizes if 0 < size <= limit]
                 pipe = self._db.pipeline(transaction=False)
                 for k in chunk:
                     pipe.smembers(self._k(f"k:{k}"))
                 for k, members in zip(chunk, pipe.execute(), strict=True):
-                    if members:
-                        out[k] = sorted(int(m) for m in members)
+                    if members:  # (a writer may have added holders since they were counted)
+                        too_many = limit is not None and len(members) > limit
+                        out[k] = [] if too_many else sorted(int(m) for m in members)
         return out
+
+    def counts(self, keys: np.ndarray) -> np.ndarray:
+        """How many stored items hold each key (0: none), counted on the server."""
+        keys = np.asarray(keys, dtype=np.uint64)
+        distinct = unique_keys(keys)
+        found: list[int] = []
+        with self._guard():
+            for chunk in iter_chunks(distinct.tolist(), self.batch):
+                pipe = self._db.pipeline(transaction=False)
+                for k in chunk:
+                    pipe.scard(self._k(f"k:{k}"))
+                found += pipe.execute()
+        held = np.array(found, dtype=np.int64)
+        return held[np.searchsorted(distinct, keys)] if len(distinct) else held
 
     def get(self, pids: Iterable[int]) -> list[IndexItem]:
         """The stored items with these pids, in pid order."""

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from cleaner.errors import CleanerError, IndexFailure
-from cleaner.index.base import ClosesOnExit, IndexItem, iter_chunks
+from cleaner.index.base import ClosesOnExit, IndexItem, iter_chunks, unique_keys
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -53,20 +53,28 @@ def to_sql_keys(keys: np.ndarray) -> list[int]:
     return keys.astype(np.uint64).view(np.int64).tolist()
 
 
-def _key_rows(items: Sequence[IndexItem], pids: Sequence[int]) -> list[tuple[int, int]]:
+def _key_rows(items: Sequence[IndexItem], pids: Sequence[int]) -> Iterator[tuple[int, int]]:
     """(signed key, pid) rows of the items' distinct keys, sorted by key then pid.
 
     >>> it = IndexItem("d", "s", 0, "t", "x", *(np.zeros(0, np.uint64),) * 2,
     ...                keys=np.array([5, 2**64 - 1, 5], dtype=np.uint64))
-    >>> _key_rows([it, it], [7, 3])
+    >>> list(_key_rows([it, it], [7, 3]))
     [(-1, 3), (-1, 7), (5, 3), (5, 7)]
     """
-    keys = [np.unique(it.keys.astype(np.uint64)).view(np.int64) for it in items]
-    flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+    keys = [np.asarray(it.keys, dtype=np.uint64) for it in items]
+    flat = np.concatenate(keys).view(np.int64) if keys else np.zeros(0, dtype=np.int64)
     owner = np.repeat(np.asarray(pids, dtype=np.int64), [len(k) for k in keys])
     order = np.lexsort((owner, flat))
-    return list(zip(flat[order].tolist(), owner[order].tolist(), strict=True))
+    flat, owner = flat[order], owner[order]
+    distinct = np.ones(len(flat), dtype=bool)
+    distinct[1:] = (flat[1:] != flat[:-1]) | (owner[1:] != owner[:-1])
+    return zip(flat[distinct].tolist(), owner[distinct].tolist(), strict=True)
 
+
+_UINT64 = 0xFFFFFFFFFFFFFFFF
+
+#: Uids looked up by one statement (three parameters each, under SQLite's old limit of 999).
+_UIDS_A_QUERY = 300
 
 #: Paragraphs stored in one transaction: a few seconds of write lock on a slow disk.
 CHUNK_ITEMS = 4000
@@ -169,15 +177,26 @@ class SQLiteIndex(ClosesOnExit):
             self._db.execute("PRAGMA wal_checkpoint(RESTART)")
 
     def _add_chunk(self, items: Sequence[IndexItem]) -> int:
-        """Insert the rows, then their keys sorted (B-tree pages are written in order, not
-        at random) and their words counted once per new row."""
-        pids: list[int] = []
-        added: list[IndexItem] = []
-        for item in items:
-            cur = self._db.execute(
-                "INSERT OR IGNORE INTO items(doc_id, idx, digest, source, text, shingles,"
-                " signature, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        """Insert the rows not stored yet, then their keys sorted (B-tree pages are written
+        in order, not at random) and their words counted once per new row.
+
+        The transaction holds the write lock, so no other writer takes a pid meanwhile: the
+        new rows get the pids after the last one given, and every statement is one
+        ``executemany``."""
+        stored = self.lookup(item.uid for item in items)
+        fresh = {item.uid: item for item in reversed(items) if item.uid not in stored}
+        added = [item for item in items if fresh.get(item.uid) is item]  # first of a uid
+        if not added:
+            return 0
+        row = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'items'").fetchone()
+        first = (row[0] if row else 0) + 1
+        pids = range(first, first + len(added))
+        self._db.executemany(
+            "INSERT INTO items(pid, doc_id, idx, digest, source, text, shingles, signature,"
+            " words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
                 (
+                    pid,
                     item.doc_id,
                     item.index,
                     item.digest,
@@ -186,13 +205,10 @@ class SQLiteIndex(ClosesOnExit):
                     item.shingles.astype(np.uint64).tobytes(),
                     item.signature.astype(np.uint64).tobytes(),
                     "\n".join(item.words),
-                ),
-            )
-            if cur.rowcount == 1 and cur.lastrowid is not None:
-                pids.append(cur.lastrowid)
-                added.append(item)
-        if not added:
-            return 0
+                )
+                for pid, item in zip(pids, added, strict=True)
+            ),
+        )
         self._db.executemany(
             "INSERT OR IGNORE INTO keys(key, pid) VALUES (?, ?)", _key_rows(added, pids)
         )
@@ -204,17 +220,43 @@ class SQLiteIndex(ClosesOnExit):
         )
         return len(added)
 
-    def query(self, keys: Iterable[int]) -> dict[int, list[int]]:
-        """For each stored key (given as uint64 ints), the pids holding it."""
-        unsigned = np.array(sorted(set(keys)), dtype=np.uint64)
+    def query(self, keys: Iterable[int], limit: int | None = None) -> dict[int, list[int]]:
+        """For each stored key (given as uint64 ints), the pids holding it; a key held by
+        more than ``limit`` pids is counted in SQLite and given no pids."""
         out: dict[int, list[int]] = {}
-        for chunk in iter_chunks(to_sql_keys(unsigned)):
-            marks = ",".join("?" * len(chunk))
-            for key, pid in self._db.execute(
-                f"SELECT key, pid FROM keys WHERE key IN ({marks})", chunk
-            ):
-                out.setdefault(key & 0xFFFFFFFFFFFFFFFF, []).append(pid)
+        for chunk in iter_chunks(to_sql_keys(unique_keys(keys))):
+            if limit is not None:
+                counts = self._db.execute(
+                    "SELECT key, count(*) FROM keys WHERE key IN"
+                    f" ({','.join('?' * len(chunk))}) GROUP BY key",
+                    chunk,
+                ).fetchall()
+                out.update((key & _UINT64, []) for key, count in counts if count > limit)
+                chunk = [key for key, count in counts if count <= limit]
+            rows = self._db.execute(
+                f"SELECT key, pid FROM keys WHERE key IN ({','.join('?' * len(chunk))})", chunk
+            )
+            for key, pid in rows:
+                out.setdefault(key & _UINT64, []).append(pid)
+        if limit is not None:  # (a writer may have added holders since they were counted)
+            out.update([(key, []) for key, pids in out.items() if len(pids) > limit])
         return out
+
+    def counts(self, keys: np.ndarray) -> np.ndarray:
+        """How many stored items hold each key (0: none), counted in SQLite."""
+        keys = np.asarray(keys, dtype=np.uint64)
+        distinct = unique_keys(keys)
+        found = np.zeros(len(distinct), dtype=np.int64)
+        for chunk in iter_chunks(to_sql_keys(distinct)):
+            rows = self._db.execute(
+                "SELECT key, count(*) FROM keys WHERE key IN"
+                f" ({','.join('?' * len(chunk))}) GROUP BY key",
+                chunk,
+            ).fetchall()
+            if rows:
+                held = np.array(rows, dtype=np.int64)
+                found[np.searchsorted(distinct, held[:, 0].view(np.uint64))] = held[:, 1]
+        return found[np.searchsorted(distinct, keys)] if len(distinct) else found
 
     def get(self, pids: Iterable[int]) -> list[IndexItem]:
         """The stored items with these pids, in pid order."""
@@ -246,13 +288,15 @@ class SQLiteIndex(ClosesOnExit):
     def lookup(self, uids: Iterable[tuple[str, int, str]]) -> dict[tuple[str, int, str], int]:
         """Pids of the items already stored under these uids."""
         out: dict[tuple[str, int, str], int] = {}
-        for doc_id, idx, digest in uids:
-            row = self._db.execute(
-                "SELECT pid FROM items WHERE doc_id = ? AND idx = ? AND digest = ?",
-                (doc_id, idx, digest),
-            ).fetchone()
-            if row:
-                out[(doc_id, idx, digest)] = row[0]
+        for chunk in iter_chunks(list(dict.fromkeys(uids)), _UIDS_A_QUERY):
+            marks = ",".join(["(?, ?, ?)"] * len(chunk))
+            rows = self._db.execute(
+                f"SELECT i.doc_id, i.idx, i.digest, i.pid FROM (VALUES {marks}) AS u"
+                " CROSS JOIN items AS i"  # (the join's order: one index search a uid)
+                " ON i.doc_id = u.column1 AND i.idx = u.column2 AND i.digest = u.column3",
+                [value for uid in chunk for value in uid],
+            )
+            out.update(((doc_id, idx, digest), pid) for doc_id, idx, digest, pid in rows)
         return out
 
     def document_frequencies(self, words: Iterable[str]) -> tuple[dict[str, int], int]:

@@ -52,6 +52,19 @@ def test_add_is_idempotent_and_queries_find_items(index):
     assert (df, n) == ({"two": 2, "one": 1}, 2)
 
 
+def test_a_limited_query_gives_no_pids_for_a_common_key_and_counts_count(index):
+    big = 2**64 - 5
+    index.add([item("a", 0, "x", [1, big]), item("a", 1, "y", [big, 7]), item("b", 0, "z", [big])])
+    assert index.query([big, 7, 99], limit=2) == {
+        big: [],
+        7: [index.lookup([("a", 1, "d-y")])[("a", 1, "d-y")]],
+    }
+    assert sorted(len(p) for p in index.query([big, 7], limit=3).values()) == [1, 3]
+    keys = np.array([7, 99, big, 1, big], dtype=np.uint64)
+    assert index.counts(keys).tolist() == [1, 0, 3, 1, 3]
+    assert index.counts(np.zeros(0, dtype=np.uint64)).tolist() == []
+
+
 def test_settings_first_writer_wins(index):
     assert index.settings({"seed": "1"}) == {"seed": "1"}
     assert index.settings({"seed": "2"}) == {"seed": "1"}

@@ -6,9 +6,12 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cleaner.dedupe import clusters_to_jsonl, dedupe
+from cleaner.dedupe.against_index import rarest_anchors
+from cleaner.dedupe.options import DedupeOptions
 from cleaner.errors import CleanerError
 from cleaner.index import SQLiteIndex
 
@@ -92,3 +95,19 @@ def test_two_processes_share_one_index(tmp_path):
     assert db.execute(
         "SELECT COUNT(*) FROM (SELECT 1 FROM items GROUP BY doc_id, idx HAVING COUNT(*) > 1)"
     ).fetchone() == (0,)
+
+
+def test_a_paragraph_looks_the_index_up_by_its_rarest_stored_anchors() -> None:
+    """Paragraph 0 holds a phrase forty stored stories hold (keys 1-4) and a sentence one
+    stored paragraph holds (keys 5-7): it looks the index up by the three keys of that
+    sentence, not by all seven (the old lookup by every anchor met all 41 stories). A key
+    the index does not hold (8) finds no container there, however rare; one held by more
+    than the cap (9) is no use; paragraph 1 holds nothing stored."""
+    owner = np.array([0] * 9 + [1, 1])
+    key = np.arange(1, 12, dtype=np.uint64)
+    stored = np.array([40, 40, 40, 40, 1, 1, 1, 0, 60, 0, 0])
+    picked_owner, picked_key = rarest_anchors(owner, key, stored, DedupeOptions(), cap=50)
+    assert picked_owner.tolist() == [0, 0, 0]
+    assert picked_key.tolist() == [5, 6, 7]
+    stored[4:7] = 0  # (the sentence not stored: the common phrase is all there is)
+    assert rarest_anchors(owner, key, stored, DedupeOptions(), cap=50)[1].tolist() == [1, 2, 3]
