@@ -147,13 +147,15 @@ def dedupe_args(batch: Path, index: Path, clusters: Path) -> list[str]:
 
 class Run(NamedTuple):
     """One writer: exit code, seconds from the start of its phase to its end, CPU seconds
-    (user + system), peak resident memory (MB) and what it printed on stderr."""
+    (user + system), peak resident memory (MB), what it printed on stderr, and its place
+    among the writers started together."""
 
     code: int
     seconds: float
     cpu: float
     peak_mb: float
     err: str
+    order: int = 0
 
 
 def _start(batch: Path, index: Path, name: str) -> subprocess.Popen[bytes]:
@@ -165,29 +167,37 @@ def _start(batch: Path, index: Path, name: str) -> subprocess.Popen[bytes]:
         )
 
 
-def _wait(proc: subprocess.Popen[bytes], batch: Path, name: str, start: float) -> Run:
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(
-        proc.returncode,
-        time.perf_counter() - start,
-        usage.ru_utime + usage.ru_stime,
-        usage.ru_maxrss / 1024,
-        batch.with_suffix(f".{name}.err").read_text(errors="replace"),
-    )
+def _wait_all(
+    started: list[tuple[Path, subprocess.Popen[bytes]]], name: str, start: float
+) -> list[Run]:
+    """Wait for every writer, taking each as it ends; their runs in the order started."""
+    by_pid = {proc.pid: (n, batch, proc) for n, (batch, proc) in enumerate(started)}
+    runs: list[Run] = []
+    while by_pid:
+        pid, status, usage = os.wait4(-1, 0)
+        if pid not in by_pid:
+            continue
+        n, batch, proc = by_pid.pop(pid)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err = batch.with_suffix(f".{name}.err").read_text(errors="replace")
+        cpu = usage.ru_utime + usage.ru_stime
+        seconds = time.perf_counter() - start
+        runs.append(Run(proc.returncode, seconds, cpu, usage.ru_maxrss / 1024, err, n))
+    return sorted(runs, key=lambda r: r.order)
 
 
 def run_concurrent(batches: list[Path], index: Path) -> list[Run]:
     """Every batch at once into ``index``."""
     start = time.perf_counter()
-    procs = [_start(b, index, "concurrent") for b in batches]
-    return [_wait(p, b, "concurrent", start) for p, b in zip(procs, batches, strict=True)]
+    return _wait_all([(b, _start(b, index, "concurrent")) for b in batches], "concurrent", start)
 
 
 def run_sequential(batches: list[Path], index: Path) -> list[Run]:
     """The batches one after the other into ``index``."""
     start = time.perf_counter()
-    return [_wait(_start(b, index, "sequential"), b, "sequential", start) for b in batches]
+    return [
+        _wait_all([(b, _start(b, index, "sequential"))], "sequential", start)[0] for b in batches
+    ]
 
 
 def _summary(runs: list[Run], seconds: float) -> dict[str, object]:
