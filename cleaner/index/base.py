@@ -55,6 +55,52 @@ class IndexItem:
         return (self.doc_id, self.index, self.digest)
 
 
+#: An item's stored fields, in the order of :func:`stored_row` and :func:`stored_item`: one
+#: format for every backend that serialises items (SQLite columns, Redis hash fields).
+STORED_FIELDS = ("doc_id", "idx", "digest", "source", "text", "shingles", "signature", "words")
+
+
+def stored_row(item: IndexItem) -> tuple[str, int, str, str, str, bytes, bytes, str]:
+    """The values of :data:`STORED_FIELDS` for ``item`` (arrays as uint64 bytes)."""
+    return (
+        item.doc_id,
+        item.index,
+        item.digest,
+        item.source,
+        item.text,
+        item.shingles.astype(np.uint64).tobytes(),
+        item.signature.astype(np.uint64).tobytes(),
+        "\n".join(item.words),
+    )
+
+
+def stored_item(pid: int, values: Sequence[Any]) -> IndexItem:
+    """The item stored as ``values`` (:data:`STORED_FIELDS` in order; text as str or bytes).
+
+    >>> item = IndexItem("d", "s", 2, "t", "h", np.arange(3), np.arange(2), np.zeros(0), ("w",))
+    >>> back = stored_item(7, stored_row(item))
+    >>> back.uid == item.uid, back.words, back.shingles.tolist(), back.pid
+    (True, ('w',), [0, 1, 2], 7)
+    """
+    doc_id, idx, digest, source, text, shingles, signature, words = values
+
+    def text_of(v: str | bytes) -> str:
+        return v.decode() if isinstance(v, bytes) else v
+
+    return IndexItem(
+        doc_id=text_of(doc_id),
+        source=text_of(source),
+        index=int(idx),
+        text=text_of(text),
+        digest=text_of(digest),
+        shingles=np.frombuffer(shingles, dtype=np.uint64),
+        signature=np.frombuffer(signature, dtype=np.uint64),
+        keys=np.zeros(0, dtype=np.uint64),
+        words=tuple(text_of(words).split("\n")) if words else (),
+        pid=pid,
+    )
+
+
 @runtime_checkable
 class Index(Protocol):
     """A store of paragraph signatures shared between batches."""

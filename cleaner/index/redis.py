@@ -23,7 +23,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import numpy as np
 
 from cleaner.errors import CleanerError, IndexFailure
-from cleaner.index.base import ClosesOnExit, IndexItem, iter_chunks, unique_keys
+from cleaner.index.base import (
+    STORED_FIELDS,
+    ClosesOnExit,
+    IndexItem,
+    iter_chunks,
+    stored_item,
+    stored_row,
+    unique_keys,
+)
 
 DEFAULT_PREFIX = "cleaner:"
 
@@ -146,14 +154,7 @@ class RedisIndex(ClosesOnExit):
                     args: list[Any] = [
                         self.prefix,
                         uid_field(item.uid),
-                        item.doc_id,
-                        item.index,
-                        item.digest,
-                        item.source,
-                        item.text,
-                        item.shingles.astype(np.uint64).tobytes(),
-                        item.signature.astype(np.uint64).tobytes(),
-                        "\n".join(item.words),
+                        *stored_row(item),
                         len(keys),
                         *keys,
                         len(words),
@@ -261,19 +262,7 @@ class RedisIndex(ClosesOnExit):
 
 def _item(pid: int, row: Mapping[bytes, bytes]) -> IndexItem:
     """An IndexItem from its stored hash."""
-    words = row[b"words"].decode()
-    return IndexItem(
-        doc_id=row[b"doc_id"].decode(),
-        source=row[b"source"].decode(),
-        index=int(row[b"idx"]),
-        text=row[b"text"].decode(),
-        digest=row[b"digest"].decode(),
-        shingles=np.frombuffer(row[b"shingles"], dtype=np.uint64),
-        signature=np.frombuffer(row[b"signature"], dtype=np.uint64),
-        keys=np.zeros(0, dtype=np.uint64),
-        words=tuple(words.split("\n")) if words else (),
-        pid=pid,
-    )
+    return stored_item(pid, [row[f.encode()] for f in STORED_FIELDS])
 
 
 def open_redis(rest: str) -> RedisIndex:

@@ -29,7 +29,17 @@ from typing import Any
 import numpy as np
 
 from cleaner.errors import CleanerError, IndexFailure
-from cleaner.index.base import ClosesOnExit, IndexItem, iter_chunks, unique_keys
+from cleaner.index.base import (
+    STORED_FIELDS,
+    ClosesOnExit,
+    IndexItem,
+    iter_chunks,
+    stored_item,
+    stored_row,
+    unique_keys,
+)
+
+_COLUMNS = ", ".join(STORED_FIELDS)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -222,22 +232,8 @@ class SQLiteIndex(ClosesOnExit):
         first = (row[0] if row else 0) + 1
         pids = range(first, first + len(added))
         self._db.executemany(
-            "INSERT INTO items(pid, doc_id, idx, digest, source, text, shingles, signature,"
-            " words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                (
-                    pid,
-                    item.doc_id,
-                    item.index,
-                    item.digest,
-                    item.source,
-                    item.text,
-                    item.shingles.astype(np.uint64).tobytes(),
-                    item.signature.astype(np.uint64).tobytes(),
-                    "\n".join(item.words),
-                )
-                for pid, item in zip(pids, added, strict=True)
-            ),
+            f"INSERT INTO items(pid, {_COLUMNS}) VALUES (?{', ?' * len(STORED_FIELDS)})",
+            ((pid, *stored_row(item)) for pid, item in zip(pids, added, strict=True)),
         )
         self._db.executemany(
             "INSERT OR IGNORE INTO keys(key, pid) VALUES (?, ?)", _key_rows(added, pids)
@@ -294,25 +290,10 @@ class SQLiteIndex(ClosesOnExit):
         for chunk in iter_chunks(sorted(set(pids))):
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                "SELECT pid, doc_id, idx, digest, source, text, shingles, signature, words"
-                f" FROM items WHERE pid IN ({marks}) ORDER BY pid",
+                f"SELECT pid, {_COLUMNS} FROM items WHERE pid IN ({marks}) ORDER BY pid",
                 chunk,
             )
-            for pid, doc_id, idx, digest, source, text, sh, sig, words in rows:
-                items.append(
-                    IndexItem(
-                        doc_id=doc_id,
-                        source=source,
-                        index=idx,
-                        text=text,
-                        digest=digest,
-                        shingles=np.frombuffer(sh, dtype=np.uint64),
-                        signature=np.frombuffer(sig, dtype=np.uint64),
-                        keys=np.zeros(0, dtype=np.uint64),
-                        words=tuple(words.split("\n")) if words else (),
-                        pid=pid,
-                    )
-                )
+            items.extend(stored_item(pid, values) for pid, *values in rows)
         return items
 
     def lookup(self, uids: Iterable[tuple[str, int, str]]) -> dict[tuple[str, int, str], int]:
