@@ -450,6 +450,7 @@ def parse_cut(raw: dict[str, Any]) -> dict[str, Any]:
         "regex": anchored_rx,
         "at": at,
         "min_left": int_param(raw, "min_left", 20),
+        "last_line": bool(raw.get("last_line", False)),
         "capture": capture_param(raw, anchored_rx),
     }
 
@@ -462,11 +463,17 @@ def apply_cut(doc: DocContext, rule: Rule) -> None:
     """Cut the matched part off a line when what is left reads as text: at least
     ``min_left`` characters, starting with a word (a part cut off the start) or ending a
     sentence (a part cut off the end: it followed the last sentence). Otherwise the line is
-    left whole for line rules to judge.
+    left whole for line rules to judge. With ``last_line``, only the document's last line
+    with text is cut: what follows the last sentence of an article (a caption, the writer's
+    name) has the shape a subheading glued to the end of an earlier paragraph has too.
     """
     p = rule.params
     rx = p["regex"]
-    for ln in kept_lines(doc):
+    lines = kept_lines(doc)
+    if p["last_line"]:
+        last = doc.last_text_line()
+        lines = [ln for ln in lines if ln is last]
+    for ln in lines:
         text = ln.text
         m = rx.search(text)
         if not m:
@@ -567,7 +574,7 @@ KINDS: dict[str, Kind] = {
         parse_cut,
         apply_cut,
         Phase.STRIP,
-        frozenset({"pattern", "at", "min_left", "ignore_case", "capture"}),
+        frozenset({"pattern", "at", "min_left", "last_line", "ignore_case", "capture"}),
         _route_text("regex"),
     ),
     "meta": Kind(

@@ -289,3 +289,16 @@ def test_a_column_of_readers_signatures_is_kept():
             "- المباراة صعبة على الفريقين!",
         ]
     _all_kept("\n".join(qa))
+
+
+def test_a_fragment_after_the_last_sentence_goes_a_subheading_inside_stays():
+    # A subheading glued to the end of an earlier paragraph has the shape of a caption or
+    # a writer's title glued after the article's last sentence: only the last is cut.
+    body = [
+        "وفي عهده أنشئ عدد من الوزارات وافتتحت الجامعات الأولى في البلاد. الملك فيصل",
+        "وتولى الحكم بعد أخيه وواصل بناء مؤسسات الدولة الحديثة في كل المناطق. محلل سياسي",
+        "ولا تزال آثار تلك المرحلة ظاهرة في مدن المملكة حتى اليوم.",
+    ]
+    res = clean("\n".join([*body[:2], body[2] + " جانب من الحضور"]))
+    assert [p for p in (res.title, *res.paragraphs) if p] == body
+    assert [(r.rule, r.text) for r in res.removed] == [("ar/closing-name-glued", "جانب من الحضور")]
