@@ -91,7 +91,7 @@ class ShingleSets:
     @cached_property
     def occupied(self) -> np.ndarray:
         """Buckets each set's sketch fills."""
-        return np.bitwise_count(self.words).sum(axis=1, dtype=np.int64)
+        return row_popcount(self.words)
 
     def extended(self, more: Sequence[np.ndarray]) -> ShingleSets:
         """These sets followed by ``more`` (sorted unique arrays), numbered on from ``len``."""
@@ -231,15 +231,40 @@ def intersection_bound(
     out = np.empty(len(a), dtype=np.int64)
     for lo in range(0, len(a), _CHUNK):
         ca, cb = a[lo : lo + _CHUNK], b[lo : lo + _CHUNK]
-        wa, wb = words[ca], words[cb]
-        shared = np.bitwise_count(wa & wb).sum(axis=1, dtype=np.int64)
+        # take copies whole rows (3-4 times faster than indexing a 2-d array with a list).
+        wa, wb = np.take(words, ca, axis=0), np.take(words, cb, axis=0)
         if occupied is None:
-            fa = np.bitwise_count(wa).sum(axis=1, dtype=np.int64)
-            fb = np.bitwise_count(wb).sum(axis=1, dtype=np.int64)
+            fa, fb = row_popcount(wa), row_popcount(wb)
         else:
             fa, fb = occupied[ca], occupied[cb]
+        shared = row_popcount(np.bitwise_and(wa, wb, out=wa))
         out[lo : lo + _CHUNK] = np.minimum(sizes[ca] - fa + shared, sizes[cb] - fb + shared)
     return out
+
+
+_BYTES = np.uint64(0x00FF00FF00FF00FF)
+_LANES = np.uint64(0x0001000100010001)
+
+
+def row_popcount(rows: np.ndarray) -> np.ndarray:
+    """Set bits of each row of a 2-d unsigned array, as int64.
+
+    >>> row_popcount(np.array([[1, 3], [2**64 - 1, 2**64 - 1]], dtype=np.uint64)).tolist()
+    [3, 128]
+    >>> row_popcount(np.full((1, 16), 2**64 - 1, dtype=np.uint64)).tolist()
+    [1024]
+    """
+    counts = np.bitwise_count(rows)  # a byte per value
+    if rows.dtype != np.uint64 or rows.shape[1] % 8 or not counts.flags.c_contiguous:
+        return counts.sum(axis=1, dtype=np.int64)
+    # Eight counts (at most 64 each) share a 64-bit word: adding them in pairs into 16-bit
+    # lanes, then the four lanes with one multiply, sums eight at once (numpy's sum over a
+    # short row is slow).
+    packed = counts.view(np.uint64)
+    lanes = (packed & _BYTES) + ((packed >> np.uint64(8)) & _BYTES)
+    lanes *= _LANES
+    lanes >>= np.uint64(48)
+    return lanes.sum(axis=1, dtype=np.int64) if lanes.shape[1] > 1 else lanes[:, 0].astype(np.int64)
 
 
 def near_mask(

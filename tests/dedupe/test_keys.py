@@ -1,9 +1,21 @@
 from __future__ import annotations
 
+import re
+
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.dedupe.api import near_duplicates_within
-from cleaner.dedupe.keys import batch_shingles, dedupe_key, shingle_text, shingle_texts
+from cleaner.dedupe.keys import (
+    JOIN_LEFT,
+    JOIN_RIGHT,
+    batch_shingles,
+    dedupe_key,
+    glue_affixes,
+    shingle_text,
+    shingle_texts,
+)
 
 
 def test_key_folds_orthographic_variants():
@@ -65,3 +77,38 @@ def test_batch_keys_equal_text_by_text():
     assert shingle_texts(texts) == [shingle_text(t) for t in texts]
     for odd in (["a\nb", "c"], ["Straße", "x"], [""], []):
         assert shingle_texts(odd) == [shingle_text(t) for t in odd]
+
+
+def _glued_word_by_word(text: str) -> str:
+    """The spec of ``glue_affixes``: a space goes when the word after it is an affix
+    (``JOIN_LEFT``), or the word before it a prefix (``JOIN_RIGHT``) and a word follows it
+    (words end at a space, a newline or either end of the text)."""
+    breaks = " \n"
+    out = []
+    for p, char in enumerate(text):
+        if char == " ":
+            after = re.match(r"[^ \n]*", text[p + 1 :])
+            before = re.search(r"[^ \n]*\Z", text[:p])
+            assert after is not None and before is not None
+            next_is_word = p + 1 < len(text) and text[p + 1] not in breaks
+            if after.group() in JOIN_LEFT or (before.group() in JOIN_RIGHT and next_is_word):
+                continue
+        out.append(char)
+    return "".join(out)
+
+
+_GLUE_WORDS = sorted(JOIN_LEFT | JOIN_RIGHT) + ["کتاب", "ن", "م", "ها‌", "x"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*_GLUE_WORDS, " ", "  ", "\n", " \n "]), max_size=30))
+def test_glue_affixes_removes_exactly_the_spaces_of_its_spec(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert glue_affixes(text) == _glued_word_by_word(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([*_GLUE_WORDS, " ", "  ", "،", "!", "\u200c", "ی"]))))
+def test_batch_keys_of_affixes_and_spaces_equal_text_by_text(texts: list[list[str]]) -> None:
+    joined = ["".join(t) for t in texts]
+    assert shingle_texts(joined) == [shingle_text(t) for t in joined]

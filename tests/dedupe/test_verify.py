@@ -11,6 +11,7 @@ from cleaner.dedupe.verify import (
     is_near,
     occupancy,
     overlap,
+    row_popcount,
     verify_pairs,
 )
 
@@ -90,3 +91,17 @@ def test_unique_sets_sorts_and_dedupes_each_paragraph():
     hashes, new = unique_sets(np.concatenate(parts), offsets)
     for i, p in enumerate(parts):
         assert np.array_equal(hashes[new[i] : new[i + 1]], np.unique(p))
+
+
+@pytest.mark.parametrize("width", [1, 3, 8, 16, 32])
+def test_row_popcount_counts_every_set_bit(width):
+    rng = np.random.default_rng(width)
+    rows = rng.integers(0, 2**64, (200, width), dtype=np.uint64)
+    rows[0] = 2**64 - 1  # every bit: the largest sums
+    rows[1] = 0
+    rows[2::3] &= rng.integers(0, 2**64, (len(rows[2::3]), width), dtype=np.uint64)
+    expected = np.unpackbits(rows.view(np.uint8), axis=1).sum(axis=1)
+    assert row_popcount(rows).tolist() == expected.tolist()
+    assert row_popcount(rows)[0] == 64 * width
+    as_bytes = rows.view(np.uint8)  # a sketch that is not whole words
+    assert row_popcount(as_bytes).tolist() == expected.tolist()
