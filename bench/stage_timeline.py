@@ -9,7 +9,9 @@ The run is the real CLI in a fresh process; the stages' start and end times are 
 wrapping the functions named in STAGES, and a sampler process reads the machine's CPU counters
 every 50 ms. "idle core-s" is what the stage left unused of the machine's cores: on an
 otherwise quiet machine, the serial work of the main process while the workers wait. The
-machine must be quiet (another process's work counts as busy).
+machine must be quiet (another process's work counts as busy). "main MB" is the main
+process's resident memory when the stage ends, "peak MB" its peak so far: the stage that
+raises it holds the run's peak (with ``-j 1`` all of a run's memory is the main process's).
 """
 
 from __future__ import annotations
@@ -42,8 +44,13 @@ STAGES = [
 
 #: Runs the CLI with the stages wrapped; writes their times as JSON to the file in argv[1].
 RUNNER = """
-import atexit, functools, importlib, json, sys, time
+import atexit, functools, importlib, json, os, resource, sys, time
 stages, out, events = json.loads(sys.argv[1]), sys.argv[2], []
+page = os.sysconf("SC_PAGE_SIZE")
+def memory():
+    with open("/proc/self/statm") as f:
+        resident = int(f.read().split()[1]) * page >> 20
+    return resident, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
 def timed(real, name):
     @functools.wraps(real)
     def run(*args, **kwargs):
@@ -51,7 +58,7 @@ def timed(real, name):
         try:
             return real(*args, **kwargs)
         finally:
-            events.append((name, start, time.time(), time.process_time() - cpu))
+            events.append((name, start, time.time(), time.process_time() - cpu, *memory()))
     return run
 for module, name in stages:
     mod = importlib.import_module(module)
@@ -79,9 +86,13 @@ while True:
 """
 
 
-def timeline(args: list[str]) -> tuple[list[tuple[str, float, float, float, float]], float]:
-    """Run ``cleaner dedupe ARGS``: rows of (stage, start, end, busy cores, main CPU s), gaps
-    included (their CPU: what the stages left of the main process's), and its whole CPU."""
+Row = tuple[str, float, float, float, float, float, float]
+
+
+def timeline(args: list[str]) -> tuple[list[Row], float]:
+    """Run ``cleaner dedupe ARGS``: rows of (stage, start, end, busy cores, main CPU s, main
+    resident MB at its end, main peak MB by its end), gaps included (their CPU: what the
+    stages left of the main process's), and its whole CPU."""
     with tempfile.TemporaryDirectory() as tmp:
         times, samples = Path(tmp, "times.json"), Path(tmp, "cpu.txt")
         sampler = subprocess.Popen([sys.executable, "-c", SAMPLER, str(samples)])
@@ -99,15 +110,17 @@ def timeline(args: list[str]) -> tuple[list[tuple[str, float, float, float, floa
         inside = [u for t, u in cpu if a <= t < b]
         return sum(inside) / len(inside) if inside else float("nan")
 
-    rows, at = [], run["began"]
-    for name, a, b, used in sorted(run["events"], key=lambda e: e[1]):
+    nan = float("nan")
+    rows: list[Row] = []
+    at = run["began"]
+    for name, a, b, used, resident, peak in sorted(run["events"], key=lambda e: e[1]):
         if a > at + 0.05:
-            rows.append(("(between stages)", at, a, busy(at, a), float("nan")))
-        rows.append((name, a, b, busy(a, b), used))
+            rows.append(("(between stages)", at, a, busy(at, a), nan, nan, nan))
+        rows.append((name, a, b, busy(a, b), used, resident, peak))
         at = max(at, b)
-    rows.append(("(after the stages)", at, run["ended"], busy(at, run["ended"]), float("nan")))
+    rows.append(("(after the stages)", at, run["ended"], busy(at, run["ended"]), nan, nan, nan))
     began = run["began"]
-    return [(n, a - began, b - began, u, c) for n, a, b, u, c in rows], run["cpu"]
+    return [(n, a - began, b - began, *rest) for n, a, b, *rest in rows], run["cpu"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,15 +136,15 @@ def main(argv: list[str] | None = None) -> int:
         rows, total_cpu = timeline([*rest, "-q"])
     print(
         f"{'stage':<20}{'from s':>8}{'to s':>8}{'wall s':>8}{'busy cores':>12}{'idle core-s':>13}"
-        f"{'main CPU s':>12}"
+        f"{'main CPU s':>12}{'main MB':>9}{'peak MB':>9}"
     )
     idle = 0.0
-    for name, a, b, busy, used in rows:
+    for name, a, b, busy, used, resident, peak in rows:
         lost = (cores - busy) * (b - a) if busy == busy else 0.0
         idle += lost
-        shown = f"{used:>12.2f}" if used == used else f"{'':>12}"
+        shown = f"{used:>12.2f}{resident:>9.0f}{peak:>9.0f}" if used == used else f"{'':>12}"
         print(f"{name:<20}{a:>8.1f}{b:>8.1f}{b - a:>8.1f}{busy:>12.2f}{lost:>13.1f}{shown}")
-    staged = sum(used for *_, used in rows if used == used)
+    staged = sum(row[4] for row in rows if row[4] == row[4])
     print(
         f"total {rows[-1][2]:.1f} s on {cores} cores; idle core-seconds {idle:.1f};"
         f" main process CPU {total_cpu:.2f} s ({total_cpu - staged:.2f} s outside the stages:"
