@@ -82,12 +82,10 @@ def collision_pairs(
     """
     if len(keys) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    order = np.lexsort((owners, keys))
-    k, o = keys[order], owners[order]
-    new = np.concatenate(([True], k[1:] != k[:-1]))
+    new, o = _shared_keys(keys, owners)
     starts = np.flatnonzero(new)
     group = np.cumsum(new) - 1
-    sizes = np.diff(np.append(starts, len(k)))[group]
+    sizes = np.diff(np.append(starts, len(o)))[group]
     parts = []
     small = sizes <= clique
     for d in range(1, clique):
@@ -108,6 +106,34 @@ def collision_pairs(
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     pairs.sort(axis=1)
     return unique_pairs(pairs)
+
+
+def _shared_keys(keys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of the keys two rows or more hold (a key held once makes no pair), sorted
+    by key then owner: where each key's run starts, and the owners.
+
+    >>> [a.tolist() for a in _shared_keys(np.array([5, 7, 5, 9, 5]), np.array([4, 1, 2, 3, 0]))]
+    [[True, False, False], [0, 2, 4]]
+    """
+    # A sort of the keys alone is three times faster than one by key and owner (lexsort);
+    # the owners are then put in order within each key's run by one sort of (run, owner)
+    # packed in an int64.
+    order = np.argsort(keys)
+    k = keys[order]
+    same = k[1:] == k[:-1]
+    shared = np.zeros(len(k), dtype=bool)
+    shared[1:] = same
+    shared[:-1] |= same
+    k, o = k[shared], owners[order[shared]]
+    new = np.ones(len(k), dtype=bool)
+    np.not_equal(k[1:], k[:-1], out=new[1:])
+    if not len(o):
+        return new, o
+    top, low = int(o.max()) + 1, int(o.min())
+    if low < 0 or top * len(o) >= 2**62:
+        return new, o[np.lexsort((o, np.cumsum(new)))]
+    run = np.cumsum(new) - 1
+    return new, np.sort(run * top + o) - run * top
 
 
 def band_pairs(keys: np.ndarray) -> np.ndarray:

@@ -76,24 +76,28 @@ def signatures(
 def _densify(sig: np.ndarray, seed: int) -> None:
     """Fill empty bins in place from the probe sequence of each bin (optimal densification)."""
     n, num_perm = sig.shape
-    rows, cols = np.nonzero(sig == EMPTY)
-    if not len(rows):
+    flat = sig.reshape(-1)  # a view: bins are looked up and filled by flat position
+    empty = np.flatnonzero(flat == EMPTY)
+    if not len(empty):
         return
     has_any = (sig != EMPTY).any(axis=1)
-    keep = has_any[rows]
-    rows, cols = rows[keep], cols[keep]
-    original = sig.copy()
+    empty = empty[has_any[empty // num_perm]]
+    # Each empty bin as the flat position of its row's first bin and its column.
+    row_start, cols = empty - empty % num_perm, empty % num_perm
+    original = flat.copy()
     rounds = 8 * num_perm
     table = _probe_table(num_perm, rounds, seed)
     for r in range(rounds):
-        if not len(rows):
+        if not len(cols):
             return
-        got = original[rows, table[r, cols]]
+        got = original[row_start + table[r][cols]]
         hit = got != EMPTY
-        sig[rows[hit], cols[hit]] = got[hit]
-        rows, cols = rows[~hit], cols[~hit]
+        flat[row_start[hit] + cols[hit]] = got[hit]
+        miss = ~hit
+        row_start, cols = row_start[miss], cols[miss]
     # Astronomically rare (a bin missed 8*num_perm probes): fall back to the row minimum.
-    sig[rows, cols] = original[rows].min(axis=1)
+    rows = row_start // num_perm
+    sig[rows, cols] = original.reshape(n, num_perm)[rows].min(axis=1)
 
 
 def to_lean(row: np.ndarray, seed: int = 1) -> LeanMinHash:

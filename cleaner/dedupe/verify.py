@@ -153,12 +153,17 @@ def intersection(a: np.ndarray, b: np.ndarray) -> int:
     """
     if a.size > b.size:
         a, b = b, a
-    if not a.size:
+    return _found(a, b)
+
+
+def _found(smaller: np.ndarray, larger: np.ndarray) -> int:
+    """How many values of ``smaller`` are in ``larger`` (both sorted unique)."""
+    if not smaller.size:
         return 0
-    # Look the smaller set up in the larger one (faster than intersect1d's merge sort).
-    at = b.searchsorted(a)
-    np.minimum(at, b.size - 1, out=at)
-    return int(np.count_nonzero(b[at] == a))
+    # Look the smaller set up in the larger one (faster than intersect1d's merge sort); a
+    # value past the largest is compared with the largest (clipped), which it is not.
+    at = larger.searchsorted(smaller)
+    return int(np.count_nonzero(larger.take(at, mode="clip") == smaller))
 
 
 def intersections(sets: ShingleSets, pairs: np.ndarray) -> np.ndarray:
@@ -169,14 +174,33 @@ def intersections(sets: ShingleSets, pairs: np.ndarray) -> np.ndarray:
     >>> intersections(s, np.array([[0, 1], [1, 1]])).tolist()
     [2, 2]
     """
+    return pair_intersections(sets, pairs[:, 0], pairs[:, 1])
+
+
+def pair_intersections(sets: ShingleSets, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Exact ``|A & B|`` of every pair of sets ``(a[k], b[k])``.
+
+    The ends of both sets of every pair, the smaller first, are found for all pairs at once,
+    so a pair costs its search and a few slices (a third less than :func:`intersection`
+    a pair, which reads them from the offsets one by one).
+
+    >>> s = ShingleSets(np.array([1, 2, 3, 2, 3], dtype=np.uint64), np.array([0, 3, 5, 5]),
+    ...                 np.zeros((3, 64), dtype=np.uint8))
+    >>> pair_intersections(s, np.array([0, 1, 2]), np.array([1, 0, 0])).tolist()
+    [2, 2, 0]
+    """
     h, off = sets.hashes, sets.offsets
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    swap = off[a + 1] - off[a] > off[b + 1] - off[b]
+    small, large = np.where(swap, b, a), np.where(swap, a, b)
+    ends = (off[small], off[small + 1], off[large], off[large + 1])
     return np.fromiter(
         (
-            intersection(h[off[i] : off[i + 1]], h[off[j] : off[j + 1]])
-            for i, j in zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True)
+            _found(h[s0:s1], h[l0:l1])
+            for s0, s1, l0, l1 in zip(*(e.tolist() for e in ends), strict=True)
         ),
         dtype=np.int64,
-        count=len(pairs),
+        count=len(a),
     )
 
 
@@ -377,15 +401,7 @@ def verify_counts(
             fine, size_a[todo], size_b[todo], threshold, containment, min_contained
         )
         todo = todo[mask[todo]]
-    h, off = sets.hashes, sets.offsets
-    counted = np.fromiter(
-        (
-            intersection(h[off[i] : off[i + 1]], h[off[j] : off[j + 1]])
-            for i, j in zip(a[todo].tolist(), b[todo].tolist(), strict=True)
-        ),
-        dtype=np.int64,
-        count=len(todo),
-    )
+    counted = pair_intersections(sets, a[todo], b[todo])
     mask[todo] = near_mask(
         counted, size_a[todo], size_b[todo], threshold, containment, min_contained
     )

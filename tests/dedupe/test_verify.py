@@ -11,6 +11,7 @@ from cleaner.dedupe.verify import (
     is_near,
     occupancy,
     overlap,
+    pair_intersections,
     row_popcount,
     verify_pairs,
 )
@@ -105,3 +106,19 @@ def test_row_popcount_counts_every_set_bit(width):
     assert row_popcount(rows)[0] == 64 * width
     as_bytes = rows.view(np.uint8)  # a sketch that is not whole words
     assert row_popcount(as_bytes).tolist() == expected.tolist()
+
+
+def test_pair_intersections_count_what_python_sets_share():
+    rng = np.random.default_rng(11)
+    arrays = [*_random_sets(rng, 200), np.zeros(0, dtype=np.uint64)]  # an empty set too
+    arrays.append(arrays[3].copy())  # a set equal to another
+    sets = _sets(arrays)
+    n = len(arrays)
+    a = np.concatenate([rng.integers(0, n, 5000), [n - 2, 0, n - 1, 3]])
+    b = np.concatenate([rng.integers(0, n, 5000), [0, n - 2, 3, n - 1]])
+    as_sets = [set(x.tolist()) for x in arrays]
+    want = [len(as_sets[i] & as_sets[j]) for i, j in zip(a, b, strict=True)]
+    got = pair_intersections(sets, a, b)
+    assert got.tolist() == want
+    assert got[-1] == got[-2] == len(arrays[3]) and got[-3] == got[-4] == 0
+    assert [intersection(arrays[i], arrays[j]) for i, j in zip(a, b, strict=True)] == want
