@@ -181,3 +181,22 @@ def test_partitions_and_merge_on_a_forked_pool_give_the_rule_pairs():
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split("]")[0] == "['_pairs_merged_on_pool', '_partition_on_pool'"
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_merge_moves_pieces_into_one_distinct_sorted_array(seed):
+    """The merge of a partition's pieces, made distinct in place in small passes, is the
+    plain union of the pieces, and it empties the list it was given."""
+    from cleaner.dedupe import containment
+
+    rng = np.random.default_rng(seed)
+    pieces = [np.unique(rng.integers(0, 50, rng.integers(0, 40))) for _ in range(5)]
+    want = np.unique(np.concatenate(pieces)).tolist()
+    found = [(p.astype(np.int64), None) for p in pieces]
+    chunk = containment.COMPACT_ROWS
+    containment.COMPACT_ROWS = int(rng.integers(1, 8))
+    try:
+        code, count = containment._merge(found, False)
+    finally:
+        containment.COMPACT_ROWS = chunk
+    assert code.tolist() == want and count is None and found == []
