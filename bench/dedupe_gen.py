@@ -31,6 +31,11 @@ corpus of the same seed, drawn the same way. Nothing else changed: the same kind
 edit rates and pool, so distractors stay as same-topic as before; only the rare salad that
 *is* a duplicate is replaced.
 
+Salads are drawn and checked in batches (:func:`fresh_salads`; the checks, in
+``fresh_checks.py``, find the few members a salad could repeat through the rarest shingles
+before counting), and give the corpus that drawing and checking them one at a time gives,
+byte for byte: a salad's draws never depend on the verdict on the one before.
+
 Bases are the real paragraphs (near-identical ones kept once); when more are needed they are
 synthesised like distractors, so a large corpus keeps real vocabulary without repeats.
 
@@ -43,27 +48,22 @@ import argparse
 import json
 import random
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cleaner.dedupe.keys import batch_shingles, dedupe_key  # noqa: E402
+from fresh_checks import Guard, Sets, Taken, shingle_sets, shingle_text  # noqa: E402
+
+from cleaner.dedupe.keys import batch_shingles  # noqa: E402
 from cleaner.dedupe.verify import overlap  # noqa: E402
 
-
-def shingle_text(text: str) -> str:
-    """The generator's own comparison key: the matching key without spaces.
-
-    Which paragraphs the generator deems distinct, or a distractor too close to a group,
-    is decided on this fixed key, not on the one the library compares on: a corpus of a
-    given seed stays the same when the library's key changes, so the two keys are measured
-    on the same items.
-    """
-    return dedupe_key(text).replace(" ", "")
-
+#: Salads drawn and checked together (a fresh salad is one of about 1.5 draws).
+BATCH = 2048
 
 KINDS = ("exact", "orthographic", "attribution", "light_edit", "quoted_span")
 ATTRIBUTIONS = (
@@ -103,8 +103,6 @@ def read_paragraphs(paths: Sequence[Path], min_words: int = 8) -> list[str]:
 def distinct(paragraphs: Sequence[str], bar: float = 0.3) -> list[str]:
     """Paragraphs with no earlier one sharing ``bar`` of its shingles (real bases repeat)."""
     hashes, off = batch_shingles([shingle_text(p) for p in paragraphs])
-    import numpy as np
-
     sets = [np.unique(hashes[off[i] : off[i + 1]]) for i in range(len(paragraphs))]
     kept: list[int] = []
     for i, s in enumerate(sets):
@@ -123,80 +121,6 @@ def salad(rng: random.Random, pool: Sequence[list[str]], words: int) -> str:
     return " ".join(out[:words])
 
 
-class Guard:
-    """Rejects generated text that repeats a real paragraph (it would not be a distractor)."""
-
-    def __init__(self, real: Sequence[str], bar: float = 0.3) -> None:
-        import numpy as np
-
-        hashes, off = batch_shingles([shingle_text(p) for p in real])
-        self.sets = [np.unique(hashes[off[i] : off[i + 1]]) for i in range(len(real))]
-        self.bar = bar
-
-    def fresh(self, text: str) -> bool:
-        """True when no real paragraph shares ``bar`` of its shingles (or of the text's)."""
-        import numpy as np
-
-        hashes, off = batch_shingles([shingle_text(text)])
-        s = np.unique(hashes)
-        return all(overlap(s, r).containment < self.bar for r in self.sets)
-
-
-class Taken:
-    """Rejects a distractor that repeats a member of a group (base, variant, line or quote).
-
-    Exact containment (of the smaller set) and Jaccard on the shingle sets, against every
-    member at once through a sorted (hash, member) posting list. ``exact`` and
-    ``orthographic`` items are left out: their matching key is the base's.
-    """
-
-    def __init__(self, texts: Sequence[str], contained: float = 0.75, similar: float = 0.4) -> None:
-        import numpy as np
-
-        hashes, off = batch_shingles([shingle_text(t) for t in texts])
-        keys, owners, sizes = [], [], []
-        for i in range(len(texts)):
-            s = np.unique(hashes[off[i] : off[i + 1]])
-            keys.append(s)
-            owners.append(np.full(s.size, i, dtype=np.int32))
-            sizes.append(s.size)
-        flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
-        order = np.argsort(flat, kind="stable")
-        self.keys = flat[order]
-        self.owners = (np.concatenate(owners) if owners else np.zeros(0, np.int32))[order]
-        self.sizes = np.asarray(sizes, dtype=np.int64)
-        self.empty = bool((self.sizes == 0).any())
-        self.contained = contained
-        self.similar = similar
-
-    def fresh(self, text: str) -> bool:
-        """True when no member is ``contained`` in the text (or it in one) or ``similar`` to it."""
-        import numpy as np
-
-        if not self.sizes.size:
-            return True
-        hashes, _ = batch_shingles([shingle_text(text)])
-        s = np.unique(hashes)
-        lo = self.keys.searchsorted(s, "left")
-        hi = self.keys.searchsorted(s, "right")
-        runs = hi - lo
-        total = int(runs.sum())
-        if not total or not s.size:
-            return True
-        if self.empty:  # a member with no shingle: the bars below fail with no shared one
-            return False
-        starts = np.repeat(lo - np.cumsum(runs) + runs, runs)
-        # Only the members sharing a shingle can fail (the others share 0 < either bar):
-        # counted alone, not as a count of every member (at 1M items, 800,000 a draw).
-        owner, shared = np.unique(self.owners[np.arange(total) + starts], return_counts=True)
-        sizes = self.sizes[owner]
-        smaller = np.minimum(sizes, s.size)
-        union = sizes + s.size - shared
-        return bool(
-            (shared < self.contained * smaller).all() and (shared < self.similar * union).all()
-        )
-
-
 def fresh_salad(
     rng: random.Random, pool: Sequence[list[str]], guard: Guard, lo: int, hi: int
 ) -> str:
@@ -205,6 +129,48 @@ def fresh_salad(
         text = salad(rng, pool, rng.randint(lo, hi))
         if guard.fresh(text):
             return text
+
+
+def fresh_salads(
+    rng: random.Random,
+    pool: Sequence[list[str]],
+    count: int,
+    lo: int,
+    hi: int,
+    accept: Callable[[Sets], np.ndarray],
+) -> list[str]:
+    """The ``count`` salads that drawing one at a time and redrawing each one ``accept``
+    refuses would give, with ``rng`` left where that leaves it; drawn and checked in batches.
+
+    A salad's draws do not depend on whether the ones before it were accepted, so a batch is
+    drawn ahead; the draws past the last salad needed are drawn again from the batch's
+    starting state, to leave ``rng`` exactly after it.
+    """
+    out: list[str] = []
+    while len(out) < count:
+        need = count - len(out)
+        state = rng.getstate()
+        drawn = [salad(rng, pool, rng.randint(lo, hi)) for _ in range(min(BATCH, 2 * need + 8))]
+        passed = np.flatnonzero(accept(shingle_sets(drawn)))
+        if passed.size >= need:
+            rng.setstate(state)
+            for _ in range(int(passed[need - 1]) + 1):
+                salad(rng, pool, rng.randint(lo, hi))
+            passed = passed[:need]
+        out.extend(drawn[i] for i in passed)
+    return out
+
+
+def distractor_check(guard: Guard, taken: Taken) -> Callable[[Sets], np.ndarray]:
+    """Accepts a salad that repeats no real paragraph (``guard``) and no member (``taken``)."""
+
+    def accept(sets: Sets) -> np.ndarray:
+        ok = guard.fresh_many(sets)
+        real_ok = np.flatnonzero(ok)
+        ok[real_ok] = taken.fresh_many(sets.take(real_ok))
+        return ok
+
+    return accept
 
 
 def orthographic(rng: random.Random, text: str) -> str:
@@ -287,7 +253,7 @@ def generate(
     per_base = len(KINDS) + 2  # base, variants, and the quote line
     want = len(real) if n is None else max(1, int(n * (1 - distractors)) // per_base)
     guard = Guard(real)
-    bases = real[:want] + [fresh_salad(rng, pool, guard, 12, 45) for _ in range(want - len(real))]
+    bases = real[:want] + fresh_salads(rng, pool, want - len(real), 12, 45, guard.fresh_many)
     items: list[Item] = []
     for g, base in enumerate(bases):
         bid = f"g{g}"
@@ -302,10 +268,8 @@ def generate(
     total = len(items) if n is None else n
     n_distractors = int(total * distractors / (1 - distractors)) if n is None else n - len(items)
     taken = Taken([it.text for it in items if it.kind not in ("exact", "orthographic")])
-    for d in range(max(0, n_distractors)):
-        text = fresh_salad(rng, pool, guard, 12, 40)
-        while not taken.fresh(text):  # it repeats a group: not a distractor
-            text = fresh_salad(rng, pool, guard, 12, 40)
+    check = distractor_check(guard, taken)
+    for d, text in enumerate(fresh_salads(rng, pool, max(0, n_distractors), 12, 40, check)):
         items.append(Item(f"d{d}", len(bases) + d, "distractor", text))
     rng.shuffle(items)
     return items
