@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import dedupe_gen  # noqa: E402
 from dedupe_gen import distinct, fresh_salad, generate, read_paragraphs, salad  # noqa: E402
-from fresh_checks import Guard, Taken, shingle_sets  # noqa: E402
+from fresh_checks import Guard, Sets, Taken, shingle_sets  # noqa: E402
 
 from cleaner.dedupe.verify import intersection, overlap  # noqa: E402
 
@@ -42,9 +42,8 @@ def near_copies(rng: random.Random, members: list[str], count: int) -> list[str]
     return out
 
 
-def one_by_one(text: str, member_sets: list[np.ndarray]) -> bool:
+def one_by_one(s: np.ndarray, member_sets: list[np.ndarray]) -> bool:
     """The bars of Taken (containment 0.75 of the smaller set, Jaccard 0.4), member by member."""
-    s = shingle_sets([text]).flat
     for m in member_sets:
         shared = intersection(s, m) if s.size and m.size else 0
         if shared and not (
@@ -59,9 +58,35 @@ def test_taken_rejects_exactly_the_texts_some_member_fails(members):
     texts = near_copies(rng, members, 400) + rng.sample(members, 20)
     sets = shingle_sets(members)
     member_sets = [sets.flat[sets.offsets[i] : sets.offsets[i + 1]] for i in range(len(members))]
-    expected = np.array([one_by_one(t, member_sets) for t in texts])
+    expected = np.array([one_by_one(shingle_sets([t]).flat, member_sets) for t in texts])
     assert 50 < expected.sum() < len(texts) - 50  # both verdicts, many near the bars
     assert Taken(members).fresh_many(shingle_sets(texts)).tolist() == expected.tolist()
+
+
+def test_taken_finds_a_member_sharing_only_its_commonest_shingles(members):
+    """The sets prefix filtering is for: nothing shared among the rarest shingles of the
+    member (a set of its size holding its commonest 60%: Jaccard 0.43) or of the set (the
+    rarest shingles of other members, then the member's commonest: Jaccard 0.41)."""
+    taken = Taken(members)
+    sets = shingle_sets(members)
+    member_sets = [sets.flat[sets.offsets[i] : sets.offsets[i + 1]] for i in range(len(members))]
+    rng = np.random.default_rng(0)
+    made = []
+    for m in [m for m in member_sets if m.size >= 100][:40]:
+        by_rank = m[np.argsort(taken.rank_of[taken.keys.searchsorted(m)])]
+        common = by_rank[-int(np.ceil(0.6 * m.size)) :]
+        unknown = rng.integers(1, 2**63, m.size - common.size, dtype=np.uint64)
+        made.append(np.concatenate([common, unknown]))
+        size = round(m.size / 1.05)
+        common = by_rank[-int(np.ceil(0.6 * size)) :]
+        rare = taken.keys[np.argsort(taken.rank_of)]
+        rare = rare[~np.isin(rare, m)][: size - common.size]
+        made.append(np.concatenate([rare, common]))
+    made = [np.unique(s) for s in made]
+    expected = [one_by_one(s, member_sets) for s in made]
+    assert expected.count(False) >= 70
+    offsets = np.cumsum([0] + [s.size for s in made])
+    assert taken.fresh_many(Sets(np.concatenate(made), offsets)).tolist() == expected
 
 
 def test_guard_rejects_exactly_the_salads_sharing_its_bar_with_a_real_paragraph(real):
