@@ -154,9 +154,11 @@ def write_corpus(n: int, seed: int, folder: Path) -> tuple[Path, int]:
         with path.open(encoding="utf-8") as f:
             return path, sum(1 for line in f if line.strip())
     items = generate(read_paragraphs(sorted((ROOT / "seeds").glob("*.txt"))), n, seed)
-    with path.open("w", encoding="utf-8") as f:
+    part = path.with_name(path.name + ".part")  # a run stopped midway leaves no corpus to reuse
+    with part.open("w", encoding="utf-8") as f:
         for it in items:
             f.write(json.dumps(asdict(it), ensure_ascii=False) + "\n")
+    part.replace(path)
     return path, len(items)
 
 
