@@ -264,13 +264,13 @@ def batch_shingles(texts: Sequence[str], k: int = SHINGLE_SIZE) -> tuple[np.ndar
     if total < k:
         return np.zeros(0, dtype=np.uint64), offsets
     width = total - k + 1
-    rolled = np.zeros(width, dtype=np.uint64)
-    for j in range(k):
-        rolled = rolled * _ROLL + codes[j : j + width]
+    rolled = codes[:width].copy()  # the rolling hash, updated in place
+    for j in range(1, k):
+        rolled *= _ROLL
+        rolled += codes[j : j + width]
     counts = np.maximum(plen - k + 1, 0)
     np.cumsum(counts, out=offsets[1:])
-    # Keep the windows that start in a text and end inside the same text.
-    owner = np.repeat(np.arange(n), counts)
-    position = np.arange(int(counts.sum())) - np.repeat(offsets[:-1], counts)
-    hashes = mix64(rolled[starts[owner] + position])
-    return hashes, offsets
+    # Keep the windows that start in a text and end inside the same text: window ``j`` of
+    # text ``i`` starts at ``starts[i] + j``, and is shingle ``offsets[i] + j``.
+    at = np.arange(int(offsets[-1])) + np.repeat(starts - offsets[:-1], counts)
+    return mix64(rolled[at]), offsets

@@ -13,6 +13,7 @@ from cleaner.dedupe.keys import (
     batch_shingles,
     dedupe_key,
     glue_affixes,
+    mix64,
     shingle_text,
     shingle_texts,
 )
@@ -112,3 +113,29 @@ def test_glue_affixes_removes_exactly_the_spaces_of_its_spec(parts: list[str]) -
 def test_batch_keys_of_affixes_and_spaces_equal_text_by_text(texts: list[list[str]]) -> None:
     joined = ["".join(t) for t in texts]
     assert shingle_texts(joined) == [shingle_text(t) for t in joined]
+
+
+def _shingles_one_by_one(text: str, k: int) -> list[int]:
+    """batch_shingles' contract for one text: each window of ``k`` characters (a shorter
+    text padded with NUL to one window) hashed as ``h * 0x100000001B3 + code``, mixed."""
+    if not text:
+        return []
+    padded = text + "\0" * max(0, k - len(text))
+    values = []
+    for j in range(len(padded) - k + 1):
+        h = 0
+        for ch in padded[j : j + k]:
+            h = (h * 0x100000001B3 + ord(ch)) % 2**64
+        values.append(h)
+    return mix64(np.array(values, dtype=np.uint64)).tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab کت\u0627\U0001f600", max_size=12), max_size=8), st.integers(1, 6)
+)
+def test_batch_shingles_are_each_texts_windows(texts: list[str], k: int) -> None:
+    hashes, offsets = batch_shingles(texts, k)
+    assert offsets[0] == 0 and len(offsets) == len(texts) + 1
+    for i, t in enumerate(texts):
+        assert hashes[offsets[i] : offsets[i + 1]].tolist() == _shingles_one_by_one(t, k)
