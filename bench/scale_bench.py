@@ -198,7 +198,7 @@ def run(corpus: Path, out: Path, extra: list[str], timeout: float | None) -> dic
     """One `cleaner dedupe` run in a fresh process: time, peak memory, CPU, clusters digest."""
     args = ["dedupe", str(corpus), "--no-clean", "--clusters", str(out), "-q", *extra]
     seconds, fig, _ = measured(args, timeout)
-    row: dict[str, Any] = {"args": " ".join(extra), "seconds": round(seconds, 1), **fig}
+    row: dict[str, Any] = {"args": " ".join(extra), "seconds": round(seconds, 3), **fig}
     if not fig.get("stopped"):
         row["clusters"] = sum(1 for _ in out.open(encoding="utf-8"))
         row["digest"] = hashlib.sha256(out.read_bytes()).hexdigest()[:16]
@@ -291,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         speed = f"{base / r['seconds']:>8.2f}x" if base else f"{'-':>9}"
         print(
-            f"{r['args']:<26}{r['seconds']:>9.1f}{args.n / r['seconds']:>9.0f}{speed}"
+            f"{r['args']:<26}{r['seconds']:>9.2f}{args.n / r['seconds']:>9.0f}{speed}"
             f"{r['main_peak_mb']:>9}{r['main_peak_mb'] * 1024 / args.n:>9.1f}"
             f"{r['worker_peak_mb']:>10}{r['machine_mb']:>11}{r['main_cpu']:>9.1f}"
             f"{r['worker_cpu']:>9.1f}"

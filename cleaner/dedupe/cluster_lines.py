@@ -191,7 +191,10 @@ def iter_jsonl(result: DedupeResult, workers: int = 1) -> Iterator[bytes]:
     the clusters are a table and a pool can fork)."""
     clusters = result.clusters
     if workers > 1 and isinstance(clusters, ClusterTable) and shares_memory(workers):
-        spans = _spans(clusters.starts, MEMBERS_PER_CHUNK)
+        # Four tasks a worker at least, so that no worker formats the last one alone.
+        members = int(clusters.starts[-1]) if len(clusters.starts) else 0
+        size = min(MEMBERS_PER_CHUNK, max(1000, -(-members // (4 * workers))))
+        spans = _spans(clusters.starts, size)
         if len(spans) > 1:
             cols = MemberColumns.of(clusters)
             tasks = [[span] for span in spans]
