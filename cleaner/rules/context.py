@@ -138,6 +138,15 @@ def int_param(raw: dict[str, Any], name: str, default: int | None) -> int | None
     return value
 
 
+def flag_param(raw: dict[str, Any], name: str) -> bool:
+    """A yes/no field (default no). YAML's ``true``/``false`` only: a quoted ``"no"`` is a
+    non-empty string, which ``bool`` would read as yes."""
+    value = raw.get(name, False)
+    if not isinstance(value, bool):
+        raise ParamError(f"field '{name}' must be true or false")
+    return value
+
+
 def capture_param(raw: dict[str, Any], rx: re.Pattern[str] | None) -> dict[str, str]:
     """Validate ``capture: {field: converter}``: each field a named group of the rule's regex."""
     value = raw.get("capture")

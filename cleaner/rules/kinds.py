@@ -27,6 +27,7 @@ from cleaner.rules.context import (
     DocContext,
     ParamError,
     capture_param,
+    flag_param,
     int_param,
     kept_lines,
     key_set,
@@ -59,10 +60,10 @@ def parse_pattern(raw: dict[str, Any]) -> dict[str, Any]:
     return {
         "regex": rx,
         "max_length": int_param(raw, "max_length", None),
-        "on_key": bool(raw.get("on_key", False)),
+        "on_key": flag_param(raw, "on_key"),
         "capture": capture_param(raw, rx),
         "max_hits": int_param(raw, "max_hits", None),
-        "spare_announced": bool(raw.get("spare_announced", False)),
+        "spare_announced": flag_param(raw, "spare_announced"),
     }
 
 
@@ -166,7 +167,7 @@ def parse_script(raw: dict[str, Any]) -> dict[str, Any]:
         "scripts": scripts,
         "min_share": float(share),
         "langs": strings_param(raw, "langs"),
-        "spare_quotes": bool(raw.get("spare_quotes", False)),
+        "spare_quotes": flag_param(raw, "spare_quotes"),
     }
 
 
@@ -236,7 +237,7 @@ def parse_block(raw: dict[str, Any]) -> dict[str, Any]:
     if not header_keys and header_rx is None:
         raise ParamError("a block rule needs 'header' (literal lines) or 'header_pattern'")
     item_rx = regex_param(raw, "item_pattern", required=False)
-    echo = bool(raw.get("echo", False))
+    echo = flag_param(raw, "echo")
     if item_rx is None and not echo:
         raise ParamError("a block rule needs 'item_pattern' or 'echo: true'")
     if echo and (header_rx is None or "echo" not in header_rx.groupindex):
@@ -330,8 +331,8 @@ def parse_tail(raw: dict[str, Any]) -> dict[str, Any]:
         "max_following": int_param(raw, "max_following", TAIL_MAX_LINES),
         "max_chars": int_param(raw, "max_chars", TAIL_MAX_CHARS),
         "stop_at": int_param(raw, "stop_at", None),
-        "marker_alone": bool(raw.get("marker_alone", False)),
-        "spare_named_before": bool(raw.get("spare_named_before", False)),
+        "marker_alone": flag_param(raw, "marker_alone"),
+        "spare_named_before": flag_param(raw, "spare_named_before"),
     }
 
 
@@ -450,7 +451,7 @@ def parse_cut(raw: dict[str, Any]) -> dict[str, Any]:
         "regex": anchored_rx,
         "at": at,
         "min_left": int_param(raw, "min_left", 20),
-        "last_line": bool(raw.get("last_line", False)),
+        "last_line": flag_param(raw, "last_line"),
         "capture": capture_param(raw, anchored_rx),
     }
 

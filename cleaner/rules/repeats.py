@@ -14,6 +14,7 @@ from cleaner.rules.context import (
     STOP_END,
     DocContext,
     ParamError,
+    flag_param,
     int_param,
     kept_lines,
 )
@@ -26,8 +27,8 @@ def parse_repeat(raw: dict[str, Any]) -> dict[str, Any]:
     return {
         "min_length": int_param(raw, "min_length", 1),
         "max_copies": int_param(raw, "max_copies", None),
-        "spare_questions": bool(raw.get("spare_questions", False)),
-        "printed_twice": bool(raw.get("printed_twice", False)),
+        "spare_questions": flag_param(raw, "spare_questions"),
+        "printed_twice": flag_param(raw, "printed_twice"),
         "contained": int_param(raw, "contained", None),
     }
 

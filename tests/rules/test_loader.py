@@ -109,3 +109,14 @@ def test_duplicate_ruleset_name_across_folders(tmp_path):
     )
     with pytest.raises(RuleError, match="already used"):
         Rulebook.load([tmp_path])
+
+
+def test_a_yes_no_field_given_a_string_is_refused(tmp_path):
+    """``last_line: "no"`` would be a non-empty string, read as yes by ``bool``."""
+    body = (
+        "  - id: tail-cut\n    kind: cut\n    category: caption\n    description: d\n"
+        "    at: end\n    last_line: \"no\"\n    pattern: '\\s+x$'\n"
+    )
+    err = _error(tmp_path, body)
+    assert err.line == 4 and err.rule_id == "tail-cut"
+    assert "field 'last_line' must be true or false" in err.reason
