@@ -75,6 +75,8 @@ def signatures(
 
 def _densify(sig: np.ndarray, seed: int) -> None:
     """Fill empty bins in place from the probe sequence of each bin (optimal densification)."""
+    if not sig.flags.c_contiguous:  # the flat view below would be a copy, filled in vain
+        raise ValueError("densification fills a C-contiguous signature table in place")
     n, num_perm = sig.shape
     flat = sig.reshape(-1)  # a view: bins are looked up and filled by flat position
     empty = np.flatnonzero(flat == EMPTY)
