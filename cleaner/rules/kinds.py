@@ -667,7 +667,7 @@ KINDS: dict[str, Kind] = {
         Phase.REPEAT,
         frozenset(
             {"shingle", "containment", "min_length", "min_run", "max_gap", "min_dropped"}
-            | {"heading"}
+            | {"heading", "gap_containment"}
         ),
         None,
     ),

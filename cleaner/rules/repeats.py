@@ -155,6 +155,9 @@ def parse_near_repeat(raw: dict[str, Any]) -> dict[str, Any]:
         "max_gap": int_param(raw, "max_gap", 0),
         "min_dropped": int_param(raw, "min_dropped", 0),
         "heading": int_param(raw, "heading", None),
+        "gap_containment": (
+            _share(raw, "gap_containment", 1.0) if "gap_containment" in raw else None
+        ),
     }
 
 
@@ -187,7 +190,11 @@ def apply_near_repeat(doc: DocContext, rule: Rule) -> None:
     reach of such a dropped line, or of a candidate found so, are judged: most documents
     cost one pass over their lines. With ``heading``, the kept line just above a run that
     ends the document's kept text goes too when it is a heading of at most that many
-    characters ("sentences for headlines").
+    characters ("sentences for headlines"). With ``gap_containment``, a kept line between
+    two copies of such a run goes too when that share of its word shingles is in the
+    document's text that stays, taken as one text: a list item that rewords a sentence
+    more than the threshold allows, or joins the end of one paragraph to the start of the
+    next.
     """
     p = rule.params
     lines = doc.document if doc.document is not None else doc.lines
@@ -195,11 +202,15 @@ def apply_near_repeat(doc: DocContext, rule: Rule) -> None:
     kept = kept_lines(doc)
     if len(kept) > _CONTAINED_MAX_LINES:
         return
-    copies = _NearCopies(kept, _folds_case(doc, kept), p).find(lines, category)
+    finder = _NearCopies(kept, _folds_case(doc, kept), p)
+    copies = finder.find(lines, category)
     min_length = p["min_length"]
-    if not copies:
+    gaps = p["gap_containment"] is not None
+    if not copies and not gaps:
         return
-    for run in _runs(lines, copies, category, p["max_gap"]):
+    # A run of sentences printed again exactly (the repeat rule's) may hold a reworded
+    # line between them too: with ``gap_containment`` such runs count without a copy.
+    for run in _runs(lines, copies, category, p["max_gap"], need_copy=not gaps):
         dropped = sum(1 for ln in run if ln.index not in copies)
         sentences = sum(1 for ln in run if ln.index not in copies and len(ln.text) >= min_length)
         # Copies of one line are a formula the text repeats (each caller "expressed his
@@ -217,7 +228,9 @@ def apply_near_repeat(doc: DocContext, rule: Rule) -> None:
                     f"copies line {c.evidence.index + 1} ({c.share:.0%} of its word "
                     f"{p['shingle']}-grams), one of a run of {count} copies",
                 )
-        if p["heading"] is not None:
+        if gaps:
+            _drop_gaps(lines, run, finder, rule, count)
+        if p["heading"] is not None and any(ln.index in copies for ln in run):
             _drop_heading(lines, run, rule, p["heading"], count)
 
 
@@ -242,15 +255,16 @@ class _NearCopies:
         self.reach: int = p["max_gap"] + 1
         self.min_dropped: int = p["min_dropped"]
         self.head = {ln.index for ln in kept[:_HEAD_LINES]}
+        self._fold = fold
         # Lines compared on their output text (already normalised: spaces, invisible
         # characters, Persian letter forms), case folded where the document has case.
-        self.long = {
-            ln.index: ln.text.casefold() if fold else ln.text
-            for ln in kept
-            if len(ln.text) >= self.min_length
-        }
+        self.long = {ln.index: self.fold(ln.text) for ln in kept if len(ln.text) >= self.min_length}
         self._words: dict[int, tuple[str, ...]] = {}
         self._sets: dict[int, Shingles] = {}
+
+    def fold(self, text: str) -> str:
+        """``text`` as lines are compared: case folded where the document has case."""
+        return text.casefold() if self._fold else text
 
     def may_be_copy(self, ln: Line) -> bool:
         """Whether a kept line may be judged a copy at all (its shape alone)."""
@@ -369,13 +383,14 @@ def _lacks(text: str, words: list[str], allowed: int) -> bool:
 
 
 def _runs(
-    lines: list[Line], copies: dict[int, _Copy], category: str, max_gap: int
+    lines: list[Line], copies: dict[int, _Copy], category: str, max_gap: int, need_copy: bool
 ) -> list[list[Line]]:
     """Runs of copies in document order: candidates and lines dropped in ``category``.
 
     A line dropped for another reason neither counts nor breaks a run; up to ``max_gap``
     kept lines in a row between two copies stay kept without breaking it (a list item
-    reworded past the threshold); more end it. Runs without a candidate are left out.
+    reworded past the threshold); more end it. With ``need_copy``, runs without a
+    candidate are left out.
     """
     runs: list[list[Line]] = []
     run: list[Line] = []
@@ -390,7 +405,33 @@ def _runs(
                 runs.append(run)
                 run, gap = [], 0
     runs.append(run)
-    return [r for r in runs if any(ln.index in copies for ln in r)]
+    return [r for r in runs if r and (not need_copy or any(ln.index in copies for ln in r))]
+
+
+def _drop_gaps(
+    lines: list[Line], run: list[Line], finder: _NearCopies, rule: Rule, count: int
+) -> None:
+    """Drop the kept lines that sit between two copies of ``run`` (after it was dropped)
+    when ``gap_containment`` of their word shingles is in the text that stays."""
+    share: float = rule.params["gap_containment"]
+    first, last = run[0].index, run[-1].index
+    gaps = [ln for ln in lines[first + 1 : last] if ln.kept and finder.may_be_copy(ln)]
+    if not gaps:
+        return
+    # The evidence is what the reader keeps: the document's kept text outside the gaps,
+    # one text, so that a shingle across a paragraph break counts.
+    gap_ids = {ln.index for ln in gaps}
+    staying = " ".join(ln.text for ln in lines if ln.kept and ln.index not in gap_ids)
+    whole = word_shingles(words_of(finder.fold(staying)), finder.size)
+    for ln in gaps:
+        s = contained_share(finder.shingles(ln.index), whole)
+        if s >= share:
+            ln.drop(
+                rule.id,
+                rule.category,
+                f"between copies of a run of {count}, {s:.0%} of its word "
+                f"{finder.size}-grams in the kept text",
+            )
 
 
 def _drop_heading(

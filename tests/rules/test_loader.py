@@ -69,6 +69,8 @@ def test_share_out_of_range(tmp_path):
     )
     err = _error(tmp_path, body)
     assert "field 'containment' must be a number in (0, 1]" in err.reason
+    err = _error(tmp_path, body.replace("containment: 1.5", "gap_containment: 0"))
+    assert "field 'gap_containment' must be a number in (0, 1]" in err.reason
 
 
 def test_missing_description(tmp_path):

@@ -157,6 +157,27 @@ def test_a_run_of_reworded_copies_goes_with_an_exact_copy_and_names_the_line_it_
     _all_kept("\n".join([*reworded, towns + ".", *body]))
 
 
+def test_a_list_item_between_copies_goes_only_when_the_kept_text_holds_it():
+    homes = "الحكومة ستبني مئة ألف مسكن جديد للأسر الشابة في السنوات الخمس المقبلة في كل المناطق"
+    work = "العمل يبدأ الشهر المقبل في كل المناطق وأن الأولوية للأسر التي تنتظر منذ سنوات طويلة"
+    towns = "المشروع يشمل المدن الصغيرة والقرى أيضا في كل مناطق المملكة دون استثناء لأي منطقة منها"
+    body = [f"قال الوزير إن {homes}.", f"وأضاف أن {work}.", f"وأكد أن {towns}."]
+    # Item 2 joins the end of line 1 to the start of line 2: no one line holds it.
+    joined = (
+        "2. للأسر الشابة في السنوات الخمس المقبلة في كل المناطق وأضاف أن العمل يبدأ الشهر المقبل"
+    )
+    items = ["جمل للعناوين", f"1. {homes}.", joined, f"3. {towns}."]
+    res = clean("\n".join([*body, *items]))
+    assert joined not in res.paragraphs
+    gone = {r.text: r for r in res.removed}
+    assert gone[joined].rule == "global/near-repeat"
+    assert gone[joined].detail.startswith("between copies of a run of 2")
+    # A line between the same copies that says something of its own stays.
+    own = "2. المعارضة ستصوت ضد ميزانية الإسكان عندما يجتمع البرلمان مرة أخرى في الخريف المقبل"
+    _all_kept("\n".join([*body, items[0], own]))
+    assert own in clean("\n".join([*body, items[1], own, items[3]])).paragraphs
+
+
 def test_table_numbers_and_link_lists_are_kept():
     table = "ترتيب الفرق\nالهلال\n9\nالنصر\n7\nالأهلي\n4"
     _all_kept(table)
