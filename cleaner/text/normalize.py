@@ -33,11 +33,19 @@ PERSIAN_FOLD = str.maketrans(dict(PERSIAN_PAIRS))
 # set or a literal; one alternation of both was tried at every position): exotic spaces become
 # plain ones, then runs of plain spaces become one. A single plain space, the common case,
 # costs no substitution.
+#: Control characters that are no line break: a scrape's stand-in for a character it
+#: could not write (SUB, "\x1a", where a bullet or a paragraph break was). Read as spaces,
+#: since a stand-in for a lost break must not glue two words.
+_CONTROL_CLASS = "\x00-\x08\x0e-\x1b\x7f"
+_CONTROL_CHARS = "".join(map(chr, [*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F]))
 _EXOTIC_CLASS = "\t\u00a0\u2000-\u200a\u202f\u205f\u3000"
 _EXOTIC_CHARS = "\t\u00a0" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
 _EXOTIC_SPACE = re.compile(f"[{_EXOTIC_CLASS}]")
+_CONTROL = re.compile(f"[{_CONTROL_CLASS}]")
+#: What an output line writes as a plain space.
+_LINE_SPACE = re.compile(f"[{_EXOTIC_CLASS}{_CONTROL_CLASS}]")
 _SPACE_RUN = re.compile("  +")
-_WS = re.compile(r"[^\S ]\s*| \s+")
+_WS = re.compile(f"(?:[^\\S ]|[{_CONTROL_CLASS}])[\\s{_CONTROL_CLASS}]*| [\\s{_CONTROL_CLASS}]+")
 
 
 def clean_line(text: str, lang: str = "und") -> str:
@@ -52,7 +60,7 @@ def clean_line(text: str, lang: str = "und") -> str:
     """
     # str.translate walks a dict per character; regex and replace run in C, which matters
     # on the 50 MB single-line inputs scrapers produce.
-    text = _SPACE_RUN.sub(" ", _EXOTIC_SPACE.sub(" ", _INVISIBLE_RE.sub("", text))).strip()
+    text = _SPACE_RUN.sub(" ", _LINE_SPACE.sub(" ", _INVISIBLE_RE.sub("", text))).strip()
     if lang == "fa":
         text = fold_persian(text)
     return text
@@ -84,6 +92,8 @@ def clean_lines(texts: list[str], lang: str = "und", found: int | None = None) -
         joined = _replace_each(joined, INVISIBLE, "")
     if found & _EXOTIC_BIT:
         joined = _replace_each(joined, _EXOTIC_CHARS, " ")
+    if found & _CONTROL_BIT:
+        joined = _replace_each(joined, _CONTROL_CHARS, " ")
     if "  " in joined:
         joined = _SPACE_RUN.sub(" ", joined)
     if lang == "fa":
@@ -163,6 +173,8 @@ def match_keys(texts: list[str], found: int | None = None) -> list[str]:
     joined = fold_persian(joined).replace(ZWNJ, " ").replace("\u0640", "")
     if found & _OTHER_SPACE_BIT:
         joined = _replace_each(joined, _OTHER_SPACE_CHARS, " ")
+    if found & _CONTROL_BIT:
+        joined = _replace_each(joined, _CONTROL_CHARS, " ")
     if "  " in joined:
         joined = _SPACE_RUN.sub(" ", joined)
     if found & CASED_BIT:
@@ -198,6 +210,7 @@ CHARS = CharTable(
         "invisible": INVISIBLE,
         "exotic_space": _EXOTIC_CLASS,
         "other_space": _OTHER_SPACE_CLASS,
+        "control": _CONTROL_CLASS,
         # the other spaces that clean_lines leaves as they are (not exotic spaces)
         "kept_space": re.escape("".join(sorted(set(_OTHER_SPACE_CHARS) - set(_EXOTIC_CHARS)))),
         "cased": "^" + CASELESS,
@@ -208,19 +221,22 @@ _INVISIBLE_BIT = CHARS.bit("invisible")
 _EXOTIC_BIT = CHARS.bit("exotic_space")
 _OTHER_SPACE_BIT = CHARS.bit("other_space")
 _KEPT_SPACE_BIT = CHARS.bit("kept_space")
+_CONTROL_BIT = CHARS.bit("control")
 
 
 def cleaned_classes(found: int) -> int:
     """The :data:`CHARS` classes :func:`clean_lines` output may hold, from its input's.
 
-    Cleaning removes the invisible characters and writes exotic spaces as plain ones (so
-    other spaces remain only where some that it keeps were there); the Persian letters
-    it writes replace Arabic-script ones.
+    Cleaning removes the invisible characters and writes exotic spaces and control characters
+    as plain spaces (so other spaces remain only where some that it keeps were there); the
+    Persian letters it writes replace Arabic-script ones.
 
     >>> cleaned_classes(CHARS.mask("a\u00a0b\u200b")) == CHARS.mask("a b")
     True
     """
-    out = found & ~(_INVISIBLE_BIT | _EXOTIC_BIT | _OTHER_SPACE_BIT | _KEPT_SPACE_BIT)
+    out = found & ~(
+        _INVISIBLE_BIT | _EXOTIC_BIT | _OTHER_SPACE_BIT | _KEPT_SPACE_BIT | _CONTROL_BIT
+    )
     if found & _KEPT_SPACE_BIT:
         out |= _OTHER_SPACE_BIT | _KEPT_SPACE_BIT
     return out

@@ -63,6 +63,8 @@ def test_too_many_classes_are_refused():
 
 def test_the_normalisers_character_lists_equal_their_classes():
     from cleaner.text.normalize import (
+        _CONTROL,
+        _CONTROL_CHARS,
         _EXOTIC_CHARS,
         _EXOTIC_SPACE,
         _INVISIBLE_RE,
@@ -74,6 +76,7 @@ def test_the_normalisers_character_lists_equal_their_classes():
         (_EXOTIC_CHARS, _EXOTIC_SPACE),
         (_OTHER_SPACE_CHARS, _OTHER_SPACE),
         (INVISIBLE, _INVISIBLE_RE),
+        (_CONTROL_CHARS, _CONTROL),
     ):
         members = [chr(c) for c in range(0x10000) if rx.match(chr(c))]
         assert sorted(members) == sorted(chars)

@@ -26,6 +26,7 @@ TRICKY = [
     " ",
     "\u200c",
     "Привет Мир",
+    " \x1a\x1a الحديث مستمر. \x1a\x1aمن احتفالات \x00\x08\x0e\x1b\x7f",
 ]
 
 
@@ -55,6 +56,13 @@ def test_lines_holding_a_newline_fall_back_to_one_by_one():
     lines = ["a\nb", "  C  "]
     assert clean_lines(lines) == [clean_line(t) for t in lines]
     assert match_keys(lines) == [match_key(t) for t in lines]
+
+
+def test_control_characters_become_spaces_never_glue():
+    # SUB stands for a bullet or a lost paragraph break in real scrapes.
+    line = " \x1a\x1a الحديث مستمر. \x1a\x1aمن احتفالات\x00x\x7fy"
+    assert clean_line(line) == "الحديث مستمر. من احتفالات x y"
+    assert match_key(line) == "الحدیث مستمر. من احتفالات x y"
 
 
 def test_empty_document():
