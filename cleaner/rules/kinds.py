@@ -402,8 +402,13 @@ def _named_before(line: Line, before: list[Line]) -> bool:
     """Whether the article's text already names what ``line`` says: a statement signed by
     the body the article quotes ("... بیانیه انجمن قلم ایران ..." closed by "انجمن قلم ایران"),
     which is part of the statement, not a writer's byline."""
-    key = match_key(line.text)
+    # What the line names, without the dash or asterisk that marks it off.
+    key = _MARKS_AROUND.sub("", match_key(line.text))
     return bool(key) and any(key in match_key(x.text) for x in before)
+
+
+#: Punctuation around a line's words (a dash or an asterisk before a name).
+_MARKS_AROUND = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 # --- repeat: exact repeats inside one document -------------------------------------------
