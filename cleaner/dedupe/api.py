@@ -30,6 +30,7 @@ from cleaner.dedupe.pairs import (
 from cleaner.dedupe.prepare import Paragraph, Prepared, prepare
 from cleaner.dedupe.table import PairTable
 from cleaner.dedupe.verified import verify_candidates, weights_of
+from cleaner.dedupe.verify import BoundTest
 from cleaner.document import CleanResult
 from cleaner.errors import CleanerError
 from cleaner.index.base import Index
@@ -149,6 +150,10 @@ def run(
     pairs = [pack_pairs(band_candidates(prep.bands, opts.workers))]
     release_heap()
     if opts.containment is not None:
+        # Near mode keeps only the pairs that can be near duplicates (reuse mode scores
+        # the others too, see cleaner.dedupe.verified).
+        near = (opts.threshold, opts.containment, opts.min_contained)
+        test = None if reuse else BoundTest.of(prep.sets, *near)
         pairs.append(
             containment_codes(
                 prep.set_hashes,
@@ -159,6 +164,7 @@ def run(
                 opts.anchors_shared,
                 opts.anchors_per_paragraph * opts.max_postings,
                 workers=stage_workers(opts.workers),
+                test=test,
             )
         )
     if reuse:

@@ -36,6 +36,7 @@ import numpy as np
 from cleaner.dedupe.pairs import sorted_unique, unpack_pairs
 from cleaner.dedupe.partition import partition_rows
 from cleaner.dedupe.prepare import anchor_keys, anchor_mask
+from cleaner.dedupe.verify import BoundTest, taken
 from cleaner.pool import Reserved, ordered_map, shared_empty, shares_memory, stage, stage_inputs
 
 #: Anchor rows per key partition (and per paragraph chunk): bounds one task's temporaries.
@@ -46,6 +47,10 @@ EMIT_ROWS = 4_000_000
 
 #: Paragraphs whose anchors are sampled at once (bounds the sampling temporaries).
 SAMPLE_ROWS = 50_000
+
+#: Pairs a partition meets its ``test`` with at once: the sketch rows of that many pairs
+#: stay in the processor's cache (4 MB); 4M pairs at once took twice as long.
+TEST_ROWS = 1 << 16
 
 
 def anchor_rows(
@@ -119,6 +124,7 @@ def containment_codes(
     budget: int | None = None,
     workers: int = 1,
     parts: int | None = None,
+    test: BoundTest | None = None,
 ) -> np.ndarray:
     """Containment candidate pairs of a batch's shingle sets (see the module docstring),
     packed as :func:`cleaner.dedupe.pairs.pack_pairs` packs them, sorted.
@@ -134,9 +140,11 @@ def containment_codes(
         workers: Processes to run the tasks on (1: this process, one task at a time).
         parts: Key partitions (default: enough for ``PART_ROWS`` rows each, and
             ``4 x workers`` at least); the result does not depend on it.
+        test: Verification's first test (its sketch bound), of the same sets: the pairs
+            failing it are left out as they are made (they are not near duplicates).
     """
     key, offsets = anchor_rows(set_hashes, set_offsets, rate, workers)
-    args = (per_paragraph, max_postings, min_shared, budget, workers, parts)
+    args = (per_paragraph, max_postings, min_shared, budget, workers, parts, test)
     return _candidate_codes(key, offsets, *args)
 
 
@@ -160,6 +168,7 @@ def _candidate_codes(
     budget: int | None = None,
     workers: int = 1,
     parts: int | None = None,
+    test: BoundTest | None = None,
 ) -> np.ndarray:
     """Containment candidates of anchor rows as sorted packed pairs (see
     :mod:`cleaner.dedupe.pairs`); the arguments after ``key`` and ``offsets`` are those of
@@ -169,13 +178,15 @@ def _candidate_codes(
     if parts is None:
         parts = max(4 * workers if workers > 1 else 1, -(-len(key) // PART_ROWS))
     order, bounds = partition_rows(key, parts, workers, PART_ROWS)
-    with stage(key=key, offsets=offsets, order=order, in_place=shares_memory(workers)) as state:
+    in_place = shares_memory(workers)
+    with stage(key=key, offsets=offsets, order=order, in_place=in_place, test=test) as state:
         spans = list(zip(bounds[:-1], bounds[1:], strict=True))
         freq = _holder_counts(spans, max_postings, workers)
         picked = _rarest(offsets, per_paragraph, max_postings, budget, workers)
         del freq
         state.pop("freq")
-        if workers > 1 and min_shared == 1 and shares_memory(workers):
+        if test is None and workers > 1 and min_shared == 1 and in_place:
+            # (With a test the partitions' pairs are few: they come back through the pool.)
             code, count = _pairs_merged_on_pool(picked, spans, parts, len(offsets) - 1, workers)
         else:
             tasks = _pair_tasks(picked, spans, parts, min_shared)
@@ -422,8 +433,10 @@ def _pairs_task(tasks: list[tuple[Any, ...]]) -> list[tuple[np.ndarray, np.ndarr
 def _pairs_of_part(
     lo: int, hi: int, x: np.ndarray, k: np.ndarray, f: np.ndarray, counted: bool
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Distinct pairs (packed ``i << 32 | j``) of the picked rows ``(x, k, f)`` of a partition."""
+    """Distinct pairs (packed ``i << 32 | j``) of the picked rows ``(x, k, f)`` of a
+    partition, but those failing the stage's ``test`` (when it has one)."""
     s = stage_inputs()
+    test: BoundTest | None = s.get("test")
     rows = s["order"][lo:hi]  # this partition's rows, in key order (stage 1)
     keys = s["key"][rows]
     # Only the holders of picked keys are needed: their runs of ``rows``, end to end.
@@ -435,20 +448,41 @@ def _pairs_of_part(
     held = np.repeat(first - base, count) + np.arange(int(count.sum()))
     hold_owner = np.searchsorted(s["offsets"], rows[held], "right") - 1
     del held
-    start = base[which]
+    # The picked rows of a key one after the other: the test reads its holders' material
+    # from a few cached rows, not from paragraphs all over memory (at 1M paragraphs, 2M
+    # picked rows of 60,000 keys make 310M pairs).
+    by_key = np.argsort(which, kind="stable")
+    x, f, start = x[by_key], f[by_key], base[which[by_key]]
+    step = EMIT_ROWS
+    if test is not None:
+        step = TEST_ROWS
+        picked_rows, holder_rows = test.rows(x), test.rows(hold_owner)
     ends = np.cumsum(f)
-    found = []
+    found: list[tuple[np.ndarray, np.ndarray | None]] = []
+    pending: list[np.ndarray] = []
+    kept = 0
     i = 0
     while i < len(x):
-        # Picked rows whose holders, together, stay within EMIT_ROWS (one row at least).
-        stop = max(i + 1, int(np.searchsorted(ends, ends[i] - f[i] + EMIT_ROWS, "right")))
+        # Picked rows whose holders, together, stay within ``step`` (one row at least).
+        stop = max(i + 1, int(np.searchsorted(ends, ends[i] - f[i] + step, "right")))
         length = f[i:stop]
         at = np.repeat(start[i:stop] - (np.cumsum(length) - length), length)
-        y = hold_owner[at + np.arange(len(at))]
-        xs = np.repeat(x[i:stop], length)
-        code = (np.minimum(xs, y) << 32) | np.maximum(xs, y)
-        found.append(_distinct(code[xs != y], None, counted))
+        at += np.arange(len(at))
+        y = hold_owner[at]
+        pick = np.repeat(np.arange(i, stop), length)
+        xs = x[pick]
+        keep = xs != y
+        if test is not None:
+            keep &= test.passes(taken(picked_rows, pick), taken(holder_rows, at))
+        xs, y = xs[keep], y[keep]
+        pending.append((np.minimum(xs, y) << 32) | np.maximum(xs, y))
+        kept += len(pending[-1])
         i = stop
+        if test is None or kept >= EMIT_ROWS or i == len(x):
+            # Few pairs pass a test: its survivors are gathered before they are sorted.
+            code = pending[0] if len(pending) == 1 else np.concatenate(pending)
+            pending, kept = [], 0
+            found.append(_distinct(code, None, counted))
     return _merge(found, counted)
 
 

@@ -200,3 +200,54 @@ def test_merge_moves_pieces_into_one_distinct_sorted_array(seed):
     finally:
         containment.COMPACT_ROWS = chunk
     assert code.tolist() == want and count is None and found == []
+
+
+@pytest.mark.parametrize("shared", [1, 2])
+def test_a_test_leaves_out_just_the_pairs_failing_it(seeds, small_pieces, monkeypatch, shared):
+    """With verification's sketch bound as the stage's test, the candidates are those of the
+    rule that pass it, on one process or two, whatever the slices the test meets."""
+    from cleaner.dedupe.verify import BoundTest
+
+    monkeypatch.setattr("cleaner.dedupe.containment.TEST_ROWS", 7)
+    docs, _ = seeds
+    quoted = [
+        (f"q{i}", "", [f"به گزارش ایسنا، {p}" for p in paras[::3]])
+        for i, (_, _, paras) in enumerate(docs)
+    ]
+    prep = prepare(paragraphs_of(docs + quoted), DedupeOptions())
+    args = (prep.set_hashes, prep.set_offsets, prep.anchor_rate, 3, 40, shared, 150)
+    test = BoundTest.of(prep.sets, 0.5, 0.8, 20)
+    every = unpack_pairs(containment_codes(*args))
+    passing = test.passes(test.rows(every[:, 0]), test.rows(every[:, 1]))
+    want = every[passing].tolist()
+    assert 0 < len(want) < len(every)
+    for workers in (1, 2):
+        got = unpack_pairs(containment_codes(*args, workers=workers, test=test))
+        assert got.tolist() == want, workers
+
+
+def test_the_test_changes_no_verified_pair(seeds, monkeypatch):
+    """A near-mode run whose containment stage keeps every candidate finds the same pairs
+    and clusters as one that leaves out those failing the bound (verification rejects them)."""
+    import cleaner.dedupe.api as api
+    from cleaner.dedupe import dedupe
+
+    docs, _ = seeds
+    quoted = [
+        (f"q{i}", "", [f"به گزارش ایسنا، {p}" for p in paras[::3]])
+        for i, (_, _, paras) in enumerate(docs)
+    ]
+    tested = dedupe(docs + quoted, threshold=0.5)
+    candidates = tested.stats["candidates"]
+
+    class NoTest:
+        @staticmethod
+        def of(*_args):
+            return None
+
+    monkeypatch.setattr(api, "BoundTest", NoTest)
+    plain = dedupe(docs + quoted, threshold=0.5)
+    assert plain.stats["candidates"] > candidates
+    assert list(plain.pairs) == list(tested.pairs)  # (sorted, as verification gives them)
+    assert plain.clusters == tested.clusters and plain.dropped == tested.dropped
+    assert len(tested.pairs) > 30
