@@ -9,6 +9,7 @@ repository (or $CLEANER_CORPORA); without them the floor test is skipped.
 from __future__ import annotations
 
 import importlib
+import io
 import json
 import sys
 from pathlib import Path
@@ -158,3 +159,23 @@ def test_the_labelled_articles_are_the_ones_sample_py_picks_in_its_order():
             picked = [a for f in files_of(lang) for a in sample.sample(f, per)]
         want = [(a.file, a.id) for a in picked]
         assert got == want[: len(got)], f"{path.name} is not a prefix of sample.py's order"
+
+
+def test_audit_diff_lists_every_changed_paragraph_and_title(tmp_path: Path):
+    _modules()
+    audit = importlib.import_module("audit")
+    rows = [
+        {"id": "a", "outlet": "o1", "title": "T", "paragraphs": ["p1", "p2", "p3"]},
+        {"id": "b", "outlet": "o2", "title": "", "paragraphs": ["q1"]},
+    ]
+    after = [dict(rows[0], paragraphs=["p1", "p3"]), dict(rows[1], title="q0")]
+    paths = []
+    for name, data in (("before", rows), ("after", after)):
+        paths.append(tmp_path / f"{name}.jsonl")
+        paths[-1].write_text("".join(json.dumps(r) + "\n" for r in data), encoding="utf-8")
+    assert list(audit.changes(rows[0], after[0])) == [("-", "p2")]
+    assert list(audit.changes(rows[1], after[1])) == [("-", "[title] "), ("+", "[title] q0")]
+    out = io.StringIO()
+    counts = audit.diff(paths[0], paths[1], 80, out)
+    assert counts["articles"] == 2 and counts["o1:-"] == 1 and counts["o2:+"] == 1
+    assert "@ a (o1)\n  - p2\n" in out.getvalue() and "2 article(s) changed" in out.getvalue()

@@ -70,8 +70,11 @@ _MAGIC: tuple[tuple[bytes, str, str], ...] = (
     (b"SQLite format 3\x00", "an SQLite database", "export the text first"),
 )
 
-#: Control bytes that never occur in text (tab, newlines, form feed and ESC excluded).
-_CONTROL_BYTES = ByteClasses([[*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)]])
+#: Control bytes that never occur in text (tab, newlines, form feed and ESC excluded). SUB
+#: (0x1A) is excluded too: converters write it for a character they could not, so it marks
+#: text that lost some characters (a scrape's bullets), not binary data, which holds the
+#: other controls anyway.
+_CONTROL_BYTES = ByteClasses([[*range(0x00, 0x09), *range(0x0E, 0x1A), *range(0x1C, 0x20)]])
 #: Share of control bytes in the sample above which an input is binary.
 _MAX_CONTROL_SHARE = 0.01
 
@@ -406,9 +409,10 @@ def binary_reason(sample: bytes) -> str | None:
     return None
 
 
-#: Characters that text never holds (C0 controls but tab, newlines, form feed and ESC) and
-#: the replacement character a lossy decoder leaves: binary data stored as a JSON string.
-_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
+#: Characters that text never holds (C0 controls but tab, newlines, form feed, SUB and ESC,
+#: as for bytes) and the replacement character a lossy decoder leaves: binary data stored as
+#: a JSON string.
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x19\x1c-\x1f\ufffd]")
 
 
 def check_text(text: str, source: str = "<text>") -> Decoded:
