@@ -431,7 +431,7 @@ def check_text(text: str, source: str = "<text>") -> Decoded:
     ...     check_text("".join(map(chr, range(256))) * 4, "r:1")
     ... except InputError as err:
     ...     print(err.reason[:60])
-    looks binary (104 control or replacement characters in the f
+    looks binary (100 control or replacement characters in the f
     """
     sample = text[:SAMPLE_SIZE]
     odd = len(_NOT_TEXT.findall(sample))
