@@ -14,6 +14,7 @@ This module is at the bottom of the package with :mod:`cleaner.pool`: it imports
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import mmap
@@ -55,7 +56,8 @@ _ATTACHED: dict[int, mmap.mmap] = {}
 
 @dataclass(frozen=True)
 class _Shared:
-    """Where an array lies: in which process's memfd, at which offset, with which layout."""
+    """Where an array lies: in which process's memfd, at which offset, with which layout, and
+    whether it may be written (a read-only array stays so in the workers)."""
 
     pid: int
     fd: int
@@ -65,14 +67,17 @@ class _Shared:
     shape: tuple[int, ...]
     strides: tuple[int, ...]
     dtype: np.dtype[Any]
+    writeable: bool
 
 
 @dataclass(frozen=True)
 class _Rebuilt:
-    """A dataclass instance as handed over: its class and its fields' descriptions."""
+    """A dataclass instance as handed over: its class, its fields' descriptions, and those of
+    the values its cached properties hold already."""
 
     cls: type
     fields: dict[str, Any]
+    cached: dict[str, Any]
 
 
 @functools.lru_cache(maxsize=1)
@@ -129,6 +134,7 @@ def _describe_array(array: np.ndarray, keep: list[mmap.mmap]) -> Any:
         # An anonymous shared mapping: workers may write into it for this process, which a
         # copy would hide. Only a fork shares it.
         raise Unshareable("an array in an anonymous shared mapping")
+    writeable = array.flags.writeable
     if info is None:
         if array.nbytes <= INLINE_BYTES:
             return array
@@ -140,9 +146,8 @@ def _describe_array(array: np.ndarray, keep: list[mmap.mmap]) -> Any:
         copy[...] = array
         array, info = copy, _MAPS[id(mm)]
     offset = array.ctypes.data - info.address
-    return _Shared(
-        os.getpid(), info.fd, info.inode, info.size, offset, array.shape, array.strides, array.dtype
-    )
+    layout = (offset, array.shape, array.strides, array.dtype, writeable)
+    return _Shared(os.getpid(), info.fd, info.inode, info.size, *layout)
 
 
 #: Values handed over as they are (pickled with the task: small, or pickled by name).
@@ -168,8 +173,11 @@ def describe(value: Any, keep: list[mmap.mmap]) -> Any:
 
     Arrays of memfd mappings are described; small arrays go as they are; larger ones of
     this process's memory are copied into a new mapping, appended to ``keep``; dataclass
-    instances go field by field. Raises :class:`Unshareable` for what cannot go (a long
-    list or string, an object array, an object of another kind).
+    instances go field by field, with the values their cached properties hold (derived from
+    the fields: one that cannot go is left for the worker to compute again). Raises
+    :class:`Unshareable` for what cannot go (a long list or string, an object array, an
+    object of another kind, a dataclass with attributes besides its fields and cached
+    properties).
     """
     if isinstance(value, np.ndarray):
         return _describe_array(value, keep)
@@ -190,10 +198,25 @@ def describe(value: Any, keep: list[mmap.mmap]) -> Any:
         return [describe(v, keep) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         names = [f.name for f in dataclasses.fields(value)]
-        if set(getattr(value, "__dict__", names)) - set(names):
+        extra = set(getattr(value, "__dict__", names)) - set(names)
+        if any(
+            not isinstance(getattr(type(value), x, None), functools.cached_property) for x in extra
+        ):
             raise Unshareable(f"a {type(value).__name__} with attributes besides its fields")
-        return _Rebuilt(type(value), {name: describe(getattr(value, name), keep) for name in names})
+        fields = {name: describe(getattr(value, name), keep) for name in names}
+        return _Rebuilt(
+            type(value), fields, _cached(getattr(value, "__dict__", {}), sorted(extra), keep)
+        )
     raise Unshareable(f"a {type(value).__name__}")
+
+
+def _cached(held: dict[str, Any], names: list[str], keep: list[mmap.mmap]) -> dict[str, Any]:
+    """The descriptions of the cached values ``names`` of ``held`` that can be handed over."""
+    out = {}
+    for name in names:
+        with contextlib.suppress(Unshareable):
+            out[name] = describe(held[name], keep)
+    return out
 
 
 def attach(value: Any) -> Any:
@@ -212,11 +235,15 @@ def _attach(value: Any, used: dict[int, mmap.mmap]) -> Any:
     if isinstance(value, _Shared):
         mm = used.get(value.inode) or _ATTACHED.get(value.inode) or _opened(value)
         used[value.inode] = mm
-        return np.ndarray(value.shape, value.dtype, mm, value.offset, value.strides)
+        array = np.ndarray(value.shape, value.dtype, mm, value.offset, value.strides)
+        array.flags.writeable = value.writeable
+        return array
     if isinstance(value, _Rebuilt):
         made: Any = object.__new__(value.cls)
         for name, field in value.fields.items():
             object.__setattr__(made, name, _attach(field, used))  # frozen dataclasses too
+        for name, held in value.cached.items():
+            made.__dict__[name] = _attach(held, used)  # where a cached property keeps it
         return made
     if isinstance(value, dict):
         return {k: _attach(v, used) for k, v in value.items()}

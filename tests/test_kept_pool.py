@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,21 @@ class Pair:
     left: np.ndarray
     right: np.ndarray
     scale: int
+
+
+@dataclass(frozen=True)
+class Sized:
+    offsets: np.ndarray
+
+    @cached_property
+    def sizes(self) -> np.ndarray:
+        sizes = np.diff(self.offsets)
+        sizes.setflags(write=False)
+        return sizes
+
+    @cached_property
+    def total(self) -> list[int]:
+        return [int(self.offsets[-1])] * (INLINE_BYTES + 1)  # too long to hand over
 
 
 def _pid(batch: list[int]) -> list[int]:
@@ -164,3 +180,18 @@ def test_describe_refuses_what_running_workers_cannot_be_given():
     big = np.arange(INLINE_BYTES)  # int64: larger than sent along, copied once
     assert attach(describe(big[::3], keep)).tolist() == big[::3].tolist()
     assert len(keep) == 1
+
+
+def test_describe_hands_over_the_values_a_dataclass_caches():
+    keep: list = []
+    sized = Sized(np.arange(0, 3 * INLINE_BYTES, 3))
+    assert sized.sizes[0] == 3 and len(sized.total) > INLINE_BYTES  # both cached now
+    given = attach(describe(sized, keep))
+    # The cached sizes go along (read-only as they were); the list is left to be made again.
+    assert "sizes" in given.__dict__ and not given.sizes.flags.writeable
+    assert given.sizes.tolist() == sized.sizes.tolist()
+    assert "total" not in given.__dict__ and given.total == sized.total
+    with pytest.raises(Unshareable):  # an attribute that is not a cached property
+        pair = Pair(np.arange(3), np.arange(3), 1)
+        object.__setattr__(pair, "note", "set by hand")
+        describe(pair, keep)
