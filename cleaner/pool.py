@@ -66,7 +66,9 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 def _context() -> Any:
     """Fork while this process has one thread (fast, works from stdin scripts and notebooks);
-    forkserver when threads run (a forked child would inherit their held locks)."""
+    forkserver when threads run (a forked child would inherit their held locks). Pools told
+    to stop are waited for first (see :func:`stop_kept_workers`): their threads end."""
+    _wait_stopping()
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
@@ -453,18 +455,33 @@ def kept_pool(workers: int) -> Iterator[None]:
     finally:
         _KEPT.pop()
         kept.close()
+        _wait_stopping()
 
 
 def stop_kept_workers() -> None:
-    """Stop the kept pool's workers now, if idle (the next map forks new ones).
+    """Tell the kept pool's workers to stop now, if idle (the next map forks new ones).
 
     Kept workers hold what the stages they ran were handed (and, forked for a stage, the
     main process's memory of then, which it may have freed since) until the next stage
-    replaces it; a run whose next pool stage forks anyway lets it go at once.
+    replaces it; a run whose next pool stage forks anyway lets it go at once. The workers
+    end while this process goes on (at 50k paragraphs their exit took 20-70 ms of the main
+    process's time); the next fork, or the end of the :func:`kept_pool` block, waits for
+    them.
     """
     for kept in _KEPT:
         if not kept.busy:
-            kept.close()
+            kept.close(wait=False)
+
+
+#: The threads waiting for pools told to stop (see :func:`stop_kept_workers`).
+_STOPPING: list[threading.Thread] = []
+
+
+def _wait_stopping() -> None:
+    """Wait until the pools told to stop have stopped: their workers ended, their threads
+    too (this process forks only while it has one thread)."""
+    while _STOPPING:
+        _STOPPING.pop().join()
 
 
 def _kept(workers: int, running: bool = False) -> _KeptPool | None:
@@ -486,12 +503,19 @@ class _KeptPool:
         self.pool: ProcessPoolExecutor | None = None
         self.busy = False
 
-    def close(self) -> None:
-        """Stop the workers (the next map forks new ones)."""
-        if self.pool is not None:
+    def close(self, wait: bool = True) -> None:
+        """Stop the workers (the next map forks new ones); without ``wait``, a thread waits
+        for them (see :func:`_wait_stopping`)."""
+        if self.pool is None:
+            return
+        if wait:
             self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
-            gc.unfreeze()
+        else:
+            stop = functools.partial(self.pool.shutdown, wait=True, cancel_futures=True)
+            _STOPPING.append(threading.Thread(target=stop, name="cleaner-pool-stop"))
+            _STOPPING[-1].start()
+        self.pool = None
+        gc.unfreeze()
 
     def _start(self, key: int | None) -> ProcessPoolExecutor:
         context = _context()

@@ -110,8 +110,8 @@ def case_stages_run_on_the_same_workers_and_write_in_place() -> None:
         with stage(pair=Pair(left, right, 1)):
             dots = [r for o in ordered_map(_dot, SPANS, 2, hand_over=True) for r in o]
         stop_kept_workers()  # what they held is let go: the next map forks new workers
-        assert not _workers() & first
         assert not {p for out in ordered_map(_pid, [[1]] * 8, 2) for p in out} & first
+        assert not _workers() & first  # the old ones were waited for before the fork
     assert out.tolist() == (matrix.sum(axis=1) * 3).tolist()
     assert [d for _, d in dots] == pytest.approx(
         [left[lo:hi] @ right[lo:hi] for ((lo, hi),) in SPANS]
