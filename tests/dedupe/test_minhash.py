@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from datasketch import MinHashLSH
 
 from cleaner.dedupe.keys import mix64
@@ -57,3 +58,27 @@ def band_keys_of(sig, bands, rows):
     from cleaner.dedupe.lsh import band_keys
 
     return band_keys(sig, bands, rows)
+
+
+def _bands_one_at_a_time(threshold, num_perm):
+    """The banding search pair by pair: each (b, r) scored alone, the first minimum kept."""
+
+    def area(f, lo, hi):
+        return 0.0 if hi <= lo else (hi - lo) / (len(f) - 1) * (f.sum() - (f[0] + f[-1]) / 2)
+
+    best, best_err = (1, num_perm), float("inf")
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            lo, hi = np.linspace(0.0, threshold, 101), np.linspace(threshold, 1.0, 101)
+            fp = area(1 - (1 - lo**r) ** b, 0.0, threshold)
+            fn = area(1 - (1 - (1 - hi**r) ** b), threshold, 1.0)
+            if fp * 0.5 + fn * 0.5 < best_err:
+                best, best_err = (b, r), fp * 0.5 + fn * 0.5
+    return best
+
+
+@pytest.mark.parametrize("num_perm", [16, 64, 128, 256])
+def test_banding_scored_at_once_equals_pair_by_pair(num_perm):
+    for threshold in (0.05, 0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9, 0.99, 1.0):
+        want = _bands_one_at_a_time(threshold, num_perm)
+        assert optimal_bands.__wrapped__(threshold, num_perm) == want, threshold
