@@ -32,7 +32,6 @@ from scale_bench import write_corpus  # noqa: E402
 #: (module, function) pairs timed as stages, in run order.
 STAGES = [
     ("cleaner.executor.base", "collect_outcomes"),
-    ("cleaner.executor.base", "paragraphs_of"),
     ("cleaner.executor.local", "prepare_parallel"),
     ("cleaner.dedupe.api", "band_candidates"),
     ("cleaner.dedupe.api", "containment_codes"),

@@ -145,11 +145,13 @@ def load_here(
             docs: list[DocLike] = []
             errors: list[InputError] = []
             part_of: list[int] = []
+            paragraphs: list[Paragraph] = []
             for part, found, failed in load_plain(paths, read, workers):
                 docs += found
                 part_of += [part] * len(found)
                 errors += failed
-            paragraphs = paragraphs_of(docs)
+                # Batch by batch, while the workers parse the next ones.
+                paragraphs += paragraphs_of(found)
         return Loaded(docs, errors, paragraphs, engine.prepare(paragraphs, opts), part_of)
     parts = list_partitions(paths)
     owners: list[int] = []
