@@ -468,12 +468,12 @@ def _pairs_of_part(
         length = f[i:stop]
         at = np.repeat(start[i:stop] - (np.cumsum(length) - length), length)
         at += np.arange(len(at))
-        y = hold_owner[at]
         pick = np.repeat(np.arange(i, stop), length)
-        xs = x[pick]
-        keep = xs != y
         if test is not None:
-            keep &= test.passes(taken(picked_rows, pick), taken(holder_rows, at))
+            kept_at = np.flatnonzero(test.passes(taken(picked_rows, pick), taken(holder_rows, at)))
+            pick, at = pick[kept_at], at[kept_at]
+        xs, y = x[pick], hold_owner[at]
+        keep = xs != y
         xs, y = xs[keep], y[keep]
         pending.append((np.minimum(xs, y) << 32) | np.maximum(xs, y))
         kept += len(pending[-1])
