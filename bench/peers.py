@@ -10,7 +10,9 @@ Each contender runs in a fresh process, one after the other, so its peak residen
 * ``cleaner -j 1`` / ``cleaner -j 2``: the real command, default near mode at the peers'
   threshold (``cleaner dedupe CORPUS --no-clean --threshold T --clusters OUT -q -j N``; at
   0.5 its bands are 25x5 of 128 values), through ``scale_bench.measured``: peak of the main
-  process and of its largest worker, CPU of both;
+  process and of its largest worker, CPU of both, and the peak PSS of the two together
+  (proportional set size: a page they share counts once, where the sum of their peaks
+  counts it twice);
 * ``rensa``: Rust MinHash (``RMinHash.from_token_sets``, 125 values) and ``RMinHashLSH``
   with 25 bands of 5 rows, every candidate verified by the exact Jaccard of the two
   paragraphs' shingle sets (a "verified" peer: no pair on the estimate alone);
@@ -34,7 +36,7 @@ Wall time is the child process's, start to exit (reading the corpus and writing 
 clusters included); CPU time is the child's user + system time (and its workers' or
 threads'), steadier on a shared machine. The last lines compare each cleaner run to rensa
 on the floors: throughput >= rensa's, peak memory <= rensa's (cleaner ``-j 2``: main +
-largest worker), cluster-pair precision >= 0.95, recall on every kind >= rensa's. rensa runs
+largest worker, the stricter measure; PSS and the machine's memory printed beside), cluster-pair precision >= 0.95, recall on every kind >= rensa's. rensa runs
 its sketches and queries on Rust threads over every core, as cleaner's default (all cores:
 ``-j 2`` on the 2-core machine the figures come from) runs its stages on its pool; so the
 floors are held against ``cleaner -j 2``, and ``-j 1`` (one core against rensa's threads)
@@ -58,7 +60,6 @@ import argparse
 import importlib.util
 import json
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -72,7 +73,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from dedupe_eval import FLOORS, load, score  # noqa: E402
 from dedupe_speed import UnionFind, write_corpus  # noqa: E402
-from scale_bench import MachinePeak, measured  # noqa: E402
+from scale_bench import measured, run_sampled  # noqa: E402
 
 from cleaner.dedupe.keys import SHINGLE_SIZE, batch_shingles, shingle_texts  # noqa: E402
 
@@ -190,23 +191,18 @@ def child(which: str, corpus: Path, out: Path, threshold: float) -> None:
 def run_peer(which: str, corpus: Path, out: Path, threshold: float) -> dict[str, Any]:
     """One peer in a fresh process: wall seconds and the figures it reports."""
     started = time.perf_counter()
-    machine = MachinePeak()
-    try:
-        proc = subprocess.run(
-            [sys.executable, __file__, "--child", which, "--corpus", str(corpus)]
-            + ["--out", str(out), "--threshold", str(threshold)],
-            capture_output=True,
-            text=True,
-        )
-    finally:
-        rise = machine.stop()
+    cmd = [sys.executable, __file__, "--child", which, "--corpus", str(corpus)]
+    code, stdout, stderr, rise, pss = run_sampled(
+        [*cmd, "--out", str(out), "--threshold", str(threshold)], None
+    )
     seconds = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"{which} failed:\n{proc.stderr}")
+    if code != 0:
+        raise SystemExit(f"{which} failed:\n{stderr.decode('utf-8', 'replace')}")
     return {
         "seconds": seconds,
-        **json.loads(proc.stdout.strip().splitlines()[-1]),
+        **json.loads(stdout.decode().strip().splitlines()[-1]),
         "machine_mb": rise,
+        "pss_mb": pss,
     }
 
 
@@ -317,19 +313,22 @@ def show(rows: dict[str, dict[str, Any]], n: int) -> None:
     """Print one line per contender."""
     print(
         f"\n{'contender':<12}{'wall s':>8}{'CPU s':>8}{'para/s':>9}{'peak MB':>9}{'main MB':>9}"
-        f"{'worker MB':>10}{'machine MB':>11}"
+        f"{'worker MB':>10}{'PSS MB':>8}{'machine MB':>11}"
         f"{'clusters':>9}{'largest':>8}{'pairs':>10}{'pair P':>8}  recall " + " ".join(RECALL_KINDS)
     )
     for name, r in rows.items():
         recall = " ".join(f"{r['report'][k]['recall']:.4f}" for k in RECALL_KINDS)
         print(
             f"{name:<12}{r['seconds']:>8.1f}{cpu(r):>8.1f}{n / r['seconds']:>9.0f}{peak(r):>9}"
-            f"{r['main_peak_mb']:>9}{r['worker_peak_mb']:>10}{r.get('machine_mb', 0):>11}"
+            f"{r['main_peak_mb']:>9}{r['worker_peak_mb']:>10}{r.get('pss_mb', 0):>8}"
+            f"{r.get('machine_mb', 0):>11}"
             f"{r['clusters']:>9}{r['largest']:>8}{r['pairs']:>10}{precision(r):>8.4f}  {recall}"
         )
     print(
         "(peak MB: ru_maxrss of the contender's process, + its largest worker for -j 2 (the"
-        " shared memory both touch counted twice); machine MB: the largest rise of the"
+        " shared memory both touch counted twice); PSS MB: the largest proportional set size"
+        " of the process and its workers together, sampled 5 times a second (a page they"
+        " share counts once); machine MB: the largest rise of the"
         " machine's memory in use during the run (each page once; another job's memory counts"
         " too: a quiet machine's figure); CPU s: user + system of the process and its workers;"
         " para/s on wall time)"
@@ -358,7 +357,8 @@ def floors(rows: dict[str, dict[str, Any]], n: int) -> int:
                 (
                     "peak memory",
                     peak(r) <= peak(rensa),
-                    f"{peak(r)} vs {peak(rensa)} MB; machine {r.get('machine_mb', 0)}"
+                    f"{peak(r)} vs {peak(rensa)} MB; PSS {r.get('pss_mb', 0)}"
+                    f" vs {rensa.get('pss_mb', 0)} MB; machine {r.get('machine_mb', 0)}"
                     f" vs {rensa.get('machine_mb', 0)} MB",
                 ),
             ]

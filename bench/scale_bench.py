@@ -165,21 +165,88 @@ class MachinePeak:
         return round(self.peak - self.base)
 
 
+def tree_pss_mb(root: int) -> float:
+    """Proportional set size of a process and its descendants together (MB; Linux, else 0).
+
+    A page mapped by k processes counts 1/k in each (``/proc/PID/smaps_rollup``), so the
+    pages a main process and its forked workers share count once in the sum, where the sum
+    of their peak resident sizes counts them in each.
+    """
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # (a process gone meanwhile)
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, ()))
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        total += sum(
+            int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")
+        )
+    return total / 1024
+
+
+class PssPeak:
+    """The largest :func:`tree_pss_mb` of a process tree while it runs (sampled 5 times a
+    second: a peak shorter than that can be missed, which ``ru_maxrss`` never misses)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak = pid, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, tree_pss_mb(self.pid))
+
+    def stop(self) -> int:
+        """Stop sampling; the peak in MB."""
+        self._stop.set()
+        self._thread.join()
+        return round(self.peak)
+
+
+def run_sampled(
+    cmd: list[str], timeout: float | None, cwd: Path | None = None
+) -> tuple[int, bytes, bytes, int, int]:
+    """Run ``cmd``: its exit status, stdout, stderr, the machine's memory rise and its
+    process tree's peak PSS (MB); raises ``subprocess.TimeoutExpired`` (the run stopped)."""
+    machine = MachinePeak()
+    pss: PssPeak | None = None
+    try:
+        with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd) as proc:
+            pss = PssPeak(proc.pid)
+            try:
+                out, err = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+                raise
+    finally:
+        rise = machine.stop()
+        peak = pss.stop() if pss is not None else 0
+    return proc.returncode, out, err, rise, peak
+
+
 def measured(args: list[str], timeout: float | None) -> tuple[float, dict[str, Any], bytes]:
     """Wall seconds, peak memory and CPU of one CLI run in a fresh process, and its stdout."""
     started = time.perf_counter()
-    machine = MachinePeak()
     try:
-        proc = subprocess.run(
-            [sys.executable, "-c", WRAPPER, *args], capture_output=True, cwd=ROOT, timeout=timeout
-        )
+        cmd = [sys.executable, "-c", WRAPPER, *args]
+        code, out, stderr, rise, pss = run_sampled(cmd, timeout, ROOT)
     except subprocess.TimeoutExpired:
         return time.perf_counter() - started, {"stopped": True}, b""
-    finally:
-        rise = machine.stop()
     seconds = time.perf_counter() - started
-    err = proc.stderr.decode("utf-8", "replace")
-    if proc.returncode != 0:
+    err = stderr.decode("utf-8", "replace")
+    if code != 0:
         raise SystemExit(f"run failed ({' '.join(args[:1] + args[2:])}):\n{err}")
     peak = re.search(r"PEAK (\d+) (\d+) ([\d.]+) ([\d.]+)", err)
     fig = {"main_peak_mb": 0, "worker_peak_mb": 0, "main_cpu": 0.0, "worker_cpu": 0.0}
@@ -191,7 +258,8 @@ def measured(args: list[str], timeout: float | None) -> tuple[float, dict[str, A
             "worker_cpu": round(float(peak.group(4)), 1),
         }
     fig["machine_mb"] = rise
-    return seconds, fig, proc.stdout
+    fig["pss_mb"] = pss
+    return seconds, fig, out
 
 
 def run(corpus: Path, out: Path, extra: list[str], timeout: float | None) -> dict[str, Any]:
