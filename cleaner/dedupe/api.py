@@ -177,7 +177,10 @@ def run(
     # at a time (at 1M paragraphs, tens of millions of pairs: 1-2 s to unpack at once).
     # They come as disjoint arrays, not one sorted array: the verified pairs are sorted,
     # far fewer.
-    doc_ids, _, _, texts, outlets = zip(*paragraphs, strict=True) if paragraphs else ((),) * 5
+    # (Three lists made field by field: ``zip(*paragraphs)`` took 0.8 s of 1M paragraphs.)
+    doc_ids = [p.doc_id for p in paragraphs]
+    texts = [p.text for p in paragraphs]
+    outlets = [p.outlet for p in paragraphs]
     doc_dups, in_dup = document_duplicates(doc_ids, outlets, texts)
     cand = [in_scope(part, nodes, opts.scope, in_dup) for part in disjoint_codes(pairs)]
     del pairs  # each stage's pairs, as large as the candidates together
