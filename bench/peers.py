@@ -36,7 +36,8 @@ Wall time is the child process's, start to exit (reading the corpus and writing 
 clusters included); CPU time is the child's user + system time (and its workers' or
 threads'), steadier on a shared machine. The last lines compare each cleaner run to rensa
 on the floors: throughput >= rensa's, peak memory <= rensa's (cleaner ``-j 2``: main +
-largest worker, the stricter measure; PSS and the machine's memory printed beside), cluster-pair precision >= 0.95, recall on every kind >= rensa's. rensa runs
+largest worker, the stricter measure; PSS and the machine's memory printed beside),
+cluster-pair precision >= 0.95, recall on every kind >= rensa's. rensa runs
 its sketches and queries on Rust threads over every core, as cleaner's default (all cores:
 ``-j 2`` on the 2-core machine the figures come from) runs its stages on its pool; so the
 floors are held against ``cleaner -j 2``, and ``-j 1`` (one core against rensa's threads)
