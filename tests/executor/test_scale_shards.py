@@ -88,3 +88,39 @@ def test_reserved_pieces_past_the_limit_are_joined():
     r.array[6:8] = [7, 8]
     r.place(6, r.array[6:8], 8)
     assert r.done(8).tolist() == [1, 2, 3, 10, 11, 12, 7, 8]
+
+
+#: Counts the kept pool's forks in a dedupe on two workers (a fresh process: see above).
+FORKS_SCRIPT = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import cleaner.pool as pool
+from cleaner.executor import open_engine
+from cleaner.executor.base import dedupe_on
+from executor.test_scale_dedupe import make_docs
+
+forks = []
+start = pool._KeptPool._start
+def counted(self, key):
+    forks.append(key)
+    return start(self, key)
+pool._KeptPool._start = counted
+with open_engine("local", workers=2) as engine:
+    result = dedupe_on(engine, make_docs(700))  # 3,500 paragraphs: prepared in shards
+print(len(forks), len(result.clusters))
+"""
+
+
+def test_the_pair_stages_run_on_the_workers_forked_to_prepare():
+    """Preparing forks the pool (its workers inherit the paragraphs); the band shuffle,
+    containment and verification are handed their arrays (the shingle sets with the sizes
+    they cache) and run on the same workers: a second fork would leave both cores idle
+    while the workers stop and start."""
+    tests = str(Path(__file__).resolve().parents[1])
+    proc = subprocess.run(
+        [sys.executable, "-c", FORKS_SCRIPT, tests], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    forks, clusters = map(int, proc.stdout.split())
+    assert clusters > 0
+    assert forks == 1
