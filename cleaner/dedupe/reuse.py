@@ -43,6 +43,7 @@ Persian affixes of :data:`cleaner.dedupe.keys.JOIN_LEFT` and
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -89,7 +90,8 @@ def words_of_keys(keys: Sequence[str], canon: dict[str, str] | None = None) -> l
     # One object per distinct word: 200k paragraphs hold 8M words, a few hundred thousand
     # distinct (a string object apiece took most of reuse mode's memory).
     canon = {} if canon is None else canon
-    return [[canon.setdefault(w, w) for w in k.split()] for k in keys]
+    keep = canon.setdefault
+    return [list(map(keep, ws, ws)) for ws in map(str.split, keys)]
 
 
 @lru_cache(maxsize=1 << 18)
@@ -129,26 +131,30 @@ def many_bigram_ids(many: Sequence[Sequence[str]]) -> list[np.ndarray]:
     """
     if not many:
         return []
-    code: dict[str, int] = {}
+    # Each distinct word numbered in the order first met.
+    code = {w: k for k, w in enumerate(dict.fromkeys(itertools.chain.from_iterable(many)))}
     lengths = np.fromiter(map(len, many), np.int64, len(many))
     flat = np.fromiter(
-        (code.setdefault(w, len(code)) for ws in many for w in ws), np.int64, int(lengths.sum())
+        map(code.__getitem__, itertools.chain.from_iterable(many)), np.int64, int(lengths.sum())
     )
     ends = np.cumsum(lengths)
     starts_pair = np.ones(len(flat), dtype=bool)  # a bigram starts at every word but a last
     starts_pair[ends[lengths > 0] - 1] = False
     at = np.flatnonzero(starts_pair)
     distinct, rank = ranked(flat[at] * max(len(code), 1) + flat[at + 1])
-    vocab = list(code)
+    # UTF-8 of "a b" is that of a, a space, b; a copy of a blank hash is quicker to make
+    # than a new one.
+    vocab = [w.encode() for w in code]
+    spaced = [w + b" " for w in vocab]
     left, right = np.divmod(distinct, max(len(code), 1))
-    blake = hashlib.blake2b
-    digests = b"".join(
-        [
-            blake(f"{vocab[x]} {vocab[y]}".encode(), digest_size=8).digest()
-            for x, y in zip(left.tolist(), right.tolist(), strict=True)
-        ]
-    )
-    ids = np.frombuffer(digests, dtype=">i8").astype(np.int64)[rank]
+    blank = hashlib.blake2b(digest_size=8).copy
+    digests: list[bytes] = []
+    keep = digests.append
+    for x, y in zip(left.tolist(), right.tolist(), strict=True):
+        h = blank()
+        h.update(spaced[x] + vocab[y])
+        keep(h.digest())
+    ids = np.frombuffer(b"".join(digests), dtype=">i8").astype(np.int64)[rank]
     return np.split(ids, np.cumsum(np.maximum(lengths - 1, 0))[:-1])
 
 
@@ -246,20 +252,22 @@ def shared_runs(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int]
     where: dict[str, list[int]] = defaultdict(list)
     for j, w in enumerate(b):
         where[w].append(j)
-    found: list[list[int]] = []
-    ending: dict[int, int] = {}  # position in b of a run's last word -> run
+    # A run starts at every shared pair of positions whose words before do not match too;
+    # it is then read forward. Each shared pair of positions is visited once.
+    na, nb = len(a), len(b)
+    found: list[tuple[int, int, int]] = []
     for i, w in enumerate(a):
-        after: dict[int, int] = {}
-        for j in where.get(w, ()):
-            k = ending.get(j - 1)
-            if k is None:
-                found.append([i, j, 1])
-                k = len(found) - 1
-            else:
-                found[k][2] += 1
-            after[j] = k
-        ending = after
-    return [(i, j, n) for i, j, n in found]
+        at = where.get(w)
+        if at is None:
+            continue
+        for j in at:
+            if i and j and a[i - 1] == b[j - 1]:
+                continue
+            n = 1
+            while i + n < na and j + n < nb and a[i + n] == b[j + n]:
+                n += 1
+            found.append((i, j, n))
+    return found
 
 
 def run_weight(word_w: Sequence[float], pair_w: Sequence[float], start: int, length: int) -> float:
@@ -296,9 +304,10 @@ def best_chain(
     >>> best_chain([(0, 0, 2), (3, 3, 2)], [2.0, 1.5], 1)
     (3.5, [0, 1])
     """
-    # end in a -> {end in b -> heaviest run ending there}: most runs have no run ending
-    # just before them in ``a``, so one look-up per gap in ``a`` settles them.
-    ends: dict[int, dict[int, int]] = {}
+    # end in a -> {end in b -> (weight, index) of the heaviest chain ending there}: most
+    # runs have no run ending just before them in ``a``, so one look-up per gap in ``a``
+    # settles them. Ties keep the first found (gaps in ``a``, then in ``b``, smallest first).
+    ends: dict[int, dict[int, tuple[float, int]]] = {}
     total: list[float] = []
     back: list[int] = []
     gaps = range(max_gap + 1)
@@ -309,19 +318,24 @@ def best_chain(
             if row is None:
                 continue
             for gj in gaps:
-                q = row.get(j - gj)
-                if q is not None and total[q] > carried:
-                    prev, carried = q, total[q]
-        total.append(value + carried)
+                got = row.get(j - gj)
+                if got is not None and got[0] > carried:
+                    carried, prev = got
+        weight = value + carried
+        total.append(weight)
         back.append(prev)
-        row = ends.setdefault(i + n, {})
-        q = row.get(j + n)
-        if q is None or total[q] < total[k]:
-            row[j + n] = k
+        row = ends.get(i + n)
+        if row is None:
+            ends[i + n] = {j + n: (weight, k)}
+        else:
+            got = row.get(j + n)
+            if got is None or got[0] < weight:
+                row[j + n] = (weight, k)
     if not total:
         return 0.0, []
-    k = max(range(len(total)), key=total.__getitem__)
-    best, chain = total[k], []
+    best = max(total)
+    k = total.index(best)  # the first of the heaviest
+    chain = []
     while k >= 0:
         chain.append(k)
         k = back[k]
@@ -341,11 +355,13 @@ def best_chains(
     """
     weight = 0.0
     runs, values = list(runs), list(values)
-    for _ in range(count):
+    for left in range(count - 1, -1, -1):
         got, chain = best_chain(runs, values, max_gap)
         if not chain:
             break
         weight += got
+        if not left:
+            break
         used = {runs[k][0] + x for k in chain for x in range(runs[k][2])}
         keep = [k for k, (i, _, n) in enumerate(runs) if used.isdisjoint(range(i, i + n))]
         runs, values = [runs[k] for k in keep], [values[k] for k in keep]

@@ -221,7 +221,7 @@ def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndar
     """
     span = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     before = np.cumsum(counts) - counts
-    return span, np.repeat(starts, counts) + np.arange(len(span)) - np.repeat(before, counts)
+    return span, np.arange(len(span)) + np.repeat(starts - before, counts)
 
 
 def _holds(terms: Terms, node: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -244,6 +244,7 @@ def word_bounds(terms: Terms, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return out
     starts = terms.key_starts
     distinct = np.diff(starts)
+    ranks = terms.keys % terms.vocabulary  # the word of each key
     for lo in range(0, len(a), _CHUNK):
         pa, pb = a[lo : lo + _CHUNK].astype(np.int64), b[lo : lo + _CHUNK].astype(np.int64)
         # Walk the side with fewer distinct words; the value is read from ``a``'s entry
@@ -255,9 +256,10 @@ def word_bounds(terms: Terms, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         order = np.argsort(other, kind="stable")
         walk, other, swap = walk[order], other[order], swap[order]
         pair, entry = _expand(starts[walk], distinct[walk])
-        hit, at = _holds(terms, other[pair], terms.keys[entry] % terms.vocabulary)
+        hit, at = _holds(terms, other[pair], ranks[entry])
+        pair, entry, at = pair[hit], entry[hit], at[hit]
         value = np.where(swap[pair], terms.values[at], terms.values[entry])
-        out[lo + order] = np.bincount(pair[hit], weights=value[hit], minlength=len(pa))
+        out[lo + order] = np.bincount(pair, weights=value, minlength=len(pa))
     return out
 
 
@@ -279,6 +281,9 @@ def segment_bounds(
     offsets = terms.ids.offsets
     for lo in range(0, len(a), _CHUNK):
         pa, pb = a[lo : lo + _CHUNK].astype(np.int64), b[lo : lo + _CHUNK].astype(np.int64)
+        # Pairs in the order of ``b``: its look-ups then fall in one stretch of the keys.
+        by_b = np.argsort(pb, kind="stable")
+        pa, pb = pa[by_b], pb[by_b]
         pair, pos = _expand(offsets[pa], offsets[pa + 1] - offsets[pa])
         hit, at = _holds(terms, pb[pair], terms.ids.rank[pos])
         pair, pos, at = pair[hit], pos[hit], at[hit]
@@ -294,7 +299,7 @@ def segment_bounds(
         owner, weight = owner[order], weight[order]
         first = np.searchsorted(owner, owner)
         top = np.arange(len(owner)) - first < chains
-        out[lo : lo + len(pa)] = np.bincount(owner[top], weights=weight[top], minlength=len(pa))
+        out[lo + by_b] = np.bincount(owner[top], weights=weight[top], minlength=len(pa))
     return out
 
 
