@@ -304,17 +304,22 @@ def best_chain(
     >>> best_chain([(0, 0, 2), (3, 3, 2)], [2.0, 1.5], 1)
     (3.5, [0, 1])
     """
+    if not runs:
+        return 0.0, []
     # end in a -> {end in b -> (weight, index) of the heaviest chain ending there}: most
     # runs have no run ending just before them in ``a``, so one look-up per gap in ``a``
     # settles them. Ties keep the first found (gaps in ``a``, then in ``b``, smallest first).
-    ends: dict[int, dict[int, tuple[float, int]]] = {}
+    # The ends in ``a`` are shifted by ``max_gap``: a gap before the first word reads None.
+    ends: list[dict[int, tuple[float, int]] | None] = [None] * (
+        max_gap + 1 + max(i + n for i, _, n in runs)
+    )
     total: list[float] = []
     back: list[int] = []
     gaps = range(max_gap + 1)
     for k, ((i, j, n), value) in enumerate(zip(runs, values, strict=True)):
         prev, carried = -1, 0.0
         for gi in gaps:
-            row = ends.get(i - gi)
+            row = ends[i + max_gap - gi]
             if row is None:
                 continue
             for gj in gaps:
@@ -324,15 +329,13 @@ def best_chain(
         weight = value + carried
         total.append(weight)
         back.append(prev)
-        row = ends.get(i + n)
+        row = ends[i + n + max_gap]
         if row is None:
-            ends[i + n] = {j + n: (weight, k)}
+            ends[i + n + max_gap] = {j + n: (weight, k)}
         else:
             got = row.get(j + n)
             if got is None or got[0] < weight:
                 row[j + n] = (weight, k)
-    if not total:
-        return 0.0, []
     best = max(total)
     k = total.index(best)  # the first of the heaviest
     chain = []
@@ -410,6 +413,7 @@ def chain_score(
     runs = shared_runs(a, b)
     if not runs:
         return 0.0, 0.0
-    values = [run_weight(word_w, pair_w, i, n) for i, _, n in runs]
+    # (a run of one word, most of them, weighs its word: no call)
+    values = [word_w[i] if n == 1 else run_weight(word_w, pair_w, i, n) for i, _, n in runs]
     chain = best_chains(runs, values, max_gap, chains)
     return chain, min(1.0, chain / smaller) if smaller else 0.0
