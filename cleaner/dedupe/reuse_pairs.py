@@ -34,7 +34,7 @@ from cleaner.dedupe.reuse import MAX_GAP, Weights, chain_score, term_id
 
 #: Candidate pairs bounded at once (bounds memory: a row per word of a pair).
 _CHUNK = 1 << 15
-#: Keys searched at once by :func:`_holds_sorted` (a stretch stays in a core's cache).
+#: Keys searched at once by :func:`_holds` (a stretch stays in a core's cache).
 _STRETCH = 1 << 12
 
 
@@ -227,16 +227,8 @@ def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def _holds(terms: Terms, node: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Whether each ``node`` holds the word of each ``rank``, and where its key is."""
-    wanted = node * terms.vocabulary + rank
-    at = np.minimum(np.searchsorted(terms.keys, wanted), len(terms.keys) - 1)
-    return terms.keys[at] == wanted, at
-
-
-def _holds_sorted(
-    terms: Terms, node: np.ndarray, rank: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_holds` of ``node`` in ascending order, the same answer, quicker.
+    """Whether each ``node`` (in ascending order) holds the word of each ``rank``, and
+    where its key is (where it would be when not held).
 
     The keys of a stretch of nodes are all the keys between their first and last: each
     stretch of :data:`_STRETCH` keys or so is searched alone (a third fewer steps a look-up
@@ -245,8 +237,9 @@ def _holds_sorted(
     keys, starts = terms.keys, terms.key_starts
     wanted = node * terms.vocabulary + rank
     at = np.empty(len(wanted), dtype=np.int64)
-    cuts = np.searchsorted(starts, np.arange(0, len(keys), _STRETCH), side="right") - 1
-    cuts = np.append(sorted_unique(cuts), len(starts) - 1).tolist()
+    # First node of each stretch: node 0, then the owner of every _STRETCH-th key; the end.
+    cuts = np.searchsorted(starts, np.arange(_STRETCH, len(keys), _STRETCH), side="right") - 1
+    cuts = sorted_unique(np.concatenate(([0], cuts, [len(starts) - 1]))).tolist()
     ends = np.searchsorted(node, cuts).tolist()
     for k in range(len(cuts) - 1):
         lo, hi = ends[k], ends[k + 1]
@@ -282,7 +275,7 @@ def word_bounds(terms: Terms, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         order = np.argsort(other, kind="stable")
         walk, other, swap = walk[order], other[order], swap[order]
         pair, entry = _expand(starts[walk], distinct[walk])
-        hit, at = _holds_sorted(terms, other[pair], ranks[entry])
+        hit, at = _holds(terms, other[pair], ranks[entry])
         pair, entry, at = pair[hit], entry[hit], at[hit]
         value = np.where(swap[pair], terms.values[at], terms.values[entry])
         out[lo + order] = np.bincount(pair, weights=value, minlength=len(pa))
@@ -311,7 +304,7 @@ def segment_bounds(
         by_b = np.argsort(pb, kind="stable")
         pa, pb = pa[by_b], pb[by_b]
         pair, pos = _expand(offsets[pa], offsets[pa + 1] - offsets[pa])
-        hit, at = _holds_sorted(terms, pb[pair], terms.ids.rank[pos])
+        hit, at = _holds(terms, pb[pair], terms.ids.rank[pos])
         pair, pos, at = pair[hit], pos[hit], at[hit]
         if not len(pair):
             continue

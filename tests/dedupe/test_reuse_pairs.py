@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cleaner.dedupe import reuse_pairs
 from cleaner.dedupe.api import dedupe
 from cleaner.dedupe.keys import JOIN_LEFT, JOIN_RIGHT, dedupe_key
 from cleaner.dedupe.pair_stages import reuse_scores
@@ -74,6 +75,26 @@ def test_bounds_are_never_below_the_exact_score(seed):
     assert np.all(segments <= words_bound + 1e-9)
     # Scattered shared words make light segments: the second bound cuts pairs the first keeps.
     assert np.count_nonzero(segments < words_bound - 1e-9) > 0
+
+
+@pytest.mark.parametrize("stretch", [1, 3, 17])
+def test_bounds_the_same_whatever_stretch_of_keys_is_searched_at_once(stretch, monkeypatch):
+    rng = random.Random(stretch)
+    batch = random_batch(rng, 50)  # (some paragraphs have no word: nodes without keys)
+    terms = terms_of(batch, weights_of(batch))
+    a, b = np.triu_indices(len(batch), 1)
+    a, b = np.concatenate([a, b]), np.concatenate([b, a])
+    whole = word_bounds(terms, a, b), segment_bounds(terms, a, b)
+    monkeypatch.setattr(reuse_pairs, "_STRETCH", stretch)
+    stretched = word_bounds(terms, a, b), segment_bounds(terms, a, b)
+    assert whole[0].tolist() == stretched[0].tolist()
+    assert whole[1].tolist() == stretched[1].tolist()
+    # The shared-words bound by its definition: a's rarity of each word b holds.
+    for k, (i, j) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+        rarity = terms.word_w[terms.ids.offsets[i] : terms.ids.offsets[i + 1]]
+        held = set(batch[j])
+        expected = sum(r for r, w in zip(rarity, batch[i], strict=True) if w in held)
+        assert whole[0][k] == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("floors", [(2.0, 0.15), (3.0, 0.1), (1.0, 0.05)])
