@@ -50,6 +50,11 @@ class DocContext:
         i = line.index + step
         return lines[i] if 0 <= i < len(lines) else None
 
+    def first_text_line(self) -> Line | None:
+        """The document's first line with text that no rule dropped yet, or None."""
+        lines = self.document if self.document is not None else self.lines
+        return next((ln for ln in lines if ln.kept and ln.text.strip()), None)
+
     def last_text_line(self) -> Line | None:
         """The document's last line with text that no rule dropped yet, or None."""
         lines = self.document if self.document is not None else self.lines

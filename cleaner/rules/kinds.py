@@ -456,6 +456,7 @@ def parse_cut(raw: dict[str, Any]) -> dict[str, Any]:
         "regex": anchored_rx,
         "at": at,
         "min_left": int_param(raw, "min_left", 20),
+        "first_line": flag_param(raw, "first_line"),
         "last_line": flag_param(raw, "last_line"),
         "capture": capture_param(raw, anchored_rx),
     }
@@ -471,14 +472,23 @@ def apply_cut(doc: DocContext, rule: Rule) -> None:
     sentence (a part cut off the end: it followed the last sentence). Otherwise the line is
     left whole for line rules to judge. With ``last_line``, only the document's last line
     with text is cut: what follows the last sentence of an article (a caption, the writer's
-    name) has the shape a subheading glued to the end of an earlier paragraph has too.
+    name) has the shape a subheading glued to the end of an earlier paragraph has too. With
+    ``first_line``, only its first: a photo caption glued before the lead has the shape of
+    the end of a sentence glued to the next one.
     """
     p = rule.params
     rx = p["regex"]
     lines = kept_lines(doc)
-    if p["last_line"]:
-        last = doc.last_text_line()
-        lines = [ln for ln in lines if ln is last]
+    if p["first_line"] or p["last_line"]:
+        ends = {
+            id(ln)
+            for want, ln in (
+                (p["first_line"], doc.first_text_line()),
+                (p["last_line"], doc.last_text_line()),
+            )
+            if want and ln is not None
+        }
+        lines = [ln for ln in lines if id(ln) in ends]
     for ln in lines:
         text = ln.text
         m = rx.search(text)
@@ -580,7 +590,9 @@ KINDS: dict[str, Kind] = {
         parse_cut,
         apply_cut,
         Phase.STRIP,
-        frozenset({"pattern", "at", "min_left", "last_line", "ignore_case", "capture"}),
+        frozenset(
+            {"pattern", "at", "min_left", "first_line", "last_line", "ignore_case", "capture"}
+        ),
         _route_text("regex"),
     ),
     "meta": Kind(
