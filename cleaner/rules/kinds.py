@@ -480,15 +480,9 @@ def apply_cut(doc: DocContext, rule: Rule) -> None:
     rx = p["regex"]
     lines = kept_lines(doc)
     if p["first_line"] or p["last_line"]:
-        ends = {
-            id(ln)
-            for want, ln in (
-                (p["first_line"], doc.first_text_line()),
-                (p["last_line"], doc.last_text_line()),
-            )
-            if want and ln is not None
-        }
-        lines = [ln for ln in lines if id(ln) in ends]
+        first = doc.first_text_line() if p["first_line"] else None
+        last = doc.last_text_line() if p["last_line"] else None
+        lines = [ln for ln in lines if ln is first or ln is last]
     for ln in lines:
         text = ln.text
         m = rx.search(text)

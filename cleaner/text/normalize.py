@@ -40,8 +40,6 @@ _CONTROL_CLASS = "\x00-\x08\x0e-\x1b\x7f"
 _CONTROL_CHARS = "".join(map(chr, [*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F]))
 _EXOTIC_CLASS = "\t\u00a0\u2000-\u200a\u202f\u205f\u3000"
 _EXOTIC_CHARS = "\t\u00a0" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
-_EXOTIC_SPACE = re.compile(f"[{_EXOTIC_CLASS}]")
-_CONTROL = re.compile(f"[{_CONTROL_CLASS}]")
 #: What an output line writes as a plain space.
 _LINE_SPACE = re.compile(f"[{_EXOTIC_CLASS}{_CONTROL_CLASS}]")
 _SPACE_RUN = re.compile("  +")
@@ -186,7 +184,6 @@ def match_keys(texts: list[str], found: int | None = None) -> list[str]:
 _OTHER_SPACE_CLASS = (
     "\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_OTHER_SPACE = re.compile(f"[{_OTHER_SPACE_CLASS}]")
 _OTHER_SPACE_CHARS = (
     "\t\x0b\x0c\r\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
     + "".join(map(chr, range(0x1C, 0x20)))

@@ -63,20 +63,20 @@ def test_too_many_classes_are_refused():
 
 def test_the_normalisers_character_lists_equal_their_classes():
     from cleaner.text.normalize import (
-        _CONTROL,
         _CONTROL_CHARS,
+        _CONTROL_CLASS,
         _EXOTIC_CHARS,
-        _EXOTIC_SPACE,
+        _EXOTIC_CLASS,
         _INVISIBLE_RE,
-        _OTHER_SPACE,
         _OTHER_SPACE_CHARS,
+        _OTHER_SPACE_CLASS,
     )
 
     for chars, rx in (
-        (_EXOTIC_CHARS, _EXOTIC_SPACE),
-        (_OTHER_SPACE_CHARS, _OTHER_SPACE),
+        (_EXOTIC_CHARS, re.compile(f"[{_EXOTIC_CLASS}]")),
+        (_OTHER_SPACE_CHARS, re.compile(f"[{_OTHER_SPACE_CLASS}]")),
         (INVISIBLE, _INVISIBLE_RE),
-        (_CONTROL_CHARS, _CONTROL),
+        (_CONTROL_CHARS, re.compile(f"[{_CONTROL_CLASS}]")),
     ):
         members = [chr(c) for c in range(0x10000) if rx.match(chr(c))]
         assert sorted(members) == sorted(chars)
