@@ -30,6 +30,10 @@ import re
 
 from cleaner.text.normalize import match_key
 
+#: The version of the key lines are counted by: a store of counts made with another
+#: version (another folding of letters, marks or numbers) would count the same line twice.
+KEY_VERSION = 2
+
 _TERMINAL = re.compile(r"[.!?\u061f\u2026\u00bb\"\u201d]\s*$")
 _URL = re.compile(
     r"(?:https?://|www\.)\S+|\b[a-z0-9][\w.-]*\.(?:com|net|org|sa|ir|info|me|co|tv|news)(?:/\S*)?\b",

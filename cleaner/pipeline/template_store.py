@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from cleaner.errors import CleanerError
+from cleaner.pipeline.template_key import KEY_VERSION
 from cleaner.pipeline.templates import Template, TemplateIndex, TemplatePolicy, convict
 
 _SCHEMA = """
@@ -35,6 +36,7 @@ CREATE INDEX IF NOT EXISTS lines_by_hash ON lines (hash);
 CREATE TABLE IF NOT EXISTS seen (
     source TEXT NOT NULL, fingerprint INTEGER NOT NULL, PRIMARY KEY (source, fingerprint)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 """
 
 # SQLite evaluates every SET expression on the old row, so each CASE sees the stored values.
@@ -65,12 +67,33 @@ class TemplateStore:
             self._db.execute("BEGIN IMMEDIATE")
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 self._db.execute(statement)
+            version = self._key_version()
             self._db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             raise CleanerError(
                 f"{self.path}: cannot open as a template store ({exc}); give a new file name"
                 " or one written by `cleaner clean --templates-db`"
             ) from exc
+        if version != KEY_VERSION:
+            self._db.close()
+            raise CleanerError(
+                f"{self.path}: its lines were counted by line key version {version}, this"
+                f" cleaner counts by version {KEY_VERSION}; give a new file name (the batches"
+                " counted there are learnt again as they are cleaned)"
+            )
+
+    def _key_version(self) -> int:
+        """The key version the file's counts were made with; a new file takes this one's.
+
+        A file holding counts but no version was written before versions were recorded (1).
+        """
+        row = self._db.execute("SELECT value FROM meta WHERE name = 'key_version'").fetchone()
+        if row is not None:
+            return int(row[0])
+        if self._db.execute("SELECT 1 FROM sources LIMIT 1").fetchone() is not None:
+            return 1
+        self._db.execute("INSERT INTO meta VALUES ('key_version', ?)", (KEY_VERSION,))
+        return KEY_VERSION
 
     def close(self) -> None:
         """Close the file."""

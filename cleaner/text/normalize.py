@@ -25,6 +25,11 @@ INVISIBLE = (
 )
 _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 
+#: Arabic vowel signs, shadda, sukun and the dagger alef: written or not at the writer's
+#: choice ("أيضاً" and "أيضا" are one word), so a comparison key leaves them out.
+HARAKAT = "\u064b-\u065f\u0670"
+_HARAKAT_RE = re.compile(f"[{HARAKAT}]+")
+
 #: Arabic letter forms that Persian writes differently (applied to Persian text only).
 PERSIAN_PAIRS = (("\u064a", "\u06cc"), ("\u0643", "\u06a9"), ("\u0649", "\u06cc"))
 PERSIAN_FOLD = str.maketrans(dict(PERSIAN_PAIRS))
@@ -130,14 +135,17 @@ def match_key(text: str) -> str:
     """Key used to compare a line with a rule's literal: case, forms and spacing folded.
 
     Both Persian and Arabic forms of yeh/kaf map to one key so a rule written in either
-    spelling matches; the key is for comparison only.
+    spelling matches, with or without vowel signs and tatweel; the key is for comparison only.
 
     >>> match_key(" ارسال\\u200cبه  دوستان ") == match_key("ارسال به دوستان")
+    True
+    >>> match_key("اترك تعليقاً") == match_key("اترك تعليقا")
     True
     >>> match_key("LOADER")
     'loader'
     """
     text = unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", text))
+    text = _HARAKAT_RE.sub("", text)
     text = fold_persian(text).replace(ZWNJ, " ").replace("\u0640", "")
     return _WS.sub(" ", text).strip().casefold()
 
@@ -154,7 +162,7 @@ def match_keys(texts: list[str], found: int | None = None) -> list[str]:
     ``found`` may give :data:`CHARS` classes the texts may hold (a superset is enough, such
     as their document's), saving the lookup.
 
-    >>> texts = [" ارسال\u200cبه  دوستان ", "LOADER", "", "كد خبر", "a\u2028 b\tc"]
+    >>> texts = [" ارسال\u200cبه  دوستان ", "LOADER", "", "كد خبر", "a\u2028 b\tc", "أيضاً"]
     >>> match_keys(texts) == [match_key(t) for t in texts]
     True
     """
@@ -168,6 +176,8 @@ def match_keys(texts: list[str], found: int | None = None) -> list[str]:
     if not unicodedata.is_normalized("NFKC", joined):  # NFKC may bring spaces or capitals
         joined = unicodedata.normalize("NFKC", joined)
         found = CHARS.mask(joined)
+    if found & _HARAKAT_BIT:
+        joined = _HARAKAT_RE.sub("", joined)
     joined = fold_persian(joined).replace(ZWNJ, " ").replace("\u0640", "")
     if found & _OTHER_SPACE_BIT:
         joined = _replace_each(joined, _OTHER_SPACE_CHARS, " ")
@@ -208,6 +218,7 @@ CHARS = CharTable(
         "exotic_space": _EXOTIC_CLASS,
         "other_space": _OTHER_SPACE_CLASS,
         "control": _CONTROL_CLASS,
+        "harakat": HARAKAT,
         # the other spaces that clean_lines leaves as they are (not exotic spaces)
         "kept_space": re.escape("".join(sorted(set(_OTHER_SPACE_CHARS) - set(_EXOTIC_CHARS)))),
         "cased": "^" + CASELESS,
@@ -219,6 +230,7 @@ _EXOTIC_BIT = CHARS.bit("exotic_space")
 _OTHER_SPACE_BIT = CHARS.bit("other_space")
 _KEPT_SPACE_BIT = CHARS.bit("kept_space")
 _CONTROL_BIT = CHARS.bit("control")
+_HARAKAT_BIT = CHARS.bit("harakat")
 
 
 def cleaned_classes(found: int) -> int:

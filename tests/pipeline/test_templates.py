@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 from click.testing import CliRunner
@@ -15,7 +16,7 @@ from cleaner.pipeline.template_key import template_key
 from cleaner.pipeline.template_store import TemplateStore
 from cleaner.pipeline.templates import TemplateIndex, TemplatePolicy, source_of
 
-FOOTER = "خبرگزاری نمونه - همه چیز درباره ایران"
+FOOTER = "خبرگزاری نمونه | همه چیز درباره ایران"
 #: Titles differ by their words (titles that differ only by a number are one template key).
 TOPICS = ("اقتصاد", "ورزش", "سیاست", "فرهنگ", "دانش", "هنر", "جهان", "شهر", "بازار", "سلامت")
 WIRE = "روسیه حدود صد هزار نیرو در نزدیکی مرز اوکراین مستقر کرده است و غرب نگران حمله است."
@@ -176,6 +177,21 @@ def test_store_refuses_a_file_that_is_not_one(tmp_path):
     bad.write_bytes(b"not a database at all" * 100)
     with pytest.raises(CleanerError, match="cannot open as a template store"):
         TemplateStore(bad)
+
+
+def test_store_refuses_counts_made_by_another_line_key(tmp_path):
+    """Counts keyed another way would count each changed line twice: refused, not mixed."""
+    path = tmp_path / "t.db"
+    with TemplateStore(path) as store:
+        TemplateIndex.build([("site", _keys(_doc(0)))], store=store)
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM meta")  # as a file written before versions were recorded
+    with pytest.raises(CleanerError, match="line key version 1"):
+        TemplateStore(path)
+    with TemplateStore(tmp_path / "new.db") as store:  # a new file takes this version
+        assert store.documents("site") == 0
+    with TemplateStore(tmp_path / "new.db") as store:
+        assert store.documents("site") == 0
 
 
 def test_lines_that_differ_by_a_code_are_one_template_in_a_minority_of_pages():
