@@ -29,8 +29,10 @@ _COMMON_FIELDS = frozenset(
     | {"capture_examples", _LINE}
 )
 _FILE_FIELDS = frozenset(
-    {"name", "scope", "langs", "domains", "signatures", "description", "rules", _LINE}
+    {"name", "scope", "langs", "domains", "signatures", "description", "lists", "rules", _LINE}
 )
+#: A named list of a rule file (``lists:``) placed in a regex: ``{{places}}``.
+_LIST_REF = re.compile(r"\{\{([a-z][a-z0-9_]*)\}\}")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
@@ -116,13 +118,14 @@ def parse_ruleset(raw: Any, file: str) -> RuleSet:
         raise RuleError(file, line, None, "a lang rule file needs 'langs'")
     if scope == "site" and not (domains or signatures):
         raise RuleError(file, line, None, "a site rule file needs 'domains' or 'signatures'")
+    lists = _lists(raw.get("lists", {}), file, line)
     items = raw.get("rules")
     if not isinstance(items, list) or not items:
         raise RuleError(file, line, None, "'rules' must be a non-empty list")
     rules: list[Rule] = []
     seen: set[str] = set()
     for item in items:
-        rule = parse_rule(item, name, file)
+        rule = parse_rule(item, name, file, lists)
         if rule.id in seen:
             raise RuleError(file, rule.line, rule.id, "duplicate rule id in this file")
         seen.add(rule.id)
@@ -139,8 +142,44 @@ def parse_ruleset(raw: Any, file: str) -> RuleSet:
     )
 
 
-def parse_rule(raw: Any, ruleset: str, file: str) -> Rule:
-    """Validate one rule mapping."""
+def _lists(value: Any, file: str, line: int) -> dict[str, str]:
+    """A file's named lists, each as the regex alternation its ``{{name}}`` stands for.
+
+    The strings are literal text (escaped); the longest come first, so that a place of two
+    words is taken whole rather than its first word alone ("مكة المكرمة" before "مكة").
+    """
+    if not isinstance(value, dict):
+        raise RuleError(file, line, None, "'lists' must map names to lists of strings")
+    out: dict[str, str] = {}
+    for key, items in _unmarked(value).items():
+        if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+            raise RuleError(file, line, None, f"list name {key!r}: lowercase letters, digits, _")
+        strings = _str_list(items, file, line, f"lists.{key}")
+        if not strings or not all(s.strip() for s in strings):
+            raise RuleError(file, line, None, f"list {key!r} must hold non-empty strings")
+        alternatives = sorted(set(strings), key=lambda s: (-len(s), s))
+        out[key] = "(?:" + "|".join(re.escape(s) for s in alternatives) + ")"
+    return out
+
+
+def _with_lists(value: Any, lists: dict[str, str], file: str, line: int, rid: str) -> Any:
+    """``value`` with each ``{{name}}`` of a regex string replaced by the file's list."""
+    if not isinstance(value, str) or "{{" not in value:
+        return value
+
+    def place(m: re.Match[str]) -> str:
+        if m.group(1) not in lists:
+            known = ", ".join(sorted(lists)) or "none"
+            raise RuleError(file, line, rid, f"unknown list {{{{{m.group(1)}}}}} (lists: {known})")
+        return lists[m.group(1)]
+
+    return _LIST_REF.sub(place, value)
+
+
+def parse_rule(
+    raw: Any, ruleset: str, file: str, lists: dict[str, str] | None = None
+) -> Rule:
+    """Validate one rule mapping; ``lists`` are its file's named lists."""
     if not isinstance(raw, dict):
         raise RuleError(file, 0, None, "each rule must be a mapping")
     line = raw.get(_LINE, 0)
@@ -165,7 +204,11 @@ def parse_rule(raw: Any, ruleset: str, file: str) -> Rule:
     unknown = set(raw) - _COMMON_FIELDS - kind.fields
     if unknown:
         raise RuleError(file, line, rid, f"unknown field(s) {sorted(unknown)} for kind {kind_name}")
-    params_raw = {k: _unmarked(v) for k, v in raw.items() if k in kind.fields}
+    params_raw = {
+        k: _with_lists(_unmarked(v), lists or {}, file, line, rid)
+        for k, v in raw.items()
+        if k in kind.fields
+    }
     try:
         params = kind.parse(params_raw)
     except ParamError as exc:

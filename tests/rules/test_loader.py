@@ -122,3 +122,42 @@ def test_a_yes_no_field_given_a_string_is_refused(tmp_path):
     err = _error(tmp_path, body)
     assert err.line == 4 and err.rule_id == "tail-cut"
     assert "field 'last_line' must be true or false" in err.reason
+
+
+LISTED = """name: site-x
+scope: global
+lists:
+  places: ["مكة", "مكة المكرمة", "a.b"]
+rules:
+  - id: place-line
+    kind: pattern
+    category: byline
+    description: a place alone
+    pattern: '^({{places}})$'
+    drop: ["مكة المكرمة", "a.b"]
+    keep: ["axb"]
+"""
+
+
+def test_a_files_list_stands_in_a_pattern_longest_first_and_literal(tmp_path):
+    path = tmp_path / "listed.yaml"
+    path.write_text(LISTED, encoding="utf-8")
+    rx = load_file(path).rules[0].params["regex"]
+    assert rx.match("مكة المكرمة").group(1) == "مكة المكرمة"  # the longer name whole
+    assert rx.match("a.b") and not rx.match("axb")  # a list holds text, not regex
+
+
+def test_an_unknown_list_names_file_line_and_rule(tmp_path):
+    path = tmp_path / "listed.yaml"
+    path.write_text(LISTED.replace("{{places}}", "{{cities}}"), encoding="utf-8")
+    with pytest.raises(RuleError) as info:
+        load_file(path)
+    err = info.value
+    assert err.line == 6 and "unknown list {{cities}}" in str(err) and "places" in str(err)
+
+
+def test_a_list_must_hold_strings(tmp_path):
+    path = tmp_path / "listed.yaml"
+    path.write_text(LISTED.replace('["مكة", "مكة المكرمة", "a.b"]', "[1, 2]"), encoding="utf-8")
+    with pytest.raises(RuleError, match="lists.places"):
+        load_file(path)
