@@ -176,9 +176,7 @@ def _with_lists(value: Any, lists: dict[str, str], file: str, line: int, rid: st
     return _LIST_REF.sub(place, value)
 
 
-def parse_rule(
-    raw: Any, ruleset: str, file: str, lists: dict[str, str] | None = None
-) -> Rule:
+def parse_rule(raw: Any, ruleset: str, file: str, lists: dict[str, str] | None = None) -> Rule:
     """Validate one rule mapping; ``lists`` are its file's named lists."""
     if not isinstance(raw, dict):
         raise RuleError(file, 0, None, "each rule must be a mapping")
