@@ -536,6 +536,9 @@ class Route:
     menu: re.Pattern[str] | None = None
     #: Scripts (:data:`cleaner.text.scripts.SCRIPT_CLASSES` names) whose letters select a line.
     scripts: frozenset[str] = frozenset()
+    #: The ``text`` regexes are tried on the document's first and last lines with text only
+    #: (a cut with ``first_line`` or ``last_line`` touches no other line).
+    edges_only: bool = False
 
 
 def _route_pattern(p: dict[str, Any]) -> Route:
@@ -548,6 +551,10 @@ def _route_text(name: str) -> Callable[[dict[str, Any]], Route]:
         return Route(text=((p[name], None),))
 
     return route
+
+
+def _route_cut(p: dict[str, Any]) -> Route:
+    return Route(text=((p["regex"], None),), edges_only=p["first_line"] or p["last_line"])
 
 
 def _route_block(p: dict[str, Any]) -> Route:
@@ -587,7 +594,7 @@ KINDS: dict[str, Kind] = {
         frozenset(
             {"pattern", "at", "min_left", "first_line", "last_line", "ignore_case", "capture"}
         ),
-        _route_text("regex"),
+        _route_cut,
     ),
     "meta": Kind(
         parse_meta,

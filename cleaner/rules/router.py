@@ -181,10 +181,14 @@ class Router:
         on_key: list[tuple[int, re.Pattern[str], int | None]] = []
         whole: list[int] = []
         scripts: list[tuple[int, frozenset[str]]] = []
+        edges: list[tuple[int, re.Pattern[str]]] = []
         for i, rule in enumerate(rules):
             route = route_of(rule)
             if route is None:
                 whole.append(i)
+                continue
+            if route.edges_only:
+                edges.extend((i, rx) for rx, _ in route.text)
                 continue
             if route.scripts:
                 scripts.append((i, route.scripts))
@@ -211,6 +215,8 @@ class Router:
                 else:
                     gated.append(_Gated.of(i, rx, max_chars))
         self.whole_document = tuple(whole)
+        # Tried on two lines a document, they need no index.
+        self._edges = tuple(edges)
         self._head_rules = [(i, rx) for i, rx, _ in heads]
         self._heads = (
             FirstCharIndex(
@@ -314,11 +320,19 @@ class Router:
                 if rows:
                     script_lines.append((i, rows))
         members = heads.members if heads is not None else None
+        # The document's first and last lines with text, for the rules of its edges.
+        edge_lines = (
+            {id(doc.first_text_line()), id(doc.last_text_line())} if self._edges else set()
+        )
         out: list[list[int]] = []
         for row, line in enumerate(lines):
             text = line.text
             n = len(text)
             hits: list[int] = []
+            if id(line) in edge_lines:
+                for i, rx in self._edges:
+                    if rx.search(text):
+                        hits.append(i)
             for i, rows in script_lines:
                 if row in rows:
                     hits.append(i)
