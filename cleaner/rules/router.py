@@ -321,9 +321,7 @@ class Router:
                     script_lines.append((i, rows))
         members = heads.members if heads is not None else None
         # The document's first and last lines with text, for the rules of its edges.
-        edge_lines = (
-            {id(doc.first_text_line()), id(doc.last_text_line())} if self._edges else set()
-        )
+        edge_lines = {id(doc.first_text_line()), id(doc.last_text_line())} if self._edges else set()
         out: list[list[int]] = []
         for row, line in enumerate(lines):
             text = line.text
