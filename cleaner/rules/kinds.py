@@ -676,7 +676,10 @@ KINDS: dict[str, Kind] = {
         parse_repeat,
         apply_repeat,
         Phase.REPEAT,
-        frozenset({"min_length", "max_copies", "spare_questions", "printed_twice", "contained"}),
+        frozenset(
+            {"min_length", "max_copies", "spare_questions", "printed_twice", "contained"}
+            | {"site_title"}
+        ),
         None,
     ),
     "near-repeat": Kind(

@@ -30,6 +30,7 @@ def parse_repeat(raw: dict[str, Any]) -> dict[str, Any]:
         "spare_questions": flag_param(raw, "spare_questions"),
         "printed_twice": flag_param(raw, "printed_twice"),
         "contained": int_param(raw, "contained", None),
+        "site_title": flag_param(raw, "site_title"),
     }
 
 
@@ -79,8 +80,48 @@ def apply_repeat(doc: DocContext, rule: Rule) -> None:
             if p["printed_twice"] and not printed_twice(keys, first, pos, rank[key]):
                 continue
             kept[pos].drop(rule.id, rule.category, f"repeats line {kept[first].index + 1}")
+    if p["site_title"]:
+        _site_titles(kept, keys, p["min_length"], rule)
     if p["contained"] is not None and len(kept) <= _CONTAINED_MAX_LINES:
         _contained_repeats(kept, keys, p["contained"], rule)
+
+
+#: A site's name added to a title, as a page's ``<title>`` writes it: a bar, a dash or a
+#: double colon, then at most four words without a sentence stop ("... | خبرگزاری فارس").
+_SITE_SUFFIX = re.compile(r"\s+(?:[|｜]|::|[-–—]|»)\s+[^.!?؟|｜]{2,60}$")
+_SITE_PREFIX = re.compile(r"^[^.!?؟|｜]{2,60}?\s+(?:[|｜]|::|[-–—]|«)\s+")
+_SITE_WORDS = 4
+
+
+def _site_titles(kept: list[Line], keys: list[str], min_len: int, rule: Rule) -> None:
+    """Drop a head line that is another head line with a site's name added before or after
+    it ("Title | Site" over "Title"): the title printed twice, once as the page's
+    ``<title>``. The copy without the name stays (its evidence); a name of more than four
+    words, or a rest shorter than ``min_len`` or of fewer than three words, is no such copy.
+    """
+    head = [pos for pos in range(min(len(kept), _HEAD_LINES + 1)) if kept[pos].kept]
+    bare = {keys[pos]: pos for pos in head if len(keys[pos].split()) >= 3}
+    for pos in head:
+        key = keys[pos]
+        for rx in (_SITE_SUFFIX, _SITE_PREFIX):
+            m = rx.search(key)
+            if m is None:
+                continue
+            rest = key[: m.start()] if rx is _SITE_SUFFIX else key[m.end() :]
+            name = key[m.start() :] if rx is _SITE_SUFFIX else key[: m.end()]
+            other = bare.get(rest.strip())
+            if (
+                other is not None
+                and other != pos
+                and len(rest) >= min_len
+                and len(name.split()) <= _SITE_WORDS + 1
+            ):
+                kept[pos].drop(
+                    rule.id,
+                    rule.category,
+                    f"repeats line {kept[other].index + 1} with the site's name",
+                )
+                break
 
 
 def _folds_case(doc: DocContext, kept: list[Line]) -> bool:
