@@ -86,10 +86,11 @@ def apply_repeat(doc: DocContext, rule: Rule) -> None:
         _contained_repeats(kept, keys, p["contained"], rule)
 
 
-#: A site's name added to a title, as a page's ``<title>`` writes it: a bar, a dash or a
-#: double colon, then at most four words without a sentence stop ("... | خبرگزاری فارس").
-_SITE_SUFFIX = re.compile(r"\s+(?:[|｜]|::|[-–—]|»)\s+[^.!?؟|｜]{2,60}$")
-_SITE_PREFIX = re.compile(r"^[^.!?؟|｜]{2,60}?\s+(?:[|｜]|::|[-–—]|«)\s+")
+#: A site's name added to a title, as a page's ``<title>`` writes it: a bar, a dash, a
+#: double colon or a breadcrumb's chevron, then at most four words without a sentence stop
+#: ("... | خبرگزاری فارس"), or the same before it.
+_SITE_SUFFIX = re.compile(r"\s+(?:[|｜»«]|::|[-–—])\s+[^.!?؟|｜»«]{2,60}$")
+_SITE_PREFIX = re.compile(r"^[^.!?؟|｜»«]{2,60}?\s+(?:[|｜»«]|::|[-–—])\s+")
 _SITE_WORDS = 4
 
 
