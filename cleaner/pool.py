@@ -283,6 +283,39 @@ def _malloc_trim() -> Callable[[int], int] | None:
         return None
 
 
+#: glibc's ``mallopt`` parameters (malloc.h): the free top of the heap kept rather than given
+#: back, and the size from which a block is mapped on its own.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+#: The largest block a pool worker's heap keeps once freed (glibc's largest mmap threshold).
+WORKER_HEAP_BLOCK = 32 << 20
+
+
+@functools.lru_cache(maxsize=1)
+def _mallopt() -> Callable[[int, int], int] | None:
+    try:
+        return ctypes.CDLL(None).mallopt  # type: ignore[no-any-return]
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+def keep_freed_blocks() -> None:
+    """In a pool worker: freed blocks of up to ``WORKER_HEAP_BLOCK`` stay in the heap for the
+    next task (glibc; elsewhere nothing).
+
+    A stage's tasks make the same temporaries one task after the other. glibc maps a block
+    over its threshold on its own and unmaps it when freed (the threshold rises only as such
+    blocks are freed), so each task faulted its temporaries in afresh: at 50k paragraphs,
+    preparing shards of 2,000 on two workers took 280k page faults and 0.47 s of system
+    time, with the blocks kept 58k and 0.10 s. :func:`release_heap` still hands the free
+    heap back when a kept worker starts another stage.
+    """
+    mallopt = _mallopt()
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, WORKER_HEAP_BLOCK)
+        mallopt(_M_TRIM_THRESHOLD, 2 * WORKER_HEAP_BLOCK)
+
+
 def release_heap() -> None:
     """Give the heap's free memory back to the OS (glibc ``malloc_trim``; elsewhere nothing).
 
@@ -420,6 +453,7 @@ def _start_worker(
     started the worker lives as long as its process: a fork from a single-threaded
     process, or a forkserver (see :mod:`cleaner.lifeline`)."""
     die_with_parent(parent, pdeathsig=forked or parent is None)
+    keep_freed_blocks()
     if initializer is not None:
         initializer(*initargs)
 
