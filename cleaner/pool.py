@@ -64,6 +64,18 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+def even_size(total: int, size: int) -> int:
+    """The chunk size that cuts ``total`` items into as many chunks as ``size`` does, but of
+    sizes within one of each other: a short last chunk leaves a worker idle at the end.
+
+    >>> even_size(71_500, 10_000), even_size(100, 10), even_size(0, 10)
+    (8938, 10, 10)
+    """
+    if total <= 0:
+        return size
+    return -(-total // -(-total // size))
+
+
 def _context() -> Any:
     """Fork while this process has one thread (fast, works from stdin scripts and notebooks);
     forkserver when threads run (a forked child would inherit their held locks). Pools told

@@ -30,7 +30,14 @@ import numpy as np
 from cleaner.dedupe.cluster import Cluster, DedupeResult
 from cleaner.dedupe.table import ClusterTable
 from cleaner.io.output import escape_separators
-from cleaner.pool import ordered_map, shares_memory, stage, stage_inputs, stop_kept_workers
+from cleaner.pool import (
+    even_size,
+    ordered_map,
+    shares_memory,
+    stage,
+    stage_inputs,
+    stop_kept_workers,
+)
 
 #: Members formatted a task (about 18 MB of JSON on the benchmark's paragraphs).
 MEMBERS_PER_CHUNK = 20_000
@@ -193,7 +200,7 @@ def iter_jsonl(result: DedupeResult, workers: int = 1) -> Iterator[bytes]:
     if workers > 1 and isinstance(clusters, ClusterTable) and shares_memory(workers):
         # Four tasks a worker at least, so that no worker formats the last one alone.
         members = int(clusters.starts[-1]) if len(clusters.starts) else 0
-        size = min(MEMBERS_PER_CHUNK, max(1000, -(-members // (4 * workers))))
+        size = even_size(members, min(MEMBERS_PER_CHUNK, max(1000, -(-members // (4 * workers)))))
         spans = _spans(clusters.starts, size)
         if len(spans) > 1:
             cols = MemberColumns.of(clusters)

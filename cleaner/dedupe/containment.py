@@ -42,7 +42,15 @@ from cleaner.dedupe.pairs import sorted_unique, unpack_pairs
 from cleaner.dedupe.partition import partition_rows
 from cleaner.dedupe.prepare import anchor_keys, anchor_mask
 from cleaner.dedupe.verify import BoundTest, taken
-from cleaner.pool import Reserved, ordered_map, shared_empty, shares_memory, stage, stage_inputs
+from cleaner.pool import (
+    Reserved,
+    even_size,
+    ordered_map,
+    shared_empty,
+    shares_memory,
+    stage,
+    stage_inputs,
+)
 
 #: Anchor rows per key partition (and per paragraph chunk): bounds one task's temporaries.
 PART_ROWS = 1_000_000
@@ -315,7 +323,11 @@ def _rarest(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Stage 2: the keys each paragraph looks up, as ``(paragraph, key, holders)`` rows."""
     n = len(offsets) - 1
-    cuts = np.searchsorted(offsets, np.arange(0, offsets[-1], PART_ROWS), "right") - 1
+    rows = int(offsets[-1])
+    # On a pool, four chunks a worker at least, of even sizes (at 50k paragraphs, six of
+    # PART_ROWS rows: the last, smaller one left a worker idle).
+    step = PART_ROWS if workers <= 1 else even_size(rows, min(PART_ROWS, -(-rows // (4 * workers))))
+    cuts = np.searchsorted(offsets, np.arange(0, rows, max(1, step)), "right") - 1
     edges = sorted_unique(np.concatenate(([0], cuts, [n]))).tolist()
     tasks = [[(lo, hi, per, cap, budget)] for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
     done = [r for out in ordered_map(_rarest_task, tasks, workers, hand_over=True) for r in out]

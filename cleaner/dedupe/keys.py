@@ -170,9 +170,12 @@ def _mapped(texts: Sequence[str]) -> str | None:
     if joined.count(_SEP) != len(texts) - 1:
         return None
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    present = np.flatnonzero(np.bincount(codes, minlength=_CODES))
-    table = np.arange(_CODES, dtype=np.uint32)
-    drop = np.zeros(_CODES, dtype=bool)
+    # Tables up to the batch's largest code point, not all of Unicode's: a shard of 2,000
+    # paragraphs spent 4 ms filling and scanning 1.1M entries.
+    top = int(codes.max()) + 1 if len(codes) else 1
+    present = np.flatnonzero(np.bincount(codes, minlength=top))
+    table = np.arange(top, dtype=np.uint32)
+    drop = np.zeros(top, dtype=bool)
     sep = ord(_SEP)
     for c in present.tolist():
         if c == sep:

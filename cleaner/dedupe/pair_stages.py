@@ -38,7 +38,14 @@ from cleaner.dedupe.pairs import union_of_pairs, unpack_pairs
 from cleaner.dedupe.partition import partition_rows
 from cleaner.dedupe.reuse_pairs import Terms, score_pairs
 from cleaner.dedupe.verify import ShingleSets, verify_counts
-from cleaner.pool import ordered_map, shared_empty, shares_memory, stage, stage_inputs
+from cleaner.pool import (
+    even_size,
+    ordered_map,
+    shared_empty,
+    shares_memory,
+    stage,
+    stage_inputs,
+)
 
 #: Candidate pairs per verification task.
 VERIFY_CHUNK = 200_000
@@ -140,6 +147,8 @@ def verify_codes(
     # Chunks of VERIFY_CHUNK alone are too few to share evenly: 725,877 candidates in four
     # chunks on two workers are 400,000 pairs for one, 325,877 for the other.
     chunk = chunk or min(VERIFY_CHUNK, max(10_000, -(-len(code) // (4 * workers))))
+    if workers > 1:
+        chunk = even_size(len(code), chunk)
     args = (threshold, containment, min_contained)
     if workers > 1 and len(code) > chunk:
         mask = shared_empty(len(code), np.bool_, workers)
