@@ -37,14 +37,18 @@ def small(paragraphs, spans):
 paragraphs = paragraphs_of(make_docs(700))
 opts = DedupeOptions()
 whole = prepare(paragraphs, opts)
-for workers, size, slots in ((2, 700, real), (2, 20_000, real), (2, 700, small), (1, 700, small)):
-    shards.shard_slots = slots
-    got = shards.prepare_parallel(paragraphs, opts, workers, size)
+def check(got, *case):
     for name in ("digests", "set_hashes", "set_offsets", "signature", "bands", "sketch"):
         want = getattr(whole, name)
         assert getattr(got, name).dtype == want.dtype, name
-        assert np.array_equal(getattr(got, name), want), (name, workers, size)
+        assert np.array_equal(getattr(got, name), want), (name, *case)
     assert got.paragraphs == paragraphs and got.anchor_rate == whole.anchor_rate
+for workers, size, slots in ((2, 700, real), (2, 20_000, real), (2, 700, small), (1, 700, small)):
+    shards.shard_slots = slots
+    check(shards.prepare_parallel(paragraphs, opts, workers, size), workers, size)
+shards.shard_slots = real
+shards.POOL_SHARD_SIZE = 300  # the pool's own cap binds: many small shards, a short last one
+check(shards.prepare_parallel(paragraphs, opts, 2), "pool shards")
 print("same")
 """
 
