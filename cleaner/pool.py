@@ -306,7 +306,8 @@ WORKER_HEAP_BLOCK = 32 << 20
 @functools.lru_cache(maxsize=1)
 def _mallopt() -> Callable[[int, int], int] | None:
     try:
-        return ctypes.CDLL(None).mallopt  # type: ignore[no-any-return]
+        mallopt: Callable[[int, int], int] = ctypes.CDLL(None).mallopt
+        return mallopt
     except (OSError, AttributeError):  # not glibc
         return None
 
