@@ -89,34 +89,40 @@ def apply_repeat(doc: DocContext, rule: Rule) -> None:
 #: A site's name added to a title, as a page's ``<title>`` writes it: a bar, a dash, a
 #: double colon or a breadcrumb's chevron, then at most four words without a sentence stop
 #: ("... | خبرگزاری فارس"), or the same before it.
-_SITE_SUFFIX = re.compile(r"\s+(?:[|｜»«]|::|[-–—])\s+[^.!?؟|｜»«]{2,60}$")
-_SITE_PREFIX = re.compile(r"^[^.!?؟|｜»«]{2,60}?\s+(?:[|｜»«]|::|[-–—])\s+")
+_SITE_NAME = r"[^.!?؟|｜»«]{2,60}"
+_SEPARATOR = r"\s*(?:[|｜»«]|::|[-–—])\s*"
+_SITE_SUFFIX = re.compile(rf"{_SEPARATOR}{_SITE_NAME}")
+_SITE_PREFIX = re.compile(rf"{_SITE_NAME}{_SEPARATOR}")
 _SITE_WORDS = 4
+#: A title is shorter than this (characters); a paragraph at the head is not compared.
+_TITLE_CHARS = 250
 
 
 def _site_titles(kept: list[Line], keys: list[str], min_len: int, rule: Rule) -> None:
     """Drop a head line that is another head line with a site's name added before or after
     it ("Title | Site" over "Title"): the title printed twice, once as the page's
     ``<title>``. The copy without the name stays (its evidence); a name of more than four
-    words, or a rest shorter than ``min_len`` or of fewer than three words, is no such copy.
+    words, or a title shorter than ``min_len`` or of fewer than three words, is no such copy.
     """
-    head = [pos for pos in range(min(len(kept), _HEAD_LINES + 1)) if kept[pos].kept]
-    bare = {keys[pos]: pos for pos in head if len(keys[pos].split()) >= 3}
+    head = [
+        pos
+        for pos in range(min(len(kept), _HEAD_LINES + 1))
+        if kept[pos].kept and len(keys[pos]) <= _TITLE_CHARS
+    ]
     for pos in head:
         key = keys[pos]
-        for rx in (_SITE_SUFFIX, _SITE_PREFIX):
-            m = rx.search(key)
-            if m is None:
+        for other in head:
+            title = keys[other]
+            if other == pos or len(title) < min_len or len(title.split()) < 3:
                 continue
-            rest = key[: m.start()] if rx is _SITE_SUFFIX else key[m.end() :]
-            name = key[m.start() :] if rx is _SITE_SUFFIX else key[: m.end()]
-            other = bare.get(rest.strip())
-            if (
-                other is not None
-                and other != pos
-                and len(rest) >= min_len
-                and len(name.split()) <= _SITE_WORDS + 1
-            ):
+            # One substring test (in C) per pair; the name is read only when it holds.
+            if key.startswith(title):
+                name, rx = key[len(title) :], _SITE_SUFFIX
+            elif key.endswith(title):
+                name, rx = key[: -len(title)], _SITE_PREFIX
+            else:
+                continue
+            if rx.fullmatch(name) and len(name.split()) <= _SITE_WORDS + 1:
                 kept[pos].drop(
                     rule.id,
                     rule.category,
