@@ -313,8 +313,9 @@ def _mallopt() -> Callable[[int, int], int] | None:
 
 
 def keep_freed_blocks() -> None:
-    """In a pool worker: freed blocks of up to ``WORKER_HEAP_BLOCK`` stay in the heap for the
-    next task (glibc; elsewhere nothing).
+    """In a pool worker, or in the one process preparing a batch's shards: freed blocks of up
+    to ``WORKER_HEAP_BLOCK`` stay in the heap for the next task (glibc; elsewhere nothing).
+    It is a setting of the whole process, as glibc has no other.
 
     A stage's tasks make the same temporaries one task after the other. glibc maps a block
     over its threshold on its own and unmaps it when freed (the threshold rises only as such

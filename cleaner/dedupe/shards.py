@@ -35,6 +35,7 @@ from cleaner.dedupe.prepare import Paragraph, Prepared, join_prepared, prepare
 from cleaner.pool import (
     Reserved,
     batched,
+    keep_freed_blocks,
     ordered_map,
     shared_empty,
     shares_memory,
@@ -45,10 +46,11 @@ from cleaner.pool import (
 #: Paragraphs per shard: big enough that numpy amortises, small enough to spread the work.
 SHARD_SIZE = 20_000
 
-#: Paragraphs per shard on a pool: a shard's temporaries stay in its worker's caches, and
-#: many shards share out evenly (at 50k paragraphs on two workers, with the workers' heap
-#: kept, see :func:`cleaner.pool.keep_freed_blocks`: 2.07 s a run against 2.20 s with
-#: shards of 6,250, median of six).
+#: Paragraphs per shard when preparing a batch: a shard's temporaries stay in the caches,
+#: and many shards share out evenly on a pool (at 50k paragraphs on two workers, with the
+#: workers' heap kept, see :func:`cleaner.pool.keep_freed_blocks`: 2.07 s a run against
+#: 2.20 s with shards of 6,250, median of six; in one process, with its heap kept, 2.50-2.68
+#: s against 2.80-2.96 s with shards of 20,000).
 POOL_SHARD_SIZE = 2000
 
 #: The arrays of a Prepared with one row a paragraph (written in place by the shards).
@@ -137,9 +139,12 @@ def prepare_parallel(
         return prepare(paragraphs, opts)
     # Four shards a worker at least, so that no worker waits for the last one alone (at 50k
     # paragraphs, shards of 20,000 made three: one worker prepared two, the other one).
-    size = min(size, max(1000, -(-n // (4 * workers if workers > 1 else 1))))
-    if workers > 1:
-        size = min(size, POOL_SHARD_SIZE)
+    size = min(size, max(1000, -(-n // (4 * workers if workers > 1 else 1))), POOL_SHARD_SIZE)
+    if workers <= 1:
+        # The shards run here one after the other, each making the same temporaries: kept
+        # in the heap, they are not faulted in afresh (the pool's workers do so at start;
+        # the stages after hand the free heap back, see cleaner.pool.release_heap).
+        keep_freed_blocks()
     spans = [(lo, min(n, lo + size)) for lo in range(0, n, size)]
     like = prepare(paragraphs[:1], opts)  # the rows' widths and types
     rows = {}
