@@ -55,6 +55,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cleaner.io.decode import decode  # noqa: E402
+
 ATTRIBUTIONS = ("به گزارش ایسنا، ", "به گزارش ایرنا، ", "به نقل از رویترز، ")
 
 
@@ -282,13 +286,15 @@ def median_row(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def write_raw_corpus(path: Path, n_docs: int) -> None:
-    """``n_docs`` raw seed documents (bytes as found, text or HTML) as JSON lines records."""
+    """``n_docs`` raw seed documents (text or HTML) as JSON lines records, each decoded as
+    cleaner reads the file (a seed in windows-1256 read as UTF-8 would be replacement
+    characters, refused as binary)."""
     seeds = sorted(p for p in (ROOT / "seeds").iterdir() if p.suffix in (".txt", ".html"))
     with path.open("w", encoding="utf-8") as out:
         for d in range(n_docs):
             seed = seeds[d % len(seeds)]
             field = "html" if seed.suffix == ".html" else "text"
-            text = seed.read_bytes().decode("utf-8", "replace")
+            text = decode(seed.read_bytes(), str(seed)).text
             out.write(json.dumps({"id": f"raw-{d:06d}", field: text}, ensure_ascii=False) + "\n")
 
 
