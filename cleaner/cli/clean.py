@@ -256,4 +256,10 @@ def _count(
     if db is None:
         return count_templates(items, policy, workers)
     with TemplateStore(db) as store:
+        if store.upgraded_from is not None:
+            warn(
+                f"{db}: counts made with line key version {store.upgraded_from} are kept; lines"
+                " whose key changed since are counted afresh (start a new file to count them"
+                " all alike)"
+            )
         return count_templates(items, policy, workers, store)

@@ -74,18 +74,27 @@ class TemplateStore:
                 f"{self.path}: cannot open as a template store ({exc}); give a new file name"
                 " or one written by `cleaner clean --templates-db`"
             ) from exc
-        if version != KEY_VERSION:
+        #: The key version of the counts found in the file when it was an older one (they
+        #: stay: a line whose key changed is counted afresh under its new key), else None.
+        self.upgraded_from: int | None = None
+        if version > KEY_VERSION:
             self._db.close()
             raise CleanerError(
-                f"{self.path}: its lines were counted by line key version {version}, this"
-                f" cleaner counts by version {KEY_VERSION}; give a new file name (the batches"
-                " counted there are learnt again as they are cleaned)"
+                f"{self.path}: its lines were counted by line key version {version}, newer than"
+                f" this cleaner's ({KEY_VERSION}); use the cleaner that wrote it, or a new file"
             )
+        if version < KEY_VERSION:
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('key_version', ?)", (KEY_VERSION,)
+            )
+            self.upgraded_from = version
 
     def _key_version(self) -> int:
         """The key version the file's counts were made with; a new file takes this one's.
 
         A file holding counts but no version was written before versions were recorded (1).
+        An older file's counts are kept: a pipeline goes on, and only lines whose key changed
+        (Arabic vowel signs, version 2) are counted again from the next batch on.
         """
         row = self._db.execute("SELECT value FROM meta WHERE name = 'key_version'").fetchone()
         if row is not None:

@@ -179,19 +179,40 @@ def test_store_refuses_a_file_that_is_not_one(tmp_path):
         TemplateStore(bad)
 
 
-def test_store_refuses_counts_made_by_another_line_key(tmp_path):
-    """Counts keyed another way would count each changed line twice: refused, not mixed."""
+def test_store_of_an_older_line_key_is_kept_and_said_a_newer_one_refused(tmp_path):
+    """A pipeline goes on with its store after an upgrade (told that changed lines are counted
+    afresh); a store written by a newer cleaner is not guessed at."""
     path = tmp_path / "t.db"
     with TemplateStore(path) as store:
+        assert store.upgraded_from is None  # a new file takes this version
         TemplateIndex.build([("site", _keys(_doc(0)))], store=store)
     with sqlite3.connect(path) as db:
         db.execute("DELETE FROM meta")  # as a file written before versions were recorded
-    with pytest.raises(CleanerError, match="line key version 1"):
+    with TemplateStore(path) as store:
+        assert store.upgraded_from == 1 and store.documents("site") == 1
+    with TemplateStore(path) as store:  # recorded: said once
+        assert store.upgraded_from is None
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = 99 WHERE name = 'key_version'")
+    with pytest.raises(CleanerError, match="version 99, newer"):
         TemplateStore(path)
-    with TemplateStore(tmp_path / "new.db") as store:  # a new file takes this version
-        assert store.documents("site") == 0
-    with TemplateStore(tmp_path / "new.db") as store:
-        assert store.documents("site") == 0
+
+
+def test_cli_warns_once_that_an_older_store_is_upgraded(tmp_path):
+    db = tmp_path / "seen.db"
+    one = json.dumps({"id": "a", "text": "خبر کوتاه درباره بازار امروز.", "source": "s"}) + "\n"
+    args = ["--input-format", "jsonl", "--source-field", "source", "--templates", "2"]
+    runner = CliRunner()
+    assert (
+        runner.invoke(main, ["clean", "-", *args, "--templates-db", str(db)], input=one).exit_code
+        == 0
+    )
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM meta")
+    first = runner.invoke(main, ["clean", "-", *args, "--templates-db", str(db)], input=one)
+    again = runner.invoke(main, ["clean", "-", *args, "--templates-db", str(db)], input=one)
+    assert first.exit_code == 0 and "line key version 1 are kept" in first.stderr
+    assert again.exit_code == 0 and "line key version" not in again.stderr
 
 
 def test_lines_that_differ_by_a_code_are_one_template_in_a_minority_of_pages():
