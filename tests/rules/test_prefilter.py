@@ -65,3 +65,25 @@ def test_a_backreference_rule_is_still_routed():
     doc = DocContext(lines=[], lang="fa")
     assert router.route(doc, Line(0, "خبر خبر", "")) == [0]
     assert router.route(doc, Line(1, "خبر دیگر", "")) == []
+
+
+EDGE_RULES = [
+    r for r in BOOK.rules() if r.kind == "cut" and (r.params["first_line"] or r.params["last_line"])
+]
+
+
+@pytest.mark.parametrize("rule", EDGE_RULES, ids=[r.id for r in EDGE_RULES])
+def test_cuts_of_the_first_or_last_line_are_routed_there_alone(rule):
+    """Such a cut is tried on the document's first and last lines only: the labels equal
+    every rule tried on every line, with its own examples at the edges and in the middle."""
+    lang = rule.id.split("/")[0] if rule.id.split("/")[0] in ("ar", "fa", "en") else "ar"
+    for line, _ in rule.strip:
+        text = "\n".join([line, line, line])
+        stack = BOOK.select(lang, None, text)
+        slow = _lines(text, lang)
+        slow_caps = _reference(slow, lang, stack)
+        fast = _lines(text, lang)
+        assert apply_rules(fast, lang, stack) == slow_caps
+        assert [(ln.text, ln.label) for ln in fast] == [(ln.text, ln.label) for ln in slow]
+        # Never in the middle (at its edge an earlier rule may have cut the same part).
+        assert not [e for e in fast[1].edits if e.rule == rule.id]
