@@ -76,6 +76,19 @@ def even_size(total: int, size: int) -> int:
     return -(-total // -(-total // size))
 
 
+def chunk_size(total: int, workers: int, cap: int, least: int = 1) -> int:
+    """Items a task for ``total`` items on ``workers`` processes: ``cap`` at most (a task's
+    temporaries), and on a pool four tasks a worker at least (no worker waits alone for the
+    last one), ``least`` at least (a task's own cost), of sizes within one of each other.
+
+    >>> chunk_size(725_877, 2, 200_000, 10_000), chunk_size(725_877, 1, 200_000, 10_000)
+    (90735, 200000)
+    """
+    if workers <= 1:
+        return cap
+    return even_size(total, min(cap, max(least, -(-total // (4 * workers)))))
+
+
 def _context() -> Any:
     """Fork while this process has one thread (fast, works from stdin scripts and notebooks);
     forkserver when threads run (a forked child would inherit their held locks). Pools told

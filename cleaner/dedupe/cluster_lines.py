@@ -31,7 +31,7 @@ from cleaner.dedupe.cluster import Cluster, DedupeResult
 from cleaner.dedupe.table import ClusterTable
 from cleaner.io.output import escape_separators
 from cleaner.pool import (
-    even_size,
+    chunk_size,
     ordered_map,
     shares_memory,
     stage,
@@ -198,9 +198,8 @@ def iter_jsonl(result: DedupeResult, workers: int = 1) -> Iterator[bytes]:
     the clusters are a table and a pool can fork)."""
     clusters = result.clusters
     if workers > 1 and isinstance(clusters, ClusterTable) and shares_memory(workers):
-        # Four tasks a worker at least, so that no worker formats the last one alone.
         members = int(clusters.starts[-1]) if len(clusters.starts) else 0
-        size = even_size(members, min(MEMBERS_PER_CHUNK, max(1000, -(-members // (4 * workers)))))
+        size = chunk_size(members, workers, MEMBERS_PER_CHUNK, least=1000)
         spans = _spans(clusters.starts, size)
         if len(spans) > 1:
             cols = MemberColumns.of(clusters)

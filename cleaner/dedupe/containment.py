@@ -44,7 +44,7 @@ from cleaner.dedupe.prepare import anchor_keys, anchor_mask
 from cleaner.dedupe.verify import BoundTest, taken
 from cleaner.pool import (
     Reserved,
-    even_size,
+    chunk_size,
     ordered_map,
     shared_empty,
     shares_memory,
@@ -82,7 +82,7 @@ def anchor_rows(
     """
     n = len(set_offsets) - 1
     # Four spans a worker at least (a batch under SAMPLE_ROWS would be one task, one worker).
-    size = SAMPLE_ROWS if workers <= 1 else min(SAMPLE_ROWS, max(1000, -(-n // (4 * workers))))
+    size = chunk_size(n, workers, SAMPLE_ROWS, least=1000)
     spans = [(lo, min(n, lo + size)) for lo in range(0, n, size)]
     with stage(set_hashes=set_hashes, set_offsets=set_offsets, rate=rate) as state:
         tasks = [[span] for span in spans]
@@ -324,9 +324,8 @@ def _rarest(
     """Stage 2: the keys each paragraph looks up, as ``(paragraph, key, holders)`` rows."""
     n = len(offsets) - 1
     rows = int(offsets[-1])
-    # On a pool, four chunks a worker at least, of even sizes (at 50k paragraphs, six of
-    # PART_ROWS rows: the last, smaller one left a worker idle).
-    step = PART_ROWS if workers <= 1 else even_size(rows, min(PART_ROWS, -(-rows // (4 * workers))))
+    # At 50k paragraphs, chunks of PART_ROWS were six: the last, smaller one left a worker idle.
+    step = chunk_size(rows, workers, PART_ROWS)
     cuts = np.searchsorted(offsets, np.arange(0, rows, max(1, step)), "right") - 1
     edges = sorted_unique(np.concatenate(([0], cuts, [n]))).tolist()
     tasks = [[(lo, hi, per, cap, budget)] for lo, hi in zip(edges[:-1], edges[1:], strict=True)]

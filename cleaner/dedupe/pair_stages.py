@@ -39,7 +39,7 @@ from cleaner.dedupe.partition import partition_rows
 from cleaner.dedupe.reuse_pairs import Terms, score_pairs
 from cleaner.dedupe.verify import ShingleSets, verify_counts
 from cleaner.pool import (
-    even_size,
+    chunk_size,
     ordered_map,
     shared_empty,
     shares_memory,
@@ -146,9 +146,7 @@ def verify_codes(
     ``workers`` > 1, else here."""
     # Chunks of VERIFY_CHUNK alone are too few to share evenly: 725,877 candidates in four
     # chunks on two workers are 400,000 pairs for one, 325,877 for the other.
-    chunk = chunk or min(VERIFY_CHUNK, max(10_000, -(-len(code) // (4 * workers))))
-    if workers > 1:
-        chunk = even_size(len(code), chunk)
+    chunk = chunk or chunk_size(len(code), workers, VERIFY_CHUNK, least=10_000)
     args = (threshold, containment, min_contained)
     if workers > 1 and len(code) > chunk:
         mask = shared_empty(len(code), np.bool_, workers)

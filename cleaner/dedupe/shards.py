@@ -35,6 +35,7 @@ from cleaner.dedupe.prepare import Paragraph, Prepared, join_prepared, prepare
 from cleaner.pool import (
     Reserved,
     batched,
+    chunk_size,
     keep_freed_blocks,
     ordered_map,
     shared_empty,
@@ -137,9 +138,8 @@ def prepare_parallel(
     n = len(paragraphs)
     if not n:
         return prepare(paragraphs, opts)
-    # Four shards a worker at least, so that no worker waits for the last one alone (at 50k
-    # paragraphs, shards of 20,000 made three: one worker prepared two, the other one).
-    size = min(size, max(1000, -(-n // (4 * workers if workers > 1 else 1))), POOL_SHARD_SIZE)
+    # At 50k paragraphs, shards of 20,000 made three: one worker prepared two, the other one.
+    size = chunk_size(n, workers, min(size, POOL_SHARD_SIZE), least=1000)
     if workers <= 1:
         # The shards run here one after the other, each making the same temporaries: kept
         # in the heap, they are not faulted in afresh (the pool's workers do so at start;
