@@ -35,6 +35,7 @@ from functools import lru_cache
 import numpy as np
 
 from cleaner.text.normalize import INVISIBLE, PERSIAN_FOLD
+from cleaner.text.scripts import ARABIC_MARKS
 
 #: Shingle length in characters (see the module docstring for why 5).
 SHINGLE_SIZE = 5
@@ -57,7 +58,7 @@ _LETTERS = {
 COMPARE_FOLD = str.maketrans({**{chr(k): v for k, v in _DIGITS.items()}, **_LETTERS})
 
 #: Arabic-script diacritics (harakat, superscript alef, Quranic marks).
-_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
+_DIACRITICS = re.compile(f"[{ARABIC_MARKS}\u06d6-\u06ed]")
 _NON_WORD = re.compile(r"[\W_]+")
 
 

@@ -14,7 +14,7 @@ import re
 import unicodedata
 
 from cleaner.text.charclass import CharTable
-from cleaner.text.scripts import ARABIC_BLOCKS, SCRIPT_CLASSES
+from cleaner.text.scripts import ARABIC_BLOCKS, ARABIC_MARKS, SCRIPT_CLASSES
 
 ZWNJ = "\u200c"
 
@@ -25,10 +25,9 @@ INVISIBLE = (
 )
 _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 
-#: Arabic vowel signs, shadda, sukun and the dagger alef: written or not at the writer's
-#: choice ("أيضاً" and "أيضا" are one word), so a comparison key leaves them out.
-HARAKAT = "\u064b-\u065f\u0670"
-_HARAKAT_RE = re.compile(f"[{HARAKAT}]+")
+# Arabic vowel signs, shadda, sukun and the dagger alef are written or not at the writer's
+# choice ("أيضاً" and "أيضا" are one word): a comparison key leaves them out.
+_MARKS_RE = re.compile(f"[{ARABIC_MARKS}]+")
 
 #: Arabic letter forms that Persian writes differently (applied to Persian text only).
 PERSIAN_PAIRS = (("\u064a", "\u06cc"), ("\u0643", "\u06a9"), ("\u0649", "\u06cc"))
@@ -145,7 +144,7 @@ def match_key(text: str) -> str:
     'loader'
     """
     text = unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", text))
-    text = _HARAKAT_RE.sub("", text)
+    text = _MARKS_RE.sub("", text)
     text = fold_persian(text).replace(ZWNJ, " ").replace("\u0640", "")
     return _WS.sub(" ", text).strip().casefold()
 
@@ -176,8 +175,8 @@ def match_keys(texts: list[str], found: int | None = None) -> list[str]:
     if not unicodedata.is_normalized("NFKC", joined):  # NFKC may bring spaces or capitals
         joined = unicodedata.normalize("NFKC", joined)
         found = CHARS.mask(joined)
-    if found & _HARAKAT_BIT:
-        joined = _HARAKAT_RE.sub("", joined)
+    if found & _MARKS_BIT:
+        joined = _MARKS_RE.sub("", joined)
     joined = fold_persian(joined).replace(ZWNJ, " ").replace("\u0640", "")
     if found & _OTHER_SPACE_BIT:
         joined = _replace_each(joined, _OTHER_SPACE_CHARS, " ")
@@ -218,7 +217,7 @@ CHARS = CharTable(
         "exotic_space": _EXOTIC_CLASS,
         "other_space": _OTHER_SPACE_CLASS,
         "control": _CONTROL_CLASS,
-        "harakat": HARAKAT,
+        "marks": ARABIC_MARKS,
         # the other spaces that clean_lines leaves as they are (not exotic spaces)
         "kept_space": re.escape("".join(sorted(set(_OTHER_SPACE_CHARS) - set(_EXOTIC_CHARS)))),
         "cased": "^" + CASELESS,
@@ -230,7 +229,7 @@ _EXOTIC_BIT = CHARS.bit("exotic_space")
 _OTHER_SPACE_BIT = CHARS.bit("other_space")
 _KEPT_SPACE_BIT = CHARS.bit("kept_space")
 _CONTROL_BIT = CHARS.bit("control")
-_HARAKAT_BIT = CHARS.bit("harakat")
+_MARKS_BIT = CHARS.bit("marks")
 
 
 def cleaned_classes(found: int) -> int:
