@@ -139,6 +139,36 @@ def test_short_tail_is_a_short_last_line_that_closes_no_sentence():
     assert not sample.short_tail(_article("\n\n"))
 
 
+def test_the_held_out_part_is_the_next_of_the_same_shuffles_after_the_first_two_parts():
+    _modules()
+    from real_corpus import Article
+
+    sample = importlib.import_module("sample")
+    ends = ("قال الوزير إن المشروع يبدأ غدا.", "انتهای پیام")  # the second is a short tail
+    by_outlet = {
+        o: [Article("x", f"{o}{n}", "fa", o, None, "متن.\n" + ends[n % 2]) for n in range(40)]
+        for o in ("a", "b")
+    }
+    key = "7:x:{outlet}"
+    before = sample.draw_parts(by_outlet, key, 10, 4, (0, 0))
+    parts = sample.draw_parts(by_outlet, key, 10, 4, (5, 3))
+    assert before["heldout"] == [] and parts["random"] == before["random"]
+    assert parts["tail"] == before["tail"]
+    ids = [a.id for part in parts.values() for a in part]
+    assert len(ids) == len(set(ids)) == 2 * (10 + 4 + 5 + 3)
+    held = parts["heldout"]
+    assert [a.outlet for a in held] == ["a", "b"] * 5 + ["a", "b"] * 3  # each round-robin
+    shuffles = sample.draw_parts(by_outlet, key, 40, 0, (0, 0))["random"]
+    tails = sample.draw_parts(by_outlet, key, 0, 40, (0, 0))["tail"]
+    for o in by_outlet:
+        drawn = {a.id for a in parts["random"] + parts["tail"]}
+        rest = [a for a in shuffles if a.outlet == o and a.id not in drawn]
+        assert [a for a in held[:10] if a.outlet == o] == rest[:5]
+        drawn |= {a.id for a in held[:10]}
+        rest = [a for a in tails if a.outlet == o and a.id not in drawn]
+        assert [a for a in held[10:] if a.outlet == o] == rest[:3]
+
+
 def test_the_labelled_articles_are_the_ones_sample_py_picks_in_its_order():
     """Labels follow sample.py: every label file is a prefix of its language's sample."""
     run, labels = _modules()

@@ -15,8 +15,13 @@ Where a language's random part holds too few leftovers to measure their removal 
 10 leftover lines in 150 articles), ``--tail`` more articles an outlet follow it, drawn the same
 way (the seed plus ``:tail``) from the articles whose last line is short and closes no
 sentence, skipping those already drawn: where end markers, bylines, credits and separators
-sit, and also fixtures, list items and signatures, so both figures are weighed. Defaults by
-language: ``PER_OUTLET_BY_LANG`` and ``TAIL_BY_LANG``.
+sit, and also fixtures, list items and signatures, so both figures are weighed.
+
+A held-out part follows, labelled blind after the rules were tuned on the first two parts, so
+they can be measured on articles they were never tuned on: an outlet's next articles of the
+same random shuffle, then the next of the same short-tail shuffle, each skipping those already
+drawn and listed round-robin. Defaults by language: ``PER_OUTLET_BY_LANG``, ``TAIL_BY_LANG``
+and ``HELDOUT_BY_LANG``; ``parts`` gives the three parts apart (``run.py --part``).
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ PER_OUTLET = 15
 PER_OUTLET_BY_LANG = {"ar": 20, "fa": 75}
 #: Articles an outlet in the short-tail part (none where a language is not named).
 TAIL_BY_LANG = {"fa": 25}
+#: Articles an outlet in the held-out part: (random, short-tail); none where not named.
+HELDOUT_BY_LANG = {"fa": (25, 15)}
 #: A last line at most this long, closing no sentence, makes an article short-tailed.
 TAIL_MAX_CHARS = 60
 _CLOSES = re.compile(r"[.!?؟»\")]\s*$")
@@ -60,24 +67,60 @@ def _draw(by_outlet: dict[str, list[Article]], key: str, n: int, skip: set[str])
     return order
 
 
-def sample(
-    name: str, per_outlet: int | None = None, seed: int = SEED, tail: int | None = None
-) -> list[Article]:
-    """The sample of one corpus file: the random part, then the short-tail part, each
-    round-robin over the outlets (sorted by name). ``None``: the language's default."""
+def parts(
+    name: str,
+    per_outlet: int | None = None,
+    seed: int = SEED,
+    tail: int | None = None,
+    heldout: tuple[int, int] | None = None,
+) -> dict[str, list[Article]]:
+    """The parts of one corpus file's sample, in order: ``random``, ``tail`` and ``heldout``,
+    each round-robin over the outlets (sorted by name). ``None``: the language's default."""
     lang = SPECS[name].lang
-    per_outlet = PER_OUTLET_BY_LANG.get(lang, PER_OUTLET) if per_outlet is None else per_outlet
-    tail = TAIL_BY_LANG.get(lang, 0) if tail is None else tail
     by_outlet: dict[str, list[Article]] = defaultdict(list)
     for art in iter_articles(name):
         if art.text.strip():
             by_outlet[art.outlet].append(art)
-    order = _draw(by_outlet, f"{seed}:{name}:{{outlet}}", per_outlet, set())
-    if tail:
-        tails = {o: [a for a in arts if short_tail(a)] for o, arts in by_outlet.items()}
-        drawn = {a.id for a in order}
-        order += _draw(tails, f"{seed}:{name}:{{outlet}}:tail", tail, drawn)
-    return order
+    return draw_parts(
+        by_outlet,
+        f"{seed}:{name}:{{outlet}}",
+        PER_OUTLET_BY_LANG.get(lang, PER_OUTLET) if per_outlet is None else per_outlet,
+        TAIL_BY_LANG.get(lang, 0) if tail is None else tail,
+        HELDOUT_BY_LANG.get(lang, (0, 0)) if heldout is None else heldout,
+    )
+
+
+def draw_parts(
+    by_outlet: dict[str, list[Article]],
+    key: str,
+    per_outlet: int,
+    tail: int,
+    heldout: tuple[int, int],
+) -> dict[str, list[Article]]:
+    """The three parts drawn from ``by_outlet``; ``key`` seeds the random shuffle (``{outlet}``
+    in it is the outlet's name) and, plus ``:tail``, the short-tail one."""
+    tails = {o: [a for a in arts if short_tail(a)] for o, arts in by_outlet.items()}
+    tail_key = key + ":tail"
+    out = {"random": _draw(by_outlet, key, per_outlet, set())}
+    drawn = {a.id for a in out["random"]}
+    out["tail"] = _draw(tails, tail_key, tail, drawn) if tail else []
+    drawn |= {a.id for a in out["tail"]}
+    held = _draw(by_outlet, key, heldout[0], drawn) if heldout[0] else []
+    drawn |= {a.id for a in held}
+    held += _draw(tails, tail_key, heldout[1], drawn) if heldout[1] else []
+    out["heldout"] = held
+    return out
+
+
+def sample(
+    name: str,
+    per_outlet: int | None = None,
+    seed: int = SEED,
+    tail: int | None = None,
+    heldout: tuple[int, int] | None = None,
+) -> list[Article]:
+    """The sample of one corpus file: its parts one after the other (see ``parts``)."""
+    return [a for part in parts(name, per_outlet, seed, tail, heldout).values() for a in part]
 
 
 def show(art: Article) -> str:
@@ -93,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lang", choices=["ar", "fa", "all"], default="all")
     ap.add_argument("--per-outlet", type=int, help="random part (default by language)")
     ap.add_argument("--tail", type=int, help="short-tail part an outlet (default by language)")
+    ap.add_argument(
+        "--heldout", type=int, nargs=2, metavar=("RANDOM", "TAIL"), help="held-out part an outlet"
+    )
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--show", nargs="+", metavar="ID", help="print these articles numbered")
     args = ap.parse_args(argv)
@@ -104,8 +150,10 @@ def main(argv: list[str] | None = None) -> int:
             print(show(found[i]) if i in found else f"# {i}: not found", end="\n\n")
         return 0 if wanted <= found.keys() else 1
     for f in files:
-        for art in sample(f, args.per_outlet, args.seed, args.tail):
-            print(f"{f}\t{art.outlet}\t{art.id}")
+        held = None if args.heldout is None else (args.heldout[0], args.heldout[1])
+        for part, arts in parts(f, args.per_outlet, args.seed, args.tail, held).items():
+            for art in arts:
+                print(f"{f}\t{art.outlet}\t{art.id}\t{part}")
     return 0
 
 
