@@ -191,6 +191,27 @@ def test_the_labelled_articles_are_the_ones_sample_py_picks_in_its_order():
         assert got == want[: len(got)], f"{path.name} is not a prefix of sample.py's order"
 
 
+def test_run_py_parts_split_the_labels_where_the_held_out_part_of_the_sample_begins():
+    """--part heldout: the labels of sample.py's held-out part; tuned: those before it."""
+    run, labels = _modules()
+    from real_corpus import SPECS, corpus_path
+
+    sample = importlib.import_module("sample")
+    try:
+        for name in SPECS:
+            corpus_path(name)
+    except FileNotFoundError as exc:
+        pytest.skip(f"real corpora absent: {exc}")
+    labs = labels.load([run.LABEL_FILES["fa"]])
+    (name,) = {lab.file for lab in labs}
+    parts = sample.parts(name)
+    start = len(parts["random"]) + len(parts["tail"])
+    assert len(labs) > start, "fa.labels has no held-out article"
+    assert run.select(labs, "tuned") == labs[:start]
+    assert run.select(labs, "heldout") == labs[start:]
+    assert run.select(labs, "all") == labs
+
+
 def test_audit_diff_lists_every_changed_paragraph_and_title(tmp_path: Path):
     _modules()
     audit = importlib.import_module("audit")

@@ -3,12 +3,14 @@
 Usage::
 
     .venv/bin/python eval/real/run.py [--lang ar|fa|all] [--mode single|batch|both] [--json]
-        [--verbose] [--min-docs N] [--update-floors]
+        [--verbose] [--min-docs N] [--part all|tuned|heldout] [--update-floors]
 
 ``single`` cleans each labelled article alone through the library API, with its URL and
 outlet; ``batch`` runs ``cleaner clean`` over the whole corpus file as one batch with
 ``--templates N --source-field source``, as a user would, and picks the labelled articles
-out of its output. Figures are printed per outlet and in all; every body sentence lost is
+out of its output. ``--part heldout`` scores only the labelled articles of sample.py's
+held-out part (labelled blind, after the rules were tuned), ``--part tuned`` the others.
+Figures are printed per outlet and in all; every body sentence lost is
 listed with the rule that removed it. Exits 0 whatever the figures (it reports; the floors
 are asserted by tests/test_real_eval.py). The label format and the scoring are described
 in README.md beside this script.
@@ -34,12 +36,15 @@ from typing import Any
 
 from real_corpus import REPO, Article, files_of, iter_articles, load_articles
 from real_labels import LABELS_DIR, Labelled, check, find_span, load
+from sample import parts as sample_parts
 
 from cleaner.pipeline.run import clean
 
 FLOORS = Path(__file__).resolve().parent / "floors.json"
 LABEL_FILES = {"ar": LABELS_DIR / "ar.labels", "fa": LABELS_DIR / "fa.labels"}
 TEMPLATE_MIN_DOCS = 5
+#: Which labelled articles to score: all, those of sample.py's held-out part, or the others.
+PARTS = ("all", "tuned", "heldout")
 #: Body units at least this long (key characters) anchor the alignment; shorter ones and
 #: leftovers are only looked for between their neighbouring anchors.
 ANCHOR_CHARS = 25
@@ -252,10 +257,21 @@ def clean_batch(name: str, ids: set[str], min_docs: int) -> dict[str, dict[str, 
     return out
 
 
-def evaluate(lang: str, mode: str, min_docs: int = TEMPLATE_MIN_DOCS) -> dict[str, Score]:
-    """Scores by outlet (and ``all``) of one language's labels in one mode."""
+def select(labs: list[Labelled], part: str) -> list[Labelled]:
+    """The labelled articles of one part: ``heldout``, those sample.py draws in its held-out
+    part (labelled blind, after the rules were tuned); ``tuned``, the others; ``all``."""
+    if part == "all":
+        return labs
+    held = {(f, a.id) for f in {lab.file for lab in labs} for a in sample_parts(f)["heldout"]}
+    return [lab for lab in labs if ((lab.file, lab.id) in held) == (part == "heldout")]
+
+
+def evaluate(
+    lang: str, mode: str, min_docs: int = TEMPLATE_MIN_DOCS, part: str = "all"
+) -> dict[str, Score]:
+    """Scores by outlet (and ``all``) of one language's labels (one part of them) in one mode."""
     path = LABEL_FILES[lang]
-    labs = load([path]) if path.exists() else []
+    labs = select(load([path]), part) if path.exists() else []
     scores: dict[str, Score] = {}
     for name in files_of(lang):
         mine = [lab for lab in labs if lab.file == name]
@@ -326,8 +342,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="figures and lists as one JSON object")
     ap.add_argument("--verbose", action="store_true", help="also list every leftover kept")
     ap.add_argument("--min-docs", type=int, default=TEMPLATE_MIN_DOCS, help="--templates N")
+    ap.add_argument("--part", choices=PARTS, default="all", help="which labelled articles")
     ap.add_argument("--update-floors", action="store_true", help="write figures to floors.json")
     args = ap.parse_args(argv)
+    if args.update_floors and args.part != "all":
+        ap.error("--update-floors writes the figures of all labels: use it with --part all")
     langs = ["ar", "fa"] if args.lang == "all" else [args.lang]
     modes = ["single", "batch"] if args.mode == "both" else [args.mode]
     results: dict[tuple[str, str], dict[str, Score]] = {}
@@ -338,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         for mode in modes:
             t0 = time.perf_counter()
-            results[(lang, mode)] = evaluate(lang, mode, args.min_docs)
+            results[(lang, mode)] = evaluate(lang, mode, args.min_docs, args.part)
             seconds[f"{lang}/{mode}"] = round(time.perf_counter() - t0, 1)
     if args.update_floors:
         update_floors(results)
@@ -351,13 +370,16 @@ def main(argv: list[str] | None = None) -> int:
             }
             for (lang, mode), sc in results.items()
         }
-        print(json.dumps({"runs": doc, "seconds": seconds}, ensure_ascii=False, indent=1))
+        out = {"part": args.part, "runs": doc, "seconds": seconds}
+        print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
     rows = []
     for (lang, mode), sc in results.items():
         rows += [(lang, mode, o, s) for o, s in sorted(sc.items()) if o != "all"]
         if "all" in sc:
             rows.append((lang, mode, "all", sc["all"]))
+    if args.part != "all":
+        print(f"part: {args.part}")
     print(table(rows))
     print("seconds: " + ", ".join(f"{k} {v}" for k, v in seconds.items()))
     for (lang, mode), sc in results.items():
