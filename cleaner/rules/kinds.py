@@ -64,6 +64,7 @@ def parse_pattern(raw: dict[str, Any]) -> dict[str, Any]:
         "capture": capture_param(raw, rx),
         "max_hits": int_param(raw, "max_hits", None),
         "spare_announced": flag_param(raw, "spare_announced"),
+        "spare_first": flag_param(raw, "spare_first"),
     }
 
 
@@ -103,6 +104,9 @@ def apply_pattern(doc: DocContext, rule: Rule) -> None:
         if record(doc, rule, m):
             doc.read.add(ln.index)
         if rule.params["spare_announced"] and announced(doc, ln):
+            continue
+        # The document's first line is the item's own headline ("فيديو: ..." over a video).
+        if rule.params["spare_first"] and ln is doc.first_text_line():
             continue
         ln.drop(rule.id, rule.category)
 
@@ -616,7 +620,7 @@ KINDS: dict[str, Kind] = {
         Phase.LINE,
         frozenset(
             {"pattern", "max_length", "ignore_case", "on_key", "capture", "max_hits"}
-            | {"spare_announced"}
+            | {"spare_announced", "spare_first"}
         ),
         _route_pattern,
     ),

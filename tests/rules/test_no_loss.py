@@ -323,3 +323,16 @@ def test_a_fragment_after_the_last_sentence_goes_a_subheading_inside_stays():
     res = clean("\n".join([*body[:2], body[2] + " جانب من الحضور"]))
     assert [p for p in (res.title, *res.paragraphs) if p] == body
     assert [(r.rule, r.text) for r in res.removed] == [("ar/closing-name-glued", "جانب من الحضور")]
+
+
+def test_a_media_label_headline_stays_on_the_first_line_and_goes_inside():
+    ar_body = [
+        "قال وزير الخارجية اليوم إن المحادثات مع الجانب الأمريكي كانت بناءة ومفيدة.",
+        "وأضاف أن الحكومة تعمل على تعزيز العلاقات الثنائية في مختلف المجالات.",
+    ]
+    teaser = "بالفيديو: لحظة وصول الوفد إلى المطار"
+    res = clean("\n".join([teaser, *ar_body]))
+    assert res.title == teaser
+    res = clean("\n".join([ar_body[0], teaser, ar_body[1]]))
+    assert [r.rule for r in res.removed] == ["ar/media-teaser-line"]
+    assert list(res.paragraphs) == ar_body
