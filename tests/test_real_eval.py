@@ -8,6 +8,7 @@ repository (or $CLEANER_CORPORA); without them the floor test is skipped.
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import io
 import json
@@ -139,34 +140,44 @@ def test_short_tail_is_a_short_last_line_that_closes_no_sentence():
     assert not sample.short_tail(_article("\n\n"))
 
 
-def test_the_held_out_part_is_the_next_of_the_same_shuffles_after_the_first_two_parts():
-    _modules()
+def _outlets_of_forty():
     from real_corpus import Article
 
-    sample = importlib.import_module("sample")
     ends = ("قال الوزير إن المشروع يبدأ غدا.", "انتهای پیام")  # the second is a short tail
-    by_outlet = {
+    return {
         o: [Article("x", f"{o}{n}", "fa", o, None, "متن.\n" + ends[n % 2]) for n in range(40)]
         for o in ("a", "b")
     }
+
+
+def test_each_held_out_round_is_the_next_of_the_same_shuffles_after_the_parts_before_it():
+    _modules()
+    sample = importlib.import_module("sample")
+    by_outlet = _outlets_of_forty()
     key = "7:x:{outlet}"
-    before = sample.draw_parts(by_outlet, key, 10, 4, (0, 0))
-    parts = sample.draw_parts(by_outlet, key, 10, 4, (5, 3))
-    assert before["heldout"] == [] and parts["random"] == before["random"]
-    assert parts["tail"] == before["tail"]
+    before = sample.draw_parts(by_outlet, key, 10, 4, [])
+    parts = sample.draw_parts(by_outlet, key, 10, 4, [(5, 3), (2, 1)])
+    assert list(before) == ["random", "tail"]
+    assert list(parts) == ["random", "tail", "heldout1", "heldout2"]
+    assert parts["random"] == before["random"] and parts["tail"] == before["tail"]
+    one = sample.draw_parts(by_outlet, key, 10, 4, [(5, 3)])
+    assert one["heldout1"] == parts["heldout1"]  # a new round leaves the earlier ones be
     ids = [a.id for part in parts.values() for a in part]
-    assert len(ids) == len(set(ids)) == 2 * (10 + 4 + 5 + 3)
-    held = parts["heldout"]
-    assert [a.outlet for a in held] == ["a", "b"] * 5 + ["a", "b"] * 3  # each round-robin
-    shuffles = sample.draw_parts(by_outlet, key, 40, 0, (0, 0))["random"]
-    tails = sample.draw_parts(by_outlet, key, 0, 40, (0, 0))["tail"]
-    for o in by_outlet:
-        drawn = {a.id for a in parts["random"] + parts["tail"]}
-        rest = [a for a in shuffles if a.outlet == o and a.id not in drawn]
-        assert [a for a in held[:10] if a.outlet == o] == rest[:5]
-        drawn |= {a.id for a in held[:10]}
-        rest = [a for a in tails if a.outlet == o and a.id not in drawn]
-        assert [a for a in held[10:] if a.outlet == o] == rest[:3]
+    assert len(ids) == len(set(ids)) == 2 * (10 + 4 + 5 + 3 + 2 + 1)
+    shuffles = sample.draw_parts(by_outlet, key, 40, 0, [])["random"]
+    tails = sample.draw_parts(by_outlet, key, 0, 40, [])["tail"]
+    drawn = {a.id for a in parts["random"] + parts["tail"]}
+    for name, (rand, tail) in (("heldout1", (5, 3)), ("heldout2", (2, 1))):
+        held = parts[name]
+        assert [a.outlet for a in held] == ["a", "b"] * rand + ["a", "b"] * tail
+        for o in by_outlet:  # round-robin: each outlet's next of its own shuffle
+            rest = [a for a in shuffles if a.outlet == o and a.id not in drawn]
+            assert [a for a in held[: 2 * rand] if a.outlet == o] == rest[:rand]
+        drawn |= {a.id for a in held[: 2 * rand]}
+        for o in by_outlet:
+            rest = [a for a in tails if a.outlet == o and a.id not in drawn]
+            assert [a for a in held[2 * rand :] if a.outlet == o] == rest[:tail]
+        drawn |= {a.id for a in held}
 
 
 def test_the_labelled_articles_are_the_ones_sample_py_picks_in_its_order():
@@ -183,16 +194,12 @@ def test_the_labelled_articles_are_the_ones_sample_py_picks_in_its_order():
     for lang, path in run.LABEL_FILES.items():
         got = [(lab.file, lab.id) for lab in labels.load([path])]
         picked = [a for f in files_of(lang) for a in sample.sample(f)]
-        if len(picked) < len(got) and not sample.TAIL_BY_LANG.get(lang):
-            # labels ahead of the default: a bigger random part extends the same order
-            per = -(-len(got) // len({a.outlet for a in picked}))
-            picked = [a for f in files_of(lang) for a in sample.sample(f, per)]
         want = [(a.file, a.id) for a in picked]
         assert got == want[: len(got)], f"{path.name} is not a prefix of sample.py's order"
 
 
-def test_run_py_parts_split_the_labels_where_the_held_out_part_of_the_sample_begins():
-    """--part heldout: the labels of sample.py's held-out part; tuned: those before it."""
+def test_run_py_parts_split_the_labels_by_the_parts_of_the_sample():
+    """--part tuned: the random and short-tail parts; heldoutN: round N; heldout: every round."""
     run, labels = _modules()
     from real_corpus import SPECS, corpus_path
 
@@ -206,10 +213,23 @@ def test_run_py_parts_split_the_labels_where_the_held_out_part_of_the_sample_beg
     (name,) = {lab.file for lab in labs}
     parts = sample.parts(name)
     start = len(parts["random"]) + len(parts["tail"])
-    assert len(labs) > start, "fa.labels has no held-out article"
+    end = start + len(parts["heldout1"])
+    assert len(labs) >= end, "fa.labels does not hold the first held-out round"
     assert run.select(labs, "tuned") == labs[:start]
+    assert run.select(labs, "heldout1") == labs[start:end]
+    assert run.select(labs, "heldout2") == labs[end:]
     assert run.select(labs, "heldout") == labs[start:]
     assert run.select(labs, "all") == labs
+    with pytest.raises(ValueError, match="no part heldout9"):
+        run.select(labs, "heldout9")
+
+
+def test_run_py_part_names_are_checked():
+    run, _ = _modules()
+    assert run.part_name("heldout12") == "heldout12"
+    for bad in ("heldout0", "held", "tuned1", "heldout-1"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            run.part_name(bad)
 
 
 def test_audit_diff_lists_every_changed_paragraph_and_title(tmp_path: Path):

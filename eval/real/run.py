@@ -3,13 +3,14 @@
 Usage::
 
     .venv/bin/python eval/real/run.py [--lang ar|fa|all] [--mode single|batch|both] [--json]
-        [--verbose] [--min-docs N] [--part all|tuned|heldout] [--update-floors]
+        [--verbose] [--min-docs N] [--part all|tuned|heldout|heldoutN] [--update-floors]
 
 ``single`` cleans each labelled article alone through the library API, with its URL and
 outlet; ``batch`` runs ``cleaner clean`` over the whole corpus file as one batch with
 ``--templates N --source-field source``, as a user would, and picks the labelled articles
 out of its output. ``--part heldout`` scores only the labelled articles of sample.py's
-held-out part (labelled blind, after the rules were tuned), ``--part tuned`` the others.
+held-out rounds (each labelled blind, after the rules were tuned), ``--part heldout2`` those
+of its second round alone, ``--part tuned`` the first two parts (random and short tail).
 Figures are printed per outlet and in all; every body sentence lost is
 listed with the rule that removed it. Exits 0 whatever the figures (it reports; the floors
 are asserted by tests/test_real_eval.py). The label format and the scoring are described
@@ -36,6 +37,7 @@ from typing import Any
 
 from real_corpus import REPO, Article, files_of, iter_articles, load_articles
 from real_labels import LABELS_DIR, Labelled, check, find_span, load
+from sample import HELDOUT_BY_LANG
 from sample import parts as sample_parts
 
 from cleaner.pipeline.run import clean
@@ -43,8 +45,10 @@ from cleaner.pipeline.run import clean
 FLOORS = Path(__file__).resolve().parent / "floors.json"
 LABEL_FILES = {"ar": LABELS_DIR / "ar.labels", "fa": LABELS_DIR / "fa.labels"}
 TEMPLATE_MIN_DOCS = 5
-#: Which labelled articles to score: all, those of sample.py's held-out part, or the others.
-PARTS = ("all", "tuned", "heldout")
+#: Which labelled articles to score: all; ``tuned``, sample.py's random and short-tail parts;
+#: ``heldout``, all its held-out rounds; ``heldoutN``, its N-th round alone.
+PART = re.compile(r"all|tuned|heldout(?:[1-9][0-9]*)?")
+TUNED = ("random", "tail")
 #: Body units at least this long (key characters) anchor the alignment; shorter ones and
 #: leftovers are only looked for between their neighbouring anchors.
 ANCHOR_CHARS = 25
@@ -257,13 +261,31 @@ def clean_batch(name: str, ids: set[str], min_docs: int) -> dict[str, dict[str, 
     return out
 
 
+def part_name(text: str) -> str:
+    """``--part``'s value, checked against ``PART``."""
+    if not PART.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text!r}: all, tuned, heldout or heldoutN (N from 1)")
+    return text
+
+
 def select(labs: list[Labelled], part: str) -> list[Labelled]:
-    """The labelled articles of one part: ``heldout``, those sample.py draws in its held-out
-    part (labelled blind, after the rules were tuned); ``tuned``, the others; ``all``."""
+    """The labelled articles of one part (``PART``): those sample.py draws in the parts it names
+    (``tuned``: random and short tail; ``heldout``: every held-out round; ``heldoutN``: one)."""
     if part == "all":
         return labs
-    held = {(f, a.id) for f in {lab.file for lab in labs} for a in sample_parts(f)["heldout"]}
-    return [lab for lab in labs if ((lab.file, lab.id) in held) == (part == "heldout")]
+    wanted: set[tuple[str, str]] = set()
+    for f in {lab.file for lab in labs}:
+        drawn = sample_parts(f)
+        if part == "tuned":
+            names = [n for n in drawn if n in TUNED]
+        elif part == "heldout":
+            names = [n for n in drawn if n not in TUNED]
+        elif part in drawn:
+            names = [part]
+        else:
+            raise ValueError(f"{f}: sample.py has no part {part} (it has {', '.join(drawn)})")
+        wanted |= {(f, a.id) for n in names for a in drawn[n]}
+    return [lab for lab in labs if (lab.file, lab.id) in wanted]
 
 
 def evaluate(
@@ -342,12 +364,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="figures and lists as one JSON object")
     ap.add_argument("--verbose", action="store_true", help="also list every leftover kept")
     ap.add_argument("--min-docs", type=int, default=TEMPLATE_MIN_DOCS, help="--templates N")
-    ap.add_argument("--part", choices=PARTS, default="all", help="which labelled articles")
+    ap.add_argument(
+        "--part",
+        type=part_name,
+        default="all",
+        help="which labelled articles: all, tuned, heldout (every round) or heldoutN (round N)",
+    )
     ap.add_argument("--update-floors", action="store_true", help="write figures to floors.json")
     args = ap.parse_args(argv)
     if args.update_floors and args.part != "all":
         ap.error("--update-floors writes the figures of all labels: use it with --part all")
     langs = ["ar", "fa"] if args.lang == "all" else [args.lang]
+    round_no = args.part.removeprefix("heldout")
+    for lang in langs:
+        if round_no.isdigit() and int(round_no) > len(HELDOUT_BY_LANG.get(lang, [])):
+            ap.error(f"--part {args.part}: sample.py has no such held-out round for {lang}")
     modes = ["single", "batch"] if args.mode == "both" else [args.mode]
     results: dict[tuple[str, str], dict[str, Score]] = {}
     seconds: dict[str, float] = {}

@@ -17,11 +17,13 @@ way (the seed plus ``:tail``) from the articles whose last line is short and clo
 sentence, skipping those already drawn: where end markers, bylines, credits and separators
 sit, and also fixtures, list items and signatures, so both figures are weighed.
 
-A held-out part follows, labelled blind after the rules were tuned on the first two parts, so
-they can be measured on articles they were never tuned on: an outlet's next articles of the
-same random shuffle, then the next of the same short-tail shuffle, each skipping those already
-drawn and listed round-robin. Defaults by language: ``PER_OUTLET_BY_LANG``, ``TAIL_BY_LANG``
-and ``HELDOUT_BY_LANG``; ``parts`` gives the three parts apart (``run.py --part``).
+Held-out rounds follow, each labelled blind after the rules were tuned on what came before,
+so they can be measured on articles they were never tuned on: a round takes an outlet's next
+articles of the same random shuffle, then the next of the same short-tail shuffle, each
+skipping those already drawn and listed round-robin. A new round is appended after the
+others, so every label file stays a prefix of its language's order. Defaults by language:
+``PER_OUTLET_BY_LANG``, ``TAIL_BY_LANG`` and ``HELDOUT_BY_LANG``; ``parts`` gives the parts
+apart (``random``, ``tail``, ``heldout1``, ``heldout2``, ...; ``run.py --part``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import random
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Sequence
 
 from real_corpus import SPECS, Article, files_of, iter_articles
 
@@ -41,8 +44,11 @@ PER_OUTLET = 15
 PER_OUTLET_BY_LANG = {"ar": 20, "fa": 75}
 #: Articles an outlet in the short-tail part (none where a language is not named).
 TAIL_BY_LANG = {"fa": 25}
-#: Articles an outlet in the held-out part: (random, short-tail); none where not named.
-HELDOUT_BY_LANG = {"fa": (25, 15)}
+#: Held-out rounds in order, articles an outlet in each: (random, short-tail); a new round is
+#: appended, never inserted (the label files follow this order); none where not named.
+HELDOUT_BY_LANG: dict[str, list[tuple[int, int]]] = {"fa": [(25, 15), (15, 10)], "ar": [(6, 0)]}
+#: Name of the held-out round numbered from 1 (a key of ``parts``).
+HELDOUT = "heldout{}"
 #: A last line at most this long, closing no sentence, makes an article short-tailed.
 TAIL_MAX_CHARS = 60
 _CLOSES = re.compile(r"[.!?؟»\")]\s*$")
@@ -72,10 +78,11 @@ def parts(
     per_outlet: int | None = None,
     seed: int = SEED,
     tail: int | None = None,
-    heldout: tuple[int, int] | None = None,
+    heldout: Sequence[tuple[int, int]] | None = None,
 ) -> dict[str, list[Article]]:
-    """The parts of one corpus file's sample, in order: ``random``, ``tail`` and ``heldout``,
-    each round-robin over the outlets (sorted by name). ``None``: the language's default."""
+    """The parts of one corpus file's sample, in order: ``random``, ``tail``, then the held-out
+    rounds ``heldout1``, ``heldout2``..., each round-robin over the outlets (sorted by name).
+    ``None``: the language's default."""
     lang = SPECS[name].lang
     by_outlet: dict[str, list[Article]] = defaultdict(list)
     for art in iter_articles(name):
@@ -86,7 +93,7 @@ def parts(
         f"{seed}:{name}:{{outlet}}",
         PER_OUTLET_BY_LANG.get(lang, PER_OUTLET) if per_outlet is None else per_outlet,
         TAIL_BY_LANG.get(lang, 0) if tail is None else tail,
-        HELDOUT_BY_LANG.get(lang, (0, 0)) if heldout is None else heldout,
+        HELDOUT_BY_LANG.get(lang, []) if heldout is None else heldout,
     )
 
 
@@ -95,20 +102,23 @@ def draw_parts(
     key: str,
     per_outlet: int,
     tail: int,
-    heldout: tuple[int, int],
+    heldout: Sequence[tuple[int, int]],
 ) -> dict[str, list[Article]]:
-    """The three parts drawn from ``by_outlet``; ``key`` seeds the random shuffle (``{outlet}``
-    in it is the outlet's name) and, plus ``:tail``, the short-tail one."""
+    """The parts drawn from ``by_outlet``; ``key`` seeds the random shuffle (``{outlet}`` in it
+    is the outlet's name) and, plus ``:tail``, the short-tail one; every part skips the
+    articles of the parts before it."""
     tails = {o: [a for a in arts if short_tail(a)] for o, arts in by_outlet.items()}
     tail_key = key + ":tail"
     out = {"random": _draw(by_outlet, key, per_outlet, set())}
     drawn = {a.id for a in out["random"]}
     out["tail"] = _draw(tails, tail_key, tail, drawn) if tail else []
     drawn |= {a.id for a in out["tail"]}
-    held = _draw(by_outlet, key, heldout[0], drawn) if heldout[0] else []
-    drawn |= {a.id for a in held}
-    held += _draw(tails, tail_key, heldout[1], drawn) if heldout[1] else []
-    out["heldout"] = held
+    for n, (rand, tail_n) in enumerate(heldout, 1):
+        held = _draw(by_outlet, key, rand, drawn) if rand else []
+        drawn |= {a.id for a in held}
+        held += _draw(tails, tail_key, tail_n, drawn) if tail_n else []
+        drawn |= {a.id for a in held}
+        out[HELDOUT.format(n)] = held
     return out
 
 
@@ -117,7 +127,7 @@ def sample(
     per_outlet: int | None = None,
     seed: int = SEED,
     tail: int | None = None,
-    heldout: tuple[int, int] | None = None,
+    heldout: Sequence[tuple[int, int]] | None = None,
 ) -> list[Article]:
     """The sample of one corpus file: its parts one after the other (see ``parts``)."""
     return [a for part in parts(name, per_outlet, seed, tail, heldout).values() for a in part]
@@ -137,7 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-outlet", type=int, help="random part (default by language)")
     ap.add_argument("--tail", type=int, help="short-tail part an outlet (default by language)")
     ap.add_argument(
-        "--heldout", type=int, nargs=2, metavar=("RANDOM", "TAIL"), help="held-out part an outlet"
+        "--heldout",
+        type=int,
+        nargs=2,
+        action="append",
+        metavar=("RANDOM", "TAIL"),
+        help="a held-out round an outlet (repeat for each round, in order)",
     )
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--show", nargs="+", metavar="ID", help="print these articles numbered")
@@ -150,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             print(show(found[i]) if i in found else f"# {i}: not found", end="\n\n")
         return 0 if wanted <= found.keys() else 1
     for f in files:
-        held = None if args.heldout is None else (args.heldout[0], args.heldout[1])
+        held = None if args.heldout is None else [(r, t) for r, t in args.heldout]
         for part, arts in parts(f, args.per_outlet, args.seed, args.tail, held).items():
             for art in arts:
                 print(f"{f}\t{art.outlet}\t{art.id}\t{part}")
