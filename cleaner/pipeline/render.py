@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from cleaner.document import Line, Removal
-
-#: A heading does not end a sentence. Lines ending so are a lead, not a title.
-_SENTENCE_END = re.compile(r"[.!?؟:…;؛]\s*$")
-MAX_TITLE_CHARS = 200
-
-
-def looks_like_title(text: str) -> bool:
-    """True when a line reads as a headline: short, and not ending a sentence.
-
-    >>> looks_like_title("گفتگوی پوتین و بایدن درباره خطوط قرمز")
-    True
-    >>> looks_like_title("رئیس جمهور روسیه گفت.")
-    False
-    """
-    return 0 < len(text) <= MAX_TITLE_CHARS and not _SENTENCE_END.search(text)
+from cleaner.text.headline import looks_like_title
 
 
 def split_title(lines: list[Line], detect: bool = True) -> tuple[str, list[str]]:

@@ -13,6 +13,7 @@ from cleaner.document import Line
 from cleaner.metadata.captures import CONVERTERS, Capture, convert
 from cleaner.rules.model import Rule
 from cleaner.rules.safe_regex import UnsafePattern, compile_rule_regex
+from cleaner.text.headline import looks_like_title
 from cleaner.text.normalize import match_key, match_keys
 
 
@@ -54,6 +55,20 @@ class DocContext:
         """The document's first line with text that no rule dropped yet, or None."""
         lines = self.document if self.document is not None else self.lines
         return next((ln for ln in lines if ln.kept and ln.text.strip()), None)
+
+    def opening_lines(self) -> list[Line]:
+        """The line that opens the article's text: the first line with text, and the next
+        one too when the first reads as a headline (a scrape often prints the title above
+        the lead, where a dateline or an agency's name is glued)."""
+        lines = self.document if self.document is not None else self.lines
+        texts = (ln for ln in lines if ln.kept and ln.text.strip())
+        first = next(texts, None)
+        if first is None:
+            return []
+        second = next(texts, None)
+        if second is not None and looks_like_title(first.text):
+            return [first, second]
+        return [first]
 
     def last_text_line(self) -> Line | None:
         """The document's last line with text that no rule dropped yet, or None."""

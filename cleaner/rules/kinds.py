@@ -477,16 +477,17 @@ def apply_cut(doc: DocContext, rule: Rule) -> None:
     left whole for line rules to judge. With ``last_line``, only the document's last line
     with text is cut: what follows the last sentence of an article (a caption, the writer's
     name) has the shape a subheading glued to the end of an earlier paragraph has too. With
-    ``first_line``, only its first: a photo caption glued before the lead has the shape of
-    the end of a sentence glued to the next one.
+    ``first_line``, only the lead (:meth:`DocContext.opening_lines`): a photo caption glued
+    before the lead has the shape of the end of a sentence glued to the next one.
     """
     p = rule.params
     rx = p["regex"]
     lines = kept_lines(doc)
     if p["first_line"] or p["last_line"]:
-        first = doc.first_text_line() if p["first_line"] else None
-        last = doc.last_text_line() if p["last_line"] else None
-        lines = [ln for ln in lines if ln is first or ln is last]
+        edges = doc.opening_lines() if p["first_line"] else []
+        if p["last_line"]:
+            edges.append(doc.last_text_line())
+        lines = [ln for ln in lines if any(ln is e for e in edges)]
     for ln in lines:
         text = ln.text
         m = rx.search(text)

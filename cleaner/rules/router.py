@@ -320,8 +320,12 @@ class Router:
                 if rows:
                     script_lines.append((i, rows))
         members = heads.members if heads is not None else None
-        # The document's first and last lines with text, for the rules of its edges.
-        edge_lines = {id(doc.first_text_line()), id(doc.last_text_line())} if self._edges else set()
+        # The lines that open and close the document's text, for the rules of its edges.
+        edge_lines = (
+            {id(ln) for ln in doc.opening_lines()} | {id(doc.last_text_line())}
+            if self._edges
+            else set()
+        )
         out: list[list[int]] = []
         for row, line in enumerate(lines):
             text = line.text

@@ -336,3 +336,18 @@ def test_a_media_label_headline_stays_on_the_first_line_and_goes_inside():
     res = clean("\n".join([ar_body[0], teaser, ar_body[1]]))
     assert [r.rule for r in res.removed] == ["ar/media-teaser-line"]
     assert list(res.paragraphs) == ar_body
+
+
+def test_a_dateline_glued_to_a_lead_under_its_title_is_cut_and_the_title_stays():
+    title = "وزير الخارجية يلتقي نظيره الأمريكي"
+    lead = "قال وزير الخارجية اليوم إن المحادثات مع الجانب الأمريكي كانت بناءة ومفيدة جدا."
+    rest = "وأضاف أن الحكومة تعمل على تعزيز العلاقات الثنائية في مختلف المجالات."
+    res = clean("\n".join([title, f"القاهرة - رويترز: {lead}", rest]))
+    assert res.title == title
+    assert list(res.paragraphs) == [lead, rest]
+    assert [(r.rule, r.text) for r in res.removed] == [
+        ("ar/dateline-agency-glued", "القاهرة - رويترز:")
+    ]
+    # A third line is no lead: the same words there are the article's.
+    res = clean("\n".join([title, lead, f"القاهرة - رويترز: {rest}"]))
+    assert not res.removed
