@@ -366,7 +366,8 @@ def apply_tail(doc: DocContext, rule: Rule) -> None:
     p = rule.params
     kept = kept_lines(doc)
     triggers = doc.triggers
-    for pos, ln in enumerate(kept):
+    start = len(kept) - 1 if _last_line_only(p) else 0
+    for pos, ln in enumerate(kept[start:], start):
         if pos < p["min_before"] or (triggers is not None and ln.index not in triggers):
             continue
         if not (
@@ -567,7 +568,16 @@ def _route_block(p: dict[str, Any]) -> Route:
     return Route(text=header, literals=frozenset(p["header_keys"]))
 
 
-def _route_tail(p: dict[str, Any]) -> Route:
+def _last_line_only(p: dict[str, Any]) -> bool:
+    """A tail that may take nothing after its marker can fire on the last kept line only."""
+    return p["max_following"] == 0 and not p["marker_alone"]
+
+
+def _route_tail(p: dict[str, Any]) -> Route | None:
+    # Tried on each document's last kept line rather than routed over every line: which
+    # line is last is known only once the earlier phases have dropped theirs.
+    if _last_line_only(p):
+        return None
     marker = () if p["regex"] is None else ((p["regex"], None),)
     return Route(text=marker, literals=frozenset(p["keys"]))
 
@@ -575,13 +585,14 @@ def _route_tail(p: dict[str, Any]) -> Route:
 @dataclass(frozen=True)
 class Kind:
     """A rule kind: parameter parser, labeller, the phase it runs in, its YAML fields and
-    its route (None: the kind judges the whole document, every line of it)."""
+    its route (None, or a route that is None for some parameters: the rule judges the whole
+    document)."""
 
     parse: Callable[[dict[str, Any]], dict[str, Any]]
     apply: Callable[[DocContext, Rule], None]
     phase: Phase
     fields: frozenset[str]
-    route: Callable[[dict[str, Any]], Route] | None
+    route: Callable[[dict[str, Any]], Route | None] | None
 
 
 KINDS: dict[str, Kind] = {
