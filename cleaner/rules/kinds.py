@@ -486,9 +486,8 @@ def apply_cut(doc: DocContext, rule: Rule) -> None:
     lines = kept_lines(doc)
     if p["first_line"] or p["last_line"]:
         edges = doc.opening_lines() if p["first_line"] else []
-        if p["last_line"]:
-            edges.append(doc.last_text_line())
-        lines = [ln for ln in lines if any(ln is e for e in edges)]
+        last = doc.last_text_line() if p["last_line"] else None
+        lines = [ln for ln in lines if ln is last or any(ln is e for e in edges)]
     for ln in lines:
         text = ln.text
         m = rx.search(text)
