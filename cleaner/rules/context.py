@@ -57,7 +57,7 @@ class DocContext:
         return next((ln for ln in lines if ln.kept and ln.text.strip()), None)
 
     def opening_lines(self) -> list[Line]:
-        """The line that opens the article's text: the first line with text, and the next
+        """The lines that open the article's text: the first line with text, and the next
         one too when the first reads as a headline (a scrape often prints the title above
         the lead, where a dateline or an agency's name is glued)."""
         lines = self.document if self.document is not None else self.lines
