@@ -362,18 +362,28 @@ def tail_extent(rule: Rule, marker: Line, following: list[Line]) -> list[Line] |
     return following
 
 
+def _marks(doc: DocContext, p: dict[str, Any], ln: Line) -> bool:
+    """Whether ``ln`` is the tail's marker line (a literal or the marker pattern)."""
+    return doc.literal_key(ln) in p["keys"] or (
+        p["regex"] is not None and p["regex"].search(ln.text) is not None
+    )
+
+
 def apply_tail(doc: DocContext, rule: Rule) -> None:
     p = rule.params
+    last_only = _last_line_only(p)
+    if last_only:
+        # Tried on every document: the last kept line alone is looked at until it marks.
+        last = next((ln for ln in reversed(doc.lines) if ln.kept), None)
+        if last is None or not _marks(doc, p, last):
+            return
     kept = kept_lines(doc)
     triggers = doc.triggers
-    start = len(kept) - 1 if _last_line_only(p) else 0
+    start = len(kept) - 1 if last_only else 0
     for pos, ln in enumerate(kept[start:], start):
         if pos < p["min_before"] or (triggers is not None and ln.index not in triggers):
             continue
-        if not (
-            doc.literal_key(ln) in p["keys"]
-            or (p["regex"] is not None and p["regex"].search(ln.text))
-        ):
+        if not _marks(doc, p, ln):
             continue
         following = kept[pos + 1 :]
         if p["followed_by"] is not None and not (
