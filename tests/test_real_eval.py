@@ -26,6 +26,17 @@ def _modules():
     return importlib.import_module("run"), importlib.import_module("real_labels")
 
 
+def _require_corpora() -> None:
+    """Skip, naming what is missing, where the shared corpora are absent."""
+    from real_corpus import SPECS, corpus_path
+
+    try:
+        for name in SPECS:
+            corpus_path(name)
+    except FileNotFoundError as exc:
+        pytest.skip(f"real corpora absent: {exc}")
+
+
 def _article(text: str):
     from real_corpus import Article
 
@@ -109,13 +120,8 @@ def test_labels_that_do_not_fit_the_article_are_refused(tmp_path, body, error):
 
 def test_single_document_figures_meet_the_floors():
     run, _ = _modules()
-    from real_corpus import SPECS, corpus_path
 
-    try:
-        for name in SPECS:
-            corpus_path(name)
-    except FileNotFoundError as exc:
-        pytest.skip(f"real corpora absent: {exc}")
+    _require_corpora()
     floors = json.loads((REAL / "floors.json").read_text(encoding="utf-8"))
     checked = 0
     for lang, modes in floors.items():
@@ -183,14 +189,10 @@ def test_each_held_out_round_is_the_next_of_the_same_shuffles_after_the_parts_be
 def test_the_labelled_articles_are_the_ones_sample_py_picks_in_its_order():
     """Labels follow sample.py: every label file is a prefix of its language's sample."""
     run, labels = _modules()
-    from real_corpus import SPECS, corpus_path, files_of
+    from real_corpus import files_of
 
     sample = importlib.import_module("sample")
-    try:
-        for name in SPECS:
-            corpus_path(name)
-    except FileNotFoundError as exc:
-        pytest.skip(f"real corpora absent: {exc}")
+    _require_corpora()
     for lang, path in run.LABEL_FILES.items():
         got = [(lab.file, lab.id) for lab in labels.load([path])]
         picked = [a for f in files_of(lang) for a in sample.sample(f)]
@@ -201,14 +203,9 @@ def test_the_labelled_articles_are_the_ones_sample_py_picks_in_its_order():
 def test_run_py_parts_split_the_labels_by_the_parts_of_the_sample():
     """--part tuned: the random and short-tail parts; heldoutN: round N; heldout: every round."""
     run, labels = _modules()
-    from real_corpus import SPECS, corpus_path
 
     sample = importlib.import_module("sample")
-    try:
-        for name in SPECS:
-            corpus_path(name)
-    except FileNotFoundError as exc:
-        pytest.skip(f"real corpora absent: {exc}")
+    _require_corpora()
     labs = labels.load([run.LABEL_FILES["fa"]])
     (name,) = {lab.file for lab in labs}
     parts = sample.parts(name)
