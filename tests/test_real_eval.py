@@ -61,6 +61,14 @@ LABELS = (
 )
 
 
+def test_the_key_drops_control_and_invisible_characters_and_folds_letter_forms():
+    """A scrape's stray control character (U+001A before a line) is not text: cleaner drops
+    it, so a sentence it preceded is still found in the output."""
+    run, _ = _modules()
+    assert run.fold("\x1a\x1a أيها  الموت\u200c") == run.fold("أيها الموت")
+    assert run.fold("كتاب ١٢") == run.fold("کتاب 12") != run.fold("کتاب 13")
+
+
 def test_units_cut_spans_and_sentences(tmp_path):
     run, labels = _modules()
     art = _article(TEXT)

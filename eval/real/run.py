@@ -53,7 +53,9 @@ TUNED = ("random", "tail")
 #: leftovers are only looked for between their neighbouring anchors.
 ANCHOR_CHARS = 25
 
-_INVISIBLE_CHARS = (
+#: Invisible: format characters and the C0/C1 control characters (a scrape's stray U+001A
+#: before a line; cleaner drops them, so the key must not hold them either).
+_INVISIBLE_CHARS = "".join(map(chr, [*range(0x20), *range(0x7F, 0xA0)])) + (
     "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u061c\u0640"
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
@@ -67,8 +69,8 @@ _WORD = re.compile(r"\w")
 
 
 def fold(text: str) -> str:
-    """Comparison key: NFKC, no invisible characters, ZWNJ, tatweel, diacritics or spaces;
-    yeh/kaf forms and digits folded. The same on labels and on cleaner's output."""
+    """Comparison key: NFKC, no invisible or control characters, ZWNJ, tatweel, diacritics or
+    spaces; yeh/kaf forms and digits folded. The same on labels and on cleaner's output."""
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
     text = _MARKS.sub("", text).translate(_LETTERS).translate(_DIGITS)
     return _SPACE.sub("", text).casefold()
