@@ -8,7 +8,8 @@ the docs name or that tests use as the reference a vectorised path must match.
 # Reached without a call the checker can see.
 __getattr__  # cleaner/__init__: module attributes load lazily (PEP 562)
 __dir__  # cleaner/__init__: dir(cleaner) lists the lazy exports
-dedupe_cmd  # click commands, registered by their decorators
+dedupe_cmd  # click commands, registered by their decorators or named in cleaner.cli._LazyGroup
+clean_cmd
 check_cmd
 update_cmd
 list_cmd

@@ -17,9 +17,6 @@ import importlib
 import click
 
 from cleaner import __version__
-from cleaner.cli.clean import clean_cmd
-from cleaner.cli.golden import golden_group
-from cleaner.cli.rules import rules_group
 
 EXIT_CODES = """\b
 Exit codes:
@@ -35,10 +32,16 @@ class _LazyGroup(click.Group):
     """A group that imports a command's module when the command is used.
 
     ``dedupe`` brings its stages and engines; a ``cleaner clean`` started once per file in a
-    pipeline should not pay for them.
+    pipeline should not pay for them, nor a ``cleaner dedupe --no-clean`` for the clean
+    pipeline and its rules.
     """
 
-    lazy = {"dedupe": ("cleaner.cli.dedupe", "dedupe_cmd")}
+    lazy = {
+        "clean": ("cleaner.cli.clean", "clean_cmd"),
+        "dedupe": ("cleaner.cli.dedupe", "dedupe_cmd"),
+        "golden": ("cleaner.cli.golden", "golden_group"),
+        "rules": ("cleaner.cli.rules", "rules_group"),
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
@@ -60,8 +63,3 @@ class _LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="cleaner")
 def main() -> None:
     """Clean raw news scrapes and find repeated paragraphs."""
-
-
-main.add_command(clean_cmd)
-main.add_command(rules_group)
-main.add_command(golden_group)

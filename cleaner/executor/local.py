@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cleaner.config import CleanConfig
 from cleaner.dedupe.options import DedupeOptions
@@ -21,10 +21,11 @@ from cleaner.errors import InputError
 from cleaner.executor.base import Loaded, PartJob, load_here
 from cleaner.io.inputs import ReadOptions
 from cleaner.io.partitions import write_part
-from cleaner.pipeline.run import clean_sources, default_rulebook
-from cleaner.pipeline.templates import TemplateIndex
 from cleaner.pool import ordered_map
-from cleaner.rules import Rulebook
+
+if TYPE_CHECKING:
+    from cleaner.pipeline.templates import TemplateIndex
+    from cleaner.rules import Rulebook
 
 WORKER_STATE: dict[str, Any] = {}
 
@@ -37,6 +38,10 @@ def init_clean_worker(
     config: CleanConfig, rulebook: Rulebook | None = None, templates: TemplateIndex | None = None
 ) -> None:
     """Worker initializer: load the rulebook once for the life of the process."""
+    # The clean pipeline is imported where it runs: `dedupe --no-clean` runs none of it,
+    # and every start would pay for its modules and the rules' (15-20 ms).
+    from cleaner.pipeline.run import default_rulebook
+
     WORKER_STATE["config"] = config
     WORKER_STATE["rulebook"] = rulebook or default_rulebook(config)
     WORKER_STATE["templates"] = templates
@@ -49,6 +54,8 @@ def ship(item: Source | InputError) -> Source | tuple[str, str]:
 
 def clean_batch(batch: list[Source | tuple[str, str]]) -> list[Outcome]:
     """Clean a batch in a worker; errors travel as data."""
+    from cleaner.pipeline.run import clean_sources  # see init_clean_worker
+
     items = [InputError(*x) if isinstance(x, tuple) else x for x in batch]
     out: list[Outcome] = []
     state = WORKER_STATE
