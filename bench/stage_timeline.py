@@ -32,6 +32,7 @@ from scale_bench import write_corpus  # noqa: E402
 #: (module, function) pairs timed as stages, in run order.
 STAGES = [
     ("cleaner.executor.base", "collect_outcomes"),
+    ("cleaner.executor.local", "load_streamed"),
     ("cleaner.executor.local", "prepare_parallel"),
     ("cleaner.dedupe.api", "band_candidates"),
     ("cleaner.dedupe.api", "containment_codes"),

@@ -50,8 +50,9 @@ class _MapInfo:
 #: This process's memfd mappings by ``id`` of their mmap (a forked worker inherits them).
 _MAPS: dict[int, _MapInfo] = {}
 
-#: In a worker: the mappings the current stage's arrays lie in, by inode.
-_ATTACHED: dict[int, mmap.mmap] = {}
+#: In a worker: the mappings the current stage's arrays lie in, by inode and size (a
+#: mapping that grew is mapped again, longer).
+_ATTACHED: dict[tuple[int, int], mmap.mmap] = {}
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,33 @@ def new_map(nbytes: int) -> mmap.mmap:
     size = max(1, nbytes)
     if not openable():
         return mmap.mmap(-1, size)
-    fd = os.memfd_create("cleaner-shared", os.MFD_CLOEXEC)
+    return _mapped(os.memfd_create("cleaner-shared", os.MFD_CLOEXEC), size)
+
+
+def grown(mm: mmap.mmap, nbytes: int) -> mmap.mmap:
+    """A mapping of the memory of ``mm`` (made by :func:`new_map` on a memfd) made
+    ``nbytes`` long: what ``mm`` holds is there at the same offsets, nothing is copied, and
+    ``mm`` stays valid. Running workers can map the new one too.
+
+    >>> m = new_map(4)
+    >>> m[:2] = b"ab"
+    >>> bigger = grown(m, 8)
+    >>> bytes(bigger[:2]), len(bigger)
+    (b'ab', 8)
+    """
+    info = _MAPS.get(id(mm))
+    if info is None:
+        raise ValueError("only a memfd mapping of new_map can grow")
+    # A descriptor of its own: each is closed when its mapping is let go.
+    return _mapped(os.dup(info.fd), max(nbytes, info.size))
+
+
+def _mapped(fd: int, size: int) -> mmap.mmap:
+    """A shared mapping of the memfd ``fd``, made ``size`` long, registered for handing over
+    (``fd`` is closed with the mapping)."""
     try:
-        os.ftruncate(fd, size)
+        if os.fstat(fd).st_size < size:
+            os.ftruncate(fd, size)
         mm = mmap.mmap(fd, size)
     except BaseException:
         os.close(fd)
@@ -224,17 +249,18 @@ def attach(value: Any) -> Any:
 
     The mappings of the previous call that this one does not use are let go.
     """
-    used: dict[int, mmap.mmap] = {}
+    used: dict[tuple[int, int], mmap.mmap] = {}
     out = _attach(value, used)
     _ATTACHED.clear()
     _ATTACHED.update(used)
     return out
 
 
-def _attach(value: Any, used: dict[int, mmap.mmap]) -> Any:
+def _attach(value: Any, used: dict[tuple[int, int], mmap.mmap]) -> Any:
     if isinstance(value, _Shared):
-        mm = used.get(value.inode) or _ATTACHED.get(value.inode) or _opened(value)
-        used[value.inode] = mm
+        key = (value.inode, value.size)
+        mm = used.get(key) or _ATTACHED.get(key) or _opened(value)
+        used[key] = mm
         array = np.ndarray(value.shape, value.dtype, mm, value.offset, value.strides)
         array.flags.writeable = value.writeable
         return array
@@ -259,7 +285,9 @@ def _opened(where: _Shared) -> mmap.mmap:
     """The mapping an array lies in: inherited by the fork that made this worker, or
     opened through the process that made it."""
     for info in _MAPS.values():
-        if info.inode == where.inode and (mm := info.ref()) is not None:
+        if (info.inode, info.size) != (where.inode, where.size):
+            continue
+        if (mm := info.ref()) is not None:
             return mm
     fd = os.open(f"/proc/{where.pid}/fd/{where.fd}", os.O_RDWR)
     try:

@@ -13,15 +13,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cleaner.config import CleanConfig
+from cleaner.dedupe.api import DocLike, paragraphs_of
 from cleaner.dedupe.options import DedupeOptions
 from cleaner.dedupe.prepare import Paragraph, Prepared
 from cleaner.dedupe.shards import prepare_parallel
+from cleaner.dedupe.streamed import prepare_streamed
 from cleaner.document import CleanResult, Source
 from cleaner.errors import InputError
 from cleaner.executor.base import Loaded, PartJob, load_here
+from cleaner.executor.plain import load_plain
 from cleaner.io.inputs import ReadOptions
 from cleaner.io.partitions import write_part
-from cleaner.pool import ordered_map
+from cleaner.pool import gc_paused, ordered_map, shares_memory
+from cleaner.shared_memory import openable
 
 if TYPE_CHECKING:
     from cleaner.pipeline.templates import TemplateIndex
@@ -129,6 +133,27 @@ def iter_clean(
 MIN_SHARDED = 2000
 
 
+def load_streamed(
+    paths: Sequence[str], read: ReadOptions, opts: DedupeOptions, workers: int
+) -> Loaded:
+    """Clean text inputs read here, as with one worker, their material prepared on the pool
+    meanwhile (:func:`cleaner.dedupe.streamed.prepare_streamed`)."""
+    docs: list[DocLike] = []
+    errors: list[InputError] = []
+    part_of: list[int] = []
+
+    def chunks() -> Iterator[list[Paragraph]]:
+        for part, found, failed in load_plain(paths, read, 1):
+            docs.extend(found)
+            part_of.extend([part] * len(found))
+            errors.extend(failed)
+            yield paragraphs_of(found)
+
+    with gc_paused():
+        paragraphs, prepared = prepare_streamed(chunks(), opts, workers, MIN_SHARDED)
+    return Loaded(docs, errors, paragraphs, prepared, part_of)
+
+
 class LocalEngine:
     """A process pool of ``workers`` processes on this machine."""
 
@@ -166,7 +191,10 @@ class LocalEngine:
         opts: DedupeOptions,
         rulebook: Any = None,
     ) -> Loaded:
-        """Read in this process, clean and prepare on the pool."""
+        """Read in this process, clean and prepare on the pool (clean text: prepared while
+        it is read, where running workers can be handed shared memory)."""
+        if config is None and self.workers > 1 and openable() and shares_memory(self.workers):
+            return load_streamed(paths, read, opts, self.workers)
         return load_here(self, paths, read, config, opts, rulebook)
 
     def write_parts(self, jobs: Sequence[PartJob]) -> None:

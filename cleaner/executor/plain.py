@@ -1,4 +1,6 @@
-"""Loading clean text (``dedupe --no-clean``) on the pool: the workers parse the records.
+"""Loading clean text (``dedupe --no-clean``) on the pool: the workers parse the records
+(where the local engine cannot stream the batch to its kept pool, see
+:func:`cleaner.executor.local.load_streamed`).
 
 The main process only splits the inputs into batches of raw lines
 (:func:`cleaner.io.line_batches.dataset_batches`); each worker parses its batch's JSON lines,
