@@ -192,16 +192,25 @@ def dedupe_cmd(
         sys.exit(1)
 
 
+#: The last batch the command ran, left for the process's end (see :func:`_left_to_exit`).
+_LAST_BATCH: list[list[object]] = []
+
+
 def _left_to_exit(*batch: object) -> None:
     """Keep the batch's objects (documents, paragraphs, clusters: the outputs are written
     and closed) until the process ends, rather than free them one by one as the command
     returns: at 50k one-paragraph records that took 40 ms, 60 ms after the pool's last fork
     (the pages it shared are copied as the objects' counts change); the end of the process
-    gives their memory back at once. A cycle holds them, and the collector is told to leave
-    every object made so far alone (:func:`gc.freeze`), which the interpreter's exit does
-    too."""
-    held: list[object] = [*batch]
+    gives their memory back at once. A cycle holds them (so the interpreter's teardown of
+    module globals does not free them either), and the collector is told to leave every
+    object made so far alone (:func:`gc.freeze`), which the interpreter's exit does too. A
+    process that runs the command again breaks the previous cycle, freeing that batch: one
+    batch at most is held."""
+    for held in _LAST_BATCH:
+        held.clear()
+    held = [*batch]
     held.append(held)
+    _LAST_BATCH[:] = [held]
     gc.freeze()
 
 
