@@ -65,6 +65,7 @@ def parse_pattern(raw: dict[str, Any]) -> dict[str, Any]:
         "max_hits": int_param(raw, "max_hits", None),
         "spare_announced": flag_param(raw, "spare_announced"),
         "spare_first": flag_param(raw, "spare_first"),
+        "min_run": int_param(raw, "min_run", None),
     }
 
 
@@ -74,6 +75,32 @@ def announced(doc: DocContext, line: Line) -> bool:
     """
     prev = doc.neighbour(line, -1)
     return prev is not None and prev.text.rstrip().endswith((":", "："))
+
+
+def in_runs(
+    doc: DocContext, hits: list[tuple[Line, re.Match[str]]], min_run: int, spare_announced: bool
+) -> list[tuple[Line, re.Match[str]]]:
+    """The hits on lines that follow each other, ``min_run`` or more in a row.
+
+    One button label per line ("Telegram", then "WhatsApp") reads as a share bar only in a
+    row of them; one such word alone may be a subheading. Empty lines and lines that other
+    rules dropped do not break a row; a row right after a line ending with a colon is the
+    list that line announces, the article's own (with ``spare_announced``).
+    """
+    hit = {ln.index for ln, _ in hits}
+    lines = doc.document if doc.document is not None else doc.lines
+    taken: set[int] = set()
+    row: list[Line] = []
+    for ln in [*lines, None]:
+        if ln is not None and (not ln.kept or not ln.text.strip()):
+            continue
+        if ln is not None and ln.index in hit:
+            row.append(ln)
+            continue
+        if len(row) >= min_run and not (spare_announced and announced(doc, row[0])):
+            taken.update(r.index for r in row)
+        row = []
+    return [(ln, m) for ln, m in hits if ln.index in taken]
 
 
 def apply_pattern(doc: DocContext, rule: Rule) -> None:
@@ -92,6 +119,8 @@ def apply_pattern(doc: DocContext, rule: Rule) -> None:
         m = rx.search(doc.key(ln) if on_key else ln.text)
         if m:
             hits.append((ln, m))
+    if rule.params["min_run"] is not None:
+        hits = in_runs(doc, hits, rule.params["min_run"], rule.params["spare_announced"])
     max_hits = rule.params["max_hits"]
     if max_hits is not None and len(hits) > max_hits:
         # A column of such lines is the document's own: a table, a ranked list, the
@@ -641,7 +670,7 @@ KINDS: dict[str, Kind] = {
         Phase.LINE,
         frozenset(
             {"pattern", "max_length", "ignore_case", "on_key", "capture", "max_hits"}
-            | {"spare_announced", "spare_first"}
+            | {"spare_announced", "spare_first", "min_run"}
         ),
         _route_pattern,
     ),
