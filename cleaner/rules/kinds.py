@@ -77,17 +77,15 @@ def announced(doc: DocContext, line: Line) -> bool:
     return prev is not None and prev.text.rstrip().endswith((":", "："))
 
 
-def in_runs(
-    doc: DocContext, hits: list[tuple[Line, re.Match[str]]], min_run: int, spare_announced: bool
-) -> list[tuple[Line, re.Match[str]]]:
-    """The hits on lines that follow each other, ``min_run`` or more in a row.
+def in_rows(doc: DocContext, hits: list[Line], min_run: int) -> set[int]:
+    """The indices of the ``hits`` that follow each other, ``min_run`` or more in a row.
 
-    One button label per line ("Telegram", then "WhatsApp") reads as a share bar only in a
-    row of them; one such word alone may be a subheading. Empty lines and lines that other
-    rules dropped do not break a row; a row right after a line ending with a colon is the
-    list that line announces, the article's own (with ``spare_announced``).
+    One button label or section name per line ("Telegram", then "WhatsApp") reads as a
+    share bar or a menu only in a row of them; one such word alone may be a subheading.
+    Empty lines and lines that other rules dropped do not break a row; a row right after a
+    line ending with a colon is the list that line announces, the article's own.
     """
-    hit = {ln.index for ln, _ in hits}
+    hit = {ln.index for ln in hits}
     lines = doc.document if doc.document is not None else doc.lines
     taken: set[int] = set()
     row: list[Line] = []
@@ -97,10 +95,10 @@ def in_runs(
         if ln is not None and ln.index in hit:
             row.append(ln)
             continue
-        if len(row) >= min_run and not (spare_announced and announced(doc, row[0])):
+        if len(row) >= min_run and not announced(doc, row[0]):
             taken.update(r.index for r in row)
         row = []
-    return [(ln, m) for ln, m in hits if ln.index in taken]
+    return taken
 
 
 def apply_pattern(doc: DocContext, rule: Rule) -> None:
@@ -120,7 +118,8 @@ def apply_pattern(doc: DocContext, rule: Rule) -> None:
         if m:
             hits.append((ln, m))
     if rule.params["min_run"] is not None:
-        hits = in_runs(doc, hits, rule.params["min_run"], rule.params["spare_announced"])
+        rows = in_rows(doc, [ln for ln, _ in hits], rule.params["min_run"])
+        hits = [(ln, m) for ln, m in hits if ln.index in rows]
     max_hits = rule.params["max_hits"]
     if max_hits is not None and len(hits) > max_hits:
         # A column of such lines is the document's own: a table, a ranked list, the
@@ -175,14 +174,26 @@ def parse_menu(raw: dict[str, Any]) -> dict[str, Any]:
     alt = "|".join(re.escape(p) for p in phrases)
     min_phrases = int_param(raw, "min_phrases", 1) or 1
     rx = re.compile(rf"^{_MENU_SEP}(?:(?:{alt}){_MENU_SEP}){{{min_phrases},}}$")
-    return {"regex": rx}
+    min_run = int_param(raw, "min_run", None)
+    # With min_run, a line of fewer phrases (one section name) counts in a row of them.
+    one = re.compile(rf"^{_MENU_SEP}(?:(?:{alt}){_MENU_SEP})+$") if min_run else None
+    return {"regex": rx, "one": one, "min_run": min_run}
 
 
 def apply_menu(doc: DocContext, rule: Rule) -> None:
-    rx = rule.params["regex"]
+    rx, one = rule.params["regex"], rule.params["one"]
+    short: list[Line] = []
     for ln in kept_lines(doc):
-        if rx.match(doc.literal_key(ln)):
+        key = doc.literal_key(ln)
+        if rx.match(key):
             ln.drop(rule.id, rule.category)
+        elif one is not None and one.match(key):
+            short.append(ln)
+    if short:
+        rows = in_rows(doc, short, rule.params["min_run"])
+        for ln in short:
+            if ln.index in rows:
+                ln.drop(rule.id, rule.category)
 
 
 # --- script: lines written in a script foreign to the document ---------------------------
@@ -678,8 +689,8 @@ KINDS: dict[str, Kind] = {
         parse_menu,
         apply_menu,
         Phase.LINE,
-        frozenset({"phrases", "min_phrases"}),
-        lambda p: Route(menu=p["regex"]),
+        frozenset({"phrases", "min_phrases", "min_run"}),
+        lambda p: Route(menu=p["one"] or p["regex"]),
     ),
     "script": Kind(
         parse_script,
