@@ -8,7 +8,8 @@ a space. So a glued leftover goes while the paragraph it was glued to stays one 
 glue may have been a lost space as well as a lost paragraph break, and we cannot tell which).
 
 Only sentence terminators between two Arabic-script words count as glue: ``2.5``,
-``www.x.com`` and abbreviations such as ``ج.ا.ا`` (a one-letter word on either side) stay whole.
+``www.x.com`` and abbreviations such as ``ج.ا.ا`` (a one-letter word on either side) stay whole,
+and so do two dots or more, a pause inside a sentence or a headline (``بالصور..فعاليات``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ _DOMAIN_WORDS = "نت|كوم|کام|اورغ|أورغ"
 # opening guillemet may start the next sentence). Lookarounds are fixed-width, so a 50 MB line
 # costs one linear scan.
 _GLUE = re.compile(
-    rf"(?<=[{_AR}][{_AR}{_MARK}])[.!?\u061f\u2026]+[\u00bb\"\u201d)]?"
+    rf"(?<=[{_AR}][{_AR}{_MARK}])(?!\.\.)[.!?\u061f\u2026]+[\u00bb\"\u201d)]?"
     rf"(?!(?:{_DOMAIN_WORDS})(?![{_AR}]))(?=\u00ab?[{_AR}]{{2}})"
 )
 
@@ -69,6 +70,8 @@ def split_glued(line: str) -> list[str]:
     ['نرخ ۲.۵ درصد و ج.ا.ا و www.isna.ir']
     >>> split_glued("دبي - العربية.نت")
     ['دبي - العربية.نت']
+    >>> split_glued("بالصور..فعاليات العيد")
+    ['بالصور..فعاليات العيد']
     >>> len(split_glued("این است." * 500))
     65
     """
