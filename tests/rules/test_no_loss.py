@@ -322,7 +322,8 @@ def test_a_fragment_after_the_last_sentence_goes_a_subheading_inside_stays():
     ]
     res = clean("\n".join([*body[:2], body[2] + " جانب من الحضور"]))
     assert [p for p in (res.title, *res.paragraphs) if p] == body
-    assert [(r.rule, r.text) for r in res.removed] == [("ar/closing-caption-glued", "جانب من الحضور")]
+    removed = [(r.rule, r.text) for r in res.removed]
+    assert removed == [("ar/closing-caption-glued", "جانب من الحضور")]
 
 
 def test_a_media_label_headline_stays_on_the_first_line_and_goes_inside():
