@@ -13,10 +13,17 @@ Exit codes (also in ``cleaner --help`` and the README):
 from __future__ import annotations
 
 import importlib
+import os
 
 import click
 
 from cleaner import __version__
+
+# numpy's OpenBLAS starts a thread per core as numpy is imported, and each thread spins
+# before it sleeps: 0.04-0.15 s more for the import of a command's modules (more on a busy
+# machine), and a core taken from the pool's workers meanwhile. No command multiplies
+# matrices; a value the user set stays.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 EXIT_CODES = """\b
 Exit codes:

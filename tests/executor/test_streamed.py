@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cleaner.cli import main
 from cleaner.dedupe import DedupeOptions, paragraphs_of
-from cleaner.dedupe.streamed import prepare_streamed
+from cleaner.dedupe.streamed import pack_texts, prepare_streamed, unpack_texts
 
 from .scale_corpus import seed_paragraphs
 from .test_scale_dedupe import make_docs
@@ -65,6 +67,25 @@ def test_streamed_shards_equal_one_prepare_as_the_arrays_grow():
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "same"
+
+
+#: Any code point, lone surrogates (a JSON escape of half a pair) included.
+_ANY_CHAR = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=())
+
+
+@given(st.lists(st.text(_ANY_CHAR, max_size=12), max_size=8))
+def test_a_shards_texts_travel_unchanged(texts):
+    assert unpack_texts(pack_texts(texts)) == texts
+
+
+def test_texts_with_lone_surrogates_travel_as_a_list():
+    """Two halves of a pair in two texts would be joined into one character in UTF-16."""
+    texts = ["end of one \ud83d", "\ude00 start of the next", "سلام"]
+    assert pack_texts(texts) == texts
+    assert unpack_texts(pack_texts(texts)) == texts
+    packed = pack_texts(["سلام", "", "a\U0001f600b", "x"])
+    assert not isinstance(packed, list)
+    assert unpack_texts(packed) == ["سلام", "", "a\U0001f600b", "x"]
 
 
 def test_a_batch_under_the_least_is_left_to_the_dedupe():
