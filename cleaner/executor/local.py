@@ -17,7 +17,7 @@ from cleaner.dedupe.api import DocLike, paragraphs_of
 from cleaner.dedupe.options import DedupeOptions
 from cleaner.dedupe.prepare import Paragraph, Prepared
 from cleaner.dedupe.shards import prepare_parallel
-from cleaner.dedupe.streamed import prepare_streamed
+from cleaner.dedupe.streamed import FIRST_SHARDS, prepare_streamed
 from cleaner.document import CleanResult, Source
 from cleaner.errors import InputError
 from cleaner.executor.base import Loaded, PartJob, load_here
@@ -132,6 +132,10 @@ def iter_clean(
 #: Below this many paragraphs the material is prepared in this process (no shipping cost).
 MIN_SHARDED = 2000
 
+#: Records read at a time when streaming: the first shards go as soon as they are read
+#: (:data:`cleaner.dedupe.streamed.FIRST_SHARDS`), and the first of them is as small.
+STREAM_LINES = FIRST_SHARDS[0]
+
 
 def load_streamed(
     paths: Sequence[str], read: ReadOptions, opts: DedupeOptions, workers: int
@@ -143,14 +147,14 @@ def load_streamed(
     part_of: list[int] = []
 
     def chunks() -> Iterator[list[Paragraph]]:
-        for part, found, failed in load_plain(paths, read, 1):
+        for part, found, failed in load_plain(paths, read, 1, STREAM_LINES):
             docs.extend(found)
             part_of.extend([part] * len(found))
             errors.extend(failed)
             yield paragraphs_of(found)
 
     with gc_paused():
-        paragraphs, prepared = prepare_streamed(chunks(), opts, workers, MIN_SHARDED)
+        paragraphs, prepared = prepare_streamed(chunks(), opts, workers, STREAM_LINES)
     return Loaded(docs, errors, paragraphs, prepared, part_of)
 
 

@@ -8,12 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+import cleaner.dedupe.streamed as streamed
 from cleaner.cli import main
 from cleaner.dedupe import DedupeOptions, paragraphs_of
+from cleaner.dedupe.prepare import prepare
+from cleaner.dedupe.shards import POOL_SHARD_SIZE
 from cleaner.dedupe.streamed import pack_texts, prepare_streamed, unpack_texts
 
 from .scale_corpus import seed_paragraphs
@@ -86,6 +90,31 @@ def test_texts_with_lone_surrogates_travel_as_a_list():
     packed = pack_texts(["سلام", "", "a\U0001f600b", "x"])
     assert not isinstance(packed, list)
     assert unpack_texts(packed) == ["سلام", "", "a\U0001f600b", "x"]
+
+
+def test_the_first_shards_are_small_and_the_material_that_of_one_prepare(monkeypatch):
+    """The first shards go as soon as a few records are read (every worker starts early);
+    the shards after them are whole; the arrays are those of one prepare."""
+    paragraphs = paragraphs_of(make_docs(1500))  # 6,000 paragraphs
+    sizes: list[int] = []
+    real = streamed._prepare_task
+
+    def counted(tasks):
+        sizes.extend(len(unpack_texts(texts)) for texts, _, _ in tasks)
+        return real(tasks)
+
+    monkeypatch.setattr(streamed, "_prepare_task", counted)
+    opts = DedupeOptions()
+    chunks = (paragraphs[i : i + 250] for i in range(0, len(paragraphs), 250))
+    got, prepared = prepare_streamed(chunks, opts, 1, 250)
+    first = list(streamed.FIRST_SHARDS)
+    rest = len(paragraphs) - sum(first)
+    whole, last = divmod(rest, POOL_SHARD_SIZE)
+    assert sizes == first + [POOL_SHARD_SIZE] * whole + ([last] if last else [])
+    assert got == paragraphs and prepared is not None
+    want = prepare(paragraphs, opts)
+    for name in ("digests", "set_hashes", "set_offsets", "signature", "bands", "sketch"):
+        assert np.array_equal(getattr(prepared, name), getattr(want, name)), name
 
 
 def test_a_batch_under_the_least_is_left_to_the_dedupe():
