@@ -9,7 +9,11 @@ The run is the real CLI in a fresh process; the stages' start and end times are 
 wrapping the functions named in STAGES, and a sampler process reads the machine's CPU counters
 every 50 ms. "idle core-s" is what the stage left unused of the machine's cores: on an
 otherwise quiet machine, the serial work of the main process while the workers wait. The
-machine must be quiet (another process's work counts as busy). "main MB" is the main
+machine must be quiet (another process's work counts as busy). The tasks of the pool's
+workers are timed too (by wrapping ``cleaner.pool._kept_task`` before the pool forks):
+"tasks s" is the wall time the workers spent in the stage's tasks, added up, and "tasks CPU
+s" their CPU; a stage on two workers that keeps both busy has "tasks s" twice its wall time,
+whatever else runs on the machine. "main MB" is the main
 process's resident memory when the stage ends, "peak MB" its peak so far: the stage that
 raises it holds the run's peak (with ``-j 1`` all of a run's memory is the main process's).
 """
@@ -63,6 +67,16 @@ def timed(real, name):
 for module, name in stages:
     mod = importlib.import_module(module)
     setattr(mod, name, timed(getattr(mod, name), name))
+import cleaner.pool
+real_task = cleaner.pool._kept_task
+def kept_task(fn, key, handed, batch):
+    start, cpu = time.time(), time.process_time()
+    try:
+        return real_task(fn, key, handed, batch)
+    finally:
+        with open(f"{out}.{os.getpid()}", "a") as f:  # the file of this worker
+            f.write(json.dumps([start, time.time(), time.process_time() - cpu]) + "\\n")
+cleaner.pool._kept_task = kept_task
 began = time.time()
 atexit.register(lambda: json.dump({"began": began, "ended": time.time(), "events": events,
                                    "cpu": time.process_time()}, open(out, "w")))
@@ -86,13 +100,30 @@ while True:
 """
 
 
-Row = tuple[str, float, float, float, float, float, float]
+Row = tuple[str, float, float, float, float, float, float, float, float]
+
+
+def _in_window(tasks: list[list[float]], a: float, b: float) -> tuple[float, float]:
+    """The workers' task time inside ``a..b``, added up, and their CPU (a task's CPU
+    counted in proportion to its part inside).
+
+    >>> _in_window([[0.0, 2.0, 1.0], [1.5, 3.0, 1.5]], 1.0, 2.0)
+    (1.5, 1.0)
+    """
+    wall = cpu = 0.0
+    for start, end, used in tasks:
+        inside = min(end, b) - max(start, a)
+        if inside > 0:
+            wall += inside
+            cpu += used * inside / (end - start)
+    return wall, cpu
 
 
 def timeline(args: list[str]) -> tuple[list[Row], float]:
     """Run ``cleaner dedupe ARGS``: rows of (stage, start, end, busy cores, main CPU s, main
-    resident MB at its end, main peak MB by its end), gaps included (their CPU: what the
-    stages left of the main process's), and its whole CPU."""
+    resident MB at its end, main peak MB by its end, the workers' task time and CPU in it),
+    gaps included (their CPU: what the stages left of the main process's), and its whole
+    CPU."""
     with tempfile.TemporaryDirectory() as tmp:
         times, samples = Path(tmp, "times.json"), Path(tmp, "cpu.txt")
         sampler = subprocess.Popen([sys.executable, "-c", SAMPLER, str(samples)])
@@ -105,6 +136,11 @@ def timeline(args: list[str]) -> tuple[list[Row], float]:
             sampler.wait()
         run = json.loads(times.read_text())
         cpu = [tuple(map(float, line.split())) for line in samples.read_text().splitlines()]
+        tasks = [
+            json.loads(line)
+            for path in Path(tmp).glob("times.json.*")
+            for line in path.read_text().splitlines()
+        ]
 
     def busy(a: float, b: float) -> float:
         inside = [u for t, u in cpu if a <= t < b]
@@ -114,11 +150,16 @@ def timeline(args: list[str]) -> tuple[list[Row], float]:
     rows: list[Row] = []
     at = run["began"]
     for name, a, b, used, resident, peak in sorted(run["events"], key=lambda e: e[1]):
-        if a > at + 0.05:
-            rows.append(("(between stages)", at, a, busy(at, a), nan, nan, nan))
-        rows.append((name, a, b, busy(a, b), used, resident, peak))
+        if a > at + 0.01:
+            rows.append(
+                ("(between stages)", at, a, busy(at, a), nan, nan, nan, *_in_window(tasks, at, a))
+            )
+        rows.append((name, a, b, busy(a, b), used, resident, peak, *_in_window(tasks, a, b)))
         at = max(at, b)
-    rows.append(("(after the stages)", at, run["ended"], busy(at, run["ended"]), nan, nan, nan))
+    end = run["ended"]
+    rows.append(
+        ("(after the stages)", at, end, busy(at, end), nan, nan, nan, *_in_window(tasks, at, end))
+    )
     began = run["began"]
     return [(n, a - began, b - began, *rest) for n, a, b, *rest in rows], run["cpu"]
 
@@ -136,14 +177,17 @@ def main(argv: list[str] | None = None) -> int:
         rows, total_cpu = timeline([*rest, "-q"])
     print(
         f"{'stage':<20}{'from s':>8}{'to s':>8}{'wall s':>8}{'busy cores':>12}{'idle core-s':>13}"
-        f"{'main CPU s':>12}{'main MB':>9}{'peak MB':>9}"
+        f"{'tasks s':>9}{'tasks CPU s':>13}{'main CPU s':>12}{'main MB':>9}{'peak MB':>9}"
     )
     idle = 0.0
-    for name, a, b, busy, used, resident, peak in rows:
+    for name, a, b, busy, used, resident, peak, work, work_cpu in rows:
         lost = (cores - busy) * (b - a) if busy == busy else 0.0
         idle += lost
-        shown = f"{used:>12.2f}{resident:>9.0f}{peak:>9.0f}" if used == used else f"{'':>12}"
-        print(f"{name:<20}{a:>8.1f}{b:>8.1f}{b - a:>8.1f}{busy:>12.2f}{lost:>13.1f}{shown}")
+        shown = f"{used:>12.2f}{resident:>9.0f}{peak:>9.0f}" if used == used else ""
+        print(
+            f"{name:<20}{a:>8.2f}{b:>8.2f}{b - a:>8.2f}{busy:>12.2f}{lost:>13.2f}"
+            f"{work:>9.2f}{work_cpu:>13.2f}{shown}"
+        )
     staged = sum(row[4] for row in rows if row[4] == row[4])
     print(
         f"total {rows[-1][2]:.1f} s on {cores} cores; idle core-seconds {idle:.1f};"
