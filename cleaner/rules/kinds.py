@@ -591,9 +591,11 @@ class Route:
     menu: re.Pattern[str] | None = None
     #: Scripts (:data:`cleaner.text.scripts.SCRIPT_CLASSES` names) whose letters select a line.
     scripts: frozenset[str] = frozenset()
-    #: The ``text`` regexes are tried on the document's first and last lines with text only
-    #: (a cut with ``first_line`` or ``last_line`` touches no other line).
-    edges_only: bool = False
+    #: The ``text`` regexes are tried only on the lines that open the document's text
+    #: (:meth:`DocContext.opening_lines`), or on its last line, or both: a cut with
+    #: ``first_line`` or ``last_line`` touches no other line.
+    opening_only: bool = False
+    closing_only: bool = False
 
 
 def _route_pattern(p: dict[str, Any]) -> Route:
@@ -609,7 +611,9 @@ def _route_text(name: str) -> Callable[[dict[str, Any]], Route]:
 
 
 def _route_cut(p: dict[str, Any]) -> Route:
-    return Route(text=((p["regex"], None),), edges_only=p["first_line"] or p["last_line"])
+    return Route(
+        text=((p["regex"], None),), opening_only=p["first_line"], closing_only=p["last_line"]
+    )
 
 
 def _route_block(p: dict[str, Any]) -> Route:

@@ -181,14 +181,17 @@ class Router:
         on_key: list[tuple[int, re.Pattern[str], int | None]] = []
         whole: list[int] = []
         scripts: list[tuple[int, frozenset[str]]] = []
-        edges: list[tuple[int, re.Pattern[str]]] = []
+        # (rule, regex, tried on the opening lines, tried on the last line)
+        edges: list[tuple[int, re.Pattern[str], bool, bool]] = []
         for i, rule in enumerate(rules):
             route = route_of(rule)
             if route is None:
                 whole.append(i)
                 continue
-            if route.edges_only:
-                edges.extend((i, rx) for rx, _ in route.text)
+            if route.opening_only or route.closing_only:
+                edges.extend(
+                    (i, rx, route.opening_only, route.closing_only) for rx, _ in route.text
+                )
                 continue
             if route.scripts:
                 scripts.append((i, route.scripts))
@@ -321,19 +324,18 @@ class Router:
                     script_lines.append((i, rows))
         members = heads.members if heads is not None else None
         # The lines that open and close the document's text, for the rules of its edges.
-        edge_lines = (
-            {id(ln) for ln in doc.opening_lines()} | {id(doc.last_text_line())}
-            if self._edges
-            else set()
-        )
+        opening = {id(ln) for ln in doc.opening_lines()} if self._edges else set()
+        last = doc.last_text_line() if self._edges else None
+        closing = id(last) if last is not None else None
         out: list[list[int]] = []
         for row, line in enumerate(lines):
             text = line.text
             n = len(text)
             hits: list[int] = []
-            if id(line) in edge_lines:
-                for i, rx in self._edges:
-                    if rx.search(text):
+            at_open, at_close = id(line) in opening, id(line) == closing
+            if at_open or at_close:
+                for i, rx, on_open, on_close in self._edges:
+                    if ((on_open and at_open) or (on_close and at_close)) and rx.search(text):
                         hits.append(i)
             for i, rows in script_lines:
                 if row in rows:
