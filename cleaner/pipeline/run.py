@@ -109,7 +109,7 @@ def label_document(raw: list[str], lang: str, rulesets: list, config: CleanConfi
         if text:
             lines.append(Line(len(lines), text, t))
             groups.append(g)
-    captures = apply_rules(lines, lang, rulesets, cleaned_classes(found))
+    captures = apply_rules(lines, lang, rulesets, cleaned_classes(found), groups)
     return Labelled(lines, groups, captures)
 
 

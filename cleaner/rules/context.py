@@ -6,6 +6,7 @@ captures, recording a capture into the document's metadata.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,9 @@ class DocContext:
     chars: int | None = None
     #: Every line of the document, when ``lines`` is a view of some of them.
     document: list[Line] | None = None
+    #: The source line each line was cut from, by line index, where sentences glued without
+    #: a space were cut apart (:mod:`cleaner.text.glue`); None: each line is its own.
+    groups: Sequence[int] | None = None
 
     def neighbour(self, line: Line, step: int) -> Line | None:
         """The document's line ``step`` lines from ``line`` (-1: the one before), or None."""
@@ -111,6 +115,7 @@ class DocContext:
             triggers,
             self.chars,
             self.document if self.document is not None else self.lines,
+            self.groups,
         )
 
     def forget(self, line: Line) -> None:
@@ -158,10 +163,10 @@ def int_param(raw: dict[str, Any], name: str, default: int | None) -> int | None
     return value
 
 
-def flag_param(raw: dict[str, Any], name: str) -> bool:
-    """A yes/no field (default no). YAML's ``true``/``false`` only: a quoted ``"no"`` is a
-    non-empty string, which ``bool`` would read as yes."""
-    value = raw.get(name, False)
+def flag_param(raw: dict[str, Any], name: str, default: bool = False) -> bool:
+    """A yes/no field. YAML's ``true``/``false`` only: a quoted ``"no"`` is a non-empty
+    string, which ``bool`` would read as yes."""
+    value = raw.get(name, default)
     if not isinstance(value, bool):
         raise ParamError(f"field '{name}' must be true or false")
     return value

@@ -120,7 +120,11 @@ def _by_rule(routes: list[list[int]], lines: list[Line]) -> dict[int, list[Line]
 
 
 def apply_rules(
-    lines: list[Line], lang: str, rulesets: Sequence[RuleSet], chars: int | None = None
+    lines: list[Line],
+    lang: str,
+    rulesets: Sequence[RuleSet],
+    chars: int | None = None,
+    groups: Sequence[int] | None = None,
 ) -> list[Capture]:
     """Label ``lines`` in place with every rule of ``rulesets``, phase by phase.
 
@@ -130,11 +134,12 @@ def apply_rules(
     line; ``tests/rules/test_prefilter.py`` checks it). Returns the metadata the rules
     captured (dates, codes, agencies...), in the order they were read. ``chars``:
     :data:`cleaner.text.normalize.CHARS` classes the document may hold (a superset will do),
-    when the caller looked them up.
+    when the caller looked them up. ``groups``: the source line of each line, where glued
+    sentences were cut apart (:func:`cleaner.pipeline.run.to_pieces`).
     """
     plan = plan_for(rulesets)
     router = plan.router
-    doc = DocContext(lines=lines, lang=lang, chars=chars)
+    doc = DocContext(lines=lines, lang=lang, chars=chars, groups=groups)
     texts = [ln.text for ln in lines]
     doc.prime_keys(router.keyed(lines))
     routes = router.route_all(doc, lines)

@@ -513,6 +513,8 @@ def parse_cut(raw: dict[str, Any]) -> dict[str, Any]:
         "min_left": int_param(raw, "min_left", 20),
         "first_line": flag_param(raw, "first_line"),
         "last_line": flag_param(raw, "last_line"),
+        "through_line": flag_param(raw, "through_line"),
+        "needs_stop": flag_param(raw, "needs_stop", True),
         "capture": capture_param(raw, anchored_rx),
     }
 
@@ -529,7 +531,11 @@ def apply_cut(doc: DocContext, rule: Rule) -> None:
     with text is cut: what follows the last sentence of an article (a caption, the writer's
     name) has the shape a subheading glued to the end of an earlier paragraph has too. With
     ``first_line``, only the lead (:meth:`DocContext.opening_lines`): a photo caption glued
-    before the lead has the shape of the end of a sentence glued to the next one.
+    before the lead has the shape of the end of a sentence glued to the next one. With
+    ``needs_stop: false``, what is left of a cut off the end need not end a sentence (the
+    part's own words are the evidence: a widget's label glued to its first item, after a
+    verse); with ``through_line``, the pieces the same source line was cut into after this
+    one go too (:mod:`cleaner.text.glue` cut a list of headlines at a glued "?").
     """
     p = rule.params
     rx = p["regex"]
@@ -549,7 +555,7 @@ def apply_cut(doc: DocContext, rule: Rule) -> None:
                 continue  # a sentence starts with a word, not with the stop of another
         else:
             left = text[: m.start()].strip()
-            if not STOP_END.search(left):
+            if p["needs_stop"] and not STOP_END.search(left):
                 continue
         if len(left) < p["min_left"]:
             continue
@@ -557,6 +563,21 @@ def apply_cut(doc: DocContext, rule: Rule) -> None:
         ln.edits.append(Edit(rule.id, rule.category, m.group(0).strip()))
         ln.text = left
         doc.forget(ln)
+        if p["through_line"] and p["at"] == "end":
+            _drop_rest_of_source_line(doc, rule, ln)
+
+
+def _drop_rest_of_source_line(doc: DocContext, rule: Rule, line: Line) -> None:
+    """Drop the pieces that follow ``line`` in the source line it was cut from: what a cut
+    at its end started (a list of headlines) goes on past a glued "?" or "!" there."""
+    groups = doc.groups
+    if groups is None:
+        return
+    lines = doc.document if doc.document is not None else doc.lines
+    for ln in lines[line.index + 1 :]:
+        if groups[ln.index] != groups[line.index]:
+            break
+        ln.drop(rule.id, rule.category, f"continues the part cut from line {line.index + 1}")
 
 
 class Phase(enum.IntEnum):
@@ -662,6 +683,7 @@ KINDS: dict[str, Kind] = {
         Phase.STRIP,
         frozenset(
             {"pattern", "at", "min_left", "first_line", "last_line", "ignore_case", "capture"}
+            | {"through_line", "needs_stop"}
         ),
         _route_cut,
     ),

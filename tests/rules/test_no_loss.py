@@ -352,3 +352,18 @@ def test_a_dateline_glued_to_a_lead_under_its_title_is_cut_and_the_title_stays()
     # A third line is no lead: the same words there are the article's.
     res = clean("\n".join([title, lead, f"القاهرة - رويترز: {rest}"]))
     assert not res.removed
+
+
+def test_a_cut_through_the_line_takes_the_pieces_glue_cut_apart():
+    # The list's headlines hold a "?" glued to the next one: the line is cut into pieces
+    # there, and the list goes on in the next piece of the same line.
+    last = "وليحمي الله أوطان المسلمين إنه هو السميع البصير مجيب الدعاء."
+    body = "كان بودنا أن يكون هذا العالم آمنا من المتربصين بأمنه واستقراره وسلامة أهله."
+    teaser = "مقالات أخرى للكاتبهل نستطيع تنقية البيئة الإعلامية؟الطفل.. والحوارالمواطن"
+    res = clean(f"{body}\n{last} {teaser}")
+    assert list(res.paragraphs) == [body, last]
+    rules = {r.rule for r in res.removed}
+    assert rules == {"ar/writer-more-articles-glued"}
+    # A piece of another line is not taken.
+    res = clean(f"{last} {teaser}\nوتابع الكاتب حديثه؟نعم تابعه في الأسبوع التالي بمقال آخر.")
+    assert res.paragraphs[-1] == "وتابع الكاتب حديثه؟ نعم تابعه في الأسبوع التالي بمقال آخر."
