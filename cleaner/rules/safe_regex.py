@@ -3,14 +3,17 @@
 Python's ``re`` backtracks: a pattern that can match one string in exponentially many ways
 (``^(a+)+$``, ``^(\\w+\\s?)*$``) takes minutes on a 33-character line that does not match,
 and cannot be interrupted. Rule files may come from users, so every regex of a rule goes
-through :func:`compile_rule_regex`, which refuses the two shapes behind such patterns:
+through :func:`compile_rule_regex`, which refuses the three shapes behind such patterns:
 
 * a repeated group holding an unbounded repeat with nothing between two turns that the
   inner repeat cannot also match (``(a+)+``, ``(\\w+\\s?)*``, ``(a\\w*)+``); a separator
   (an item every turn must match) starting with a character the inner repeat cannot match
   makes the split unique (``(\\w+\\s)*``, ``(,\\s*\\d+)*``, ``((?:rss|e-mail)\\W*)+``);
 * a repeated alternation with two one-character branches that share a character
-  (``(\\w|\\d)+``, ``(a|a)*``).
+  (``(\\w|\\d)+``, ``(a|a)*``);
+* two unbounded repeats side by side in a repeated group that match a common character
+  (``(,\\s*[\\w ]+)*``: each turn splits its spaces between them in many ways, and the
+  turns multiply them, as on a list of names with commas).
 
 The check is on the parsed pattern, at load, so a refused rule is reported as a bad rule
 file (``FILE:LINE: rule 'ID': ...``, exit 2) before any input is read. It looks for the
@@ -72,7 +75,11 @@ def backtracking_risk(pattern: str, flags: int = 0) -> str | None:
     parsed = _sre.parse(pattern, flags)
     icase = bool(flags & re.IGNORECASE)
     for body in _repeats(list(parsed)):
-        reason = _nested(body, icase) or _overlapping_branches(body, icase)
+        reason = (
+            _nested(body, icase)
+            or _overlapping_branches(body, icase)
+            or _adjacent_repeats(body, icase)
+        )
         if reason:
             return reason
     return None
@@ -138,6 +145,26 @@ def _nested(body: list[Any], icase: bool) -> str | None:
                 "may backtrack exponentially: a repeated group holds an unbounded repeat and"
                 " nothing separates one turn from the next (as in (a+)+ or (\\w+\\s?)*);"
                 " end each turn with a character the inner repeat cannot match, e.g. (\\w+\\s)*"
+            )
+    return None
+
+
+def _adjacent_repeats(body: list[Any], icase: bool) -> str | None:
+    r"""Two unbounded repeats next to each other in a repeated group that may match the same
+    characters (``(,\s*[\w ]+)*``): each turn splits its text between them in many ways,
+    and the turns multiply those ways on a line that does not match."""
+    items = _flat(body)
+    for (op_a, av_a), (op_b, av_b) in zip(items, items[1:], strict=False):
+        repeats = (_C.MAX_REPEAT, _C.MIN_REPEAT)
+        if op_a not in repeats or op_b not in repeats:
+            continue
+        if not (_many(av_a[1]) and _many(av_b[1])):
+            continue
+        if _overlap(_chars(list(av_a[2]), icase), _chars(list(av_b[2]), icase)):
+            return (
+                "may backtrack exponentially: in a repeated group, two unbounded repeats side"
+                " by side match the same characters (as in (,\\s*[\\w ]+)*); let one of them"
+                " exclude what the other matches, e.g. (,\\s*\\w[\\w ]*)*"
             )
     return None
 

@@ -28,6 +28,7 @@ UNSAFE = [
     r"^(?:\d+\s*)*x",
     r"(x+x+)+y",
     r"^(a+){1,100}$",
+    r"^(?:\w+(?:\s*[,،]\s*[\w ]{2,30}?)*)\($",
 ]
 
 SAFE = [
@@ -40,6 +41,7 @@ SAFE = [
     r"^(a+){1,3}$",
     r"(?<=[.!])\s*انتهای\s*(پیام|خبر)",
     r"^(?=.*(?:کنید|شوید)$).*?(تلگرام|اینستاگرام)",
+    r"(,\s*\w[\w ]*)*$",
 ]
 
 
@@ -129,6 +131,8 @@ def stress_lines() -> list[str]:
         run = unit * (n // len(unit))
         lines += [run, run + "!", run + "x", "x" + run, run + "\u061f"]
     lines += [("word " * 4000) + ":", ("انتهای پیام " * 1500) + "x", ("http://" + "a/" * 8000)]
+    # A list of names, as a squad or a cabinet is printed: commas between words and spaces.
+    lines += ["، ".join(["نواف العتيبي"] * 60) + " x", ", ".join(["John Smith"] * 60) + " x"]
     return lines
 
 
