@@ -47,7 +47,17 @@ TAIL_BY_LANG = {"fa": 25}
 #: Held-out rounds in order, articles an outlet in each: (random, short-tail); a new round is
 #: appended, never inserted (the label files follow this order); none where not named.
 HELDOUT_BY_LANG: dict[str, list[tuple[int, int]]] = {
-    "fa": [(25, 15), (15, 10), (15, 10), (15, 10), (10, 10), (10, 10), (10, 10), (10, 10), (10, 10)],
+    "fa": [
+        (25, 15),
+        (15, 10),
+        (15, 10),
+        (15, 10),
+        (10, 10),
+        (10, 10),
+        (10, 10),
+        (10, 10),
+        (10, 10),
+    ],
     "ar": [(6, 0), (6, 0), (6, 0), (6, 0), (6, 0), (6, 0), (6, 0), (6, 0)],
 }
 #: Name of the held-out round numbered from 1 (a key of ``parts``).
