@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,6 +19,7 @@ from cleaner.executor.local import LocalEngine
 from cleaner.io.inputs import iter_sources
 from cleaner.pipeline.run import clean_sources
 
+from .fresh_python import run_script
 from .scale_corpus import seed_paragraphs
 
 FIELDS = ("signature", "bands", "anchor_owner", "anchor_key")
@@ -170,12 +168,8 @@ print(json.dumps(out))
 
 
 def test_pair_stages_on_two_workers_give_the_one_process_result():
-    tests = str(Path(__file__).resolve().parents[1])
-    proc = subprocess.run(
-        [sys.executable, "-c", PAIR_STAGES_SCRIPT, tests], capture_output=True, text=True
-    )
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
+    stdout = run_script(PAIR_STAGES_SCRIPT)
+    out = json.loads(stdout)
     # Each run with two workers used the band shuffle and the chunked verification (every
     # member joins its centre by a verified pair: nothing is counted afterwards).
     stages = ["band_pairs_parallel", "verify_codes"]

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 
 from cleaner.dedupe import DedupeOptions, paragraphs_of
@@ -13,6 +9,7 @@ from cleaner.dedupe.prepare import Paragraph, prepare
 from cleaner.dedupe.shards import prepare_parallel, shard_slots
 from cleaner.pool import Reserved
 
+from .fresh_python import run_script
 from .test_scale_dedupe import make_docs
 
 #: Run in a fresh process, so that the pool forks (this one may have threads running) and
@@ -54,12 +51,8 @@ print("same")
 
 
 def test_shards_written_in_place_on_a_forked_pool_equal_one_prepare():
-    tests = str(Path(__file__).resolve().parents[1])
-    proc = subprocess.run(
-        [sys.executable, "-c", SHARDS_SCRIPT, tests], capture_output=True, text=True
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "same"
+    stdout = run_script(SHARDS_SCRIPT)
+    assert stdout.strip() == "same"
 
 
 def test_shards_on_a_pool_in_this_process_equal_one_prepare():
@@ -120,11 +113,7 @@ def test_the_pair_stages_run_on_the_workers_forked_to_prepare():
     containment and verification are handed their arrays (the shingle sets with the sizes
     they cache) and run on the same workers: a second fork would leave both cores idle
     while the workers stop and start."""
-    tests = str(Path(__file__).resolve().parents[1])
-    proc = subprocess.run(
-        [sys.executable, "-c", FORKS_SCRIPT, tests], capture_output=True, text=True
-    )
-    assert proc.returncode == 0, proc.stderr
-    forks, clusters = map(int, proc.stdout.split())
+    stdout = run_script(FORKS_SCRIPT)
+    forks, clusters = map(int, stdout.split())
     assert clusters > 0
     assert forks == 1

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 from click.testing import CliRunner
@@ -20,6 +19,7 @@ from cleaner.dedupe.prepare import prepare
 from cleaner.dedupe.shards import POOL_SHARD_SIZE
 from cleaner.dedupe.streamed import pack_texts, prepare_streamed, unpack_texts
 
+from .fresh_python import run_script
 from .scale_corpus import seed_paragraphs
 from .test_scale_dedupe import make_docs
 
@@ -65,12 +65,8 @@ print("same")
 
 
 def test_streamed_shards_equal_one_prepare_as_the_arrays_grow():
-    tests = str(Path(__file__).resolve().parents[1])
-    proc = subprocess.run(
-        [sys.executable, "-c", STREAM_SCRIPT, tests], capture_output=True, text=True
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "same"
+    stdout = run_script(STREAM_SCRIPT)
+    assert stdout.strip() == "same"
 
 
 #: Any code point, lone surrogates (a JSON escape of half a pair) included.
