@@ -480,12 +480,14 @@ def parse_strip(raw: dict[str, Any]) -> dict[str, Any]:
 def apply_strip(doc: DocContext, rule: Rule) -> None:
     rx, replace = rule.params["regex"], rule.params["replace"]
     for ln in kept_lines(doc):
-        m = rx.search(ln.text)
-        if not m:
+        # Every match goes: a gallery printed as one line glues an agency after each caption.
+        found = list(rx.finditer(ln.text))
+        if not found:
             continue
-        record(doc, rule, m)
-        new = rx.sub(replace, ln.text, count=1).strip()
-        ln.edits.append(Edit(rule.id, rule.category, m.group(0).strip()))
+        for m in found:
+            record(doc, rule, m)
+        new = rx.sub(replace, ln.text).strip()
+        ln.edits.extend(Edit(rule.id, rule.category, m.group(0).strip()) for m in found)
         ln.text = new
         doc.forget(ln)
         if not new:
