@@ -27,9 +27,10 @@ each block or tail rule only its routed lines as possible headers or markers.
 from __future__ import annotations
 
 import re
-import sys
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from cleaner.document import Line
 from cleaner.rules.context import LITERAL_MAX_CHARS, DocContext
@@ -42,6 +43,7 @@ from cleaner.rules.firstchar import (
 from cleaner.rules.kinds import KINDS, Route
 from cleaner.rules.model import Rule
 from cleaner.text.normalize import CHARS
+from cleaner.text.substrings import SubstringSieve
 
 _SENTENCE_END = (".", "!", "?", "\u061f")
 _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
@@ -165,6 +167,45 @@ def _starts_anywhere(rx: re.Pattern[str]) -> bool:
     return all(first_char_predicate(rx)(c) for c in "a\u0627\u0628 .")
 
 
+def _rows_holding(
+    text: str,
+    rows: Sequence[int],
+    texts: Sequence[str],
+    strings: Sequence[str],
+    gated_by: dict[str, tuple[int, ...]],
+    holding: dict[int, set[int]],
+) -> None:
+    """Add to ``holding`` the rows holding each string, under each gated regex it gates.
+
+    ``text`` is ``texts`` joined by newlines, ``rows`` the row of each of ``texts``. A
+    string is found with one scan of ``text`` when it is in no line, and otherwise with one
+    more search from each line that holds it to the next one that does.
+
+    >>> holding = {}
+    >>> _rows_holding("ab\\nc\\nab", [3, 5, 7], ["ab", "c", "ab"], ["b", "x"],
+    ...               {"b": (0,), "x": (1,)}, holding)
+    >>> holding
+    {0: {3, 7}}
+    """
+    starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+    last = len(starts) - 1
+    for lit in strings:
+        pos = text.find(lit)
+        if pos < 0:
+            continue
+        found: set[int] = set()
+        while pos >= 0:
+            # The line the occurrence starts in; a string holding a newline may run into
+            # the next line, which only adds a line its regex then rejects.
+            i = bisect_right(starts, pos) - 1
+            found.add(rows[i])
+            if i == last:
+                break
+            pos = text.find(lit, starts[i + 1])
+        for k in gated_by[lit]:
+            holding.setdefault(k, set()).update(found)
+
+
 class Router:
     """The rules of a stack (positions in ``rules``) that may touch a line.
 
@@ -235,9 +276,9 @@ class Router:
         self._script_classes = frozenset().union(*(names for _, names in self._scripts))
         self._script_bits = sum(map(CHARS.bit, self._script_classes))
         self._gated = tuple(gated)
-        # Every gate string of the stack in one list: a line costs one pass of substring
-        # tests (in C); an alternation of the same strings in the regex engine cost ten
-        # times more, and a loop over the rules' gates five.
+        # Every gate string of the stack, with the gated regex it gates: a document costs
+        # one scan (in C) for each; an alternation of the same strings in the regex engine
+        # cost ten times more.
         self._gates = tuple((lit, k) for k, g in enumerate(gated) for lit in g.needed)
         # For the whole-document pass, each string once, with the longest line a rule gated
         # by it looks at (None: any line): a string only bounded rules need is looked for
@@ -252,8 +293,8 @@ class Router:
         for lit, k in self._gates:
             by_string.setdefault(lit, []).append(k)
         self._gated_by = {lit: tuple(ks) for lit, ks in by_string.items()}
-        self._doc_gates = tuple(lit for lit, m in bound.items() if m is None)
-        self._short_gates = tuple(lit for lit, m in bound.items() if m is not None)
+        self._short_gates = frozenset(lit for lit, m in bound.items() if m is not None)
+        self._sieve = SubstringSieve(list(bound))
         self._short_chars = max((m for m in bound.values() if m is not None), default=0)
         self._ungated = tuple(k for k, g in enumerate(gated) if not g.needed)
         self._literals = {k: tuple(v) for k, v in literals.items()}
@@ -287,29 +328,31 @@ class Router:
     def route_all(self, doc: DocContext, lines: Sequence[Line]) -> list[list[int]]:
         """:meth:`route` of each line of ``lines`` (one document's, or a few of them).
 
-        Gate strings are first looked for in all the lines at once: most are in none of a
-        document's lines, and those cost no test per line.
+        Gate strings are looked for in all the lines at once: most are in none of a
+        document's lines and cost one scan; a string found is followed from line to line,
+        so each gated regex runs on the lines holding one of its strings, and the other
+        lines cost no test for it.
         """
-        joined = "\n".join(ln.text for ln in lines)
-        found = {lit for lit in self._doc_gates if lit in joined}
-        if self._short_gates:
+        texts = [ln.text for ln in lines]
+        joined = "\n".join(texts)
+        out: list[list[int]] = [[] for _ in texts]
+        holding: dict[int, set[int]] = {}  # gated regex -> rows holding one of its strings
+        # The strings the document may hold, most ruled out by its trigrams at once.
+        possible = self._sieve.possible(joined)
+        near_only = self._short_gates
+        anywhere = [lit for lit in possible if lit not in near_only]
+        _rows_holding(joined, range(len(texts)), texts, anywhere, self._gated_by, holding)
+        if len(anywhere) < len(possible):
             bound = self._short_chars
-            short = "\n".join(ln.text for ln in lines if len(ln.text) <= bound)
-            found.update(lit for lit in self._short_gates if lit in short)
-        # Each gated regex present, with its strings found in the document.
-        # (The order of a line's hits does not matter: each rule gets its lines in order.)
-        gates: list[tuple[int, re.Pattern[str], int, list[str]]] = []
-        if found:
-            by_rule: dict[int, list[str]] = {}
-            gated_by = self._gated_by
-            for lit in found:
-                for k in gated_by[lit]:
-                    by_rule.setdefault(k, []).append(lit)
-            for k, lits in by_rule.items():
-                g = self._gated[k]
-                # No bound: sys.maxsize, so one comparison per line tests it.
-                bound = sys.maxsize if g.max_chars is None else g.max_chars
-                gates.append((g.rule, g.rx, bound, lits))
+            near = [row for row, text in enumerate(texts) if len(text) <= bound]
+            short = [texts[row] for row in near]
+            wanted = [lit for lit in possible if lit in near_only]
+            _rows_holding("\n".join(short), near, short, wanted, self._gated_by, holding)
+        for k, rows_k in holding.items():
+            g = self._gated[k]
+            for row in rows_k:
+                if g.test(texts[row], len(texts[row])):
+                    out[row].append(g.rule)
         gated, ungated = self._gated, self._ungated
         heads, head_rules = self._heads, self._head_rules
         literals, literal_chars = self._literals, 2 * self._literal_chars + 8
@@ -327,11 +370,10 @@ class Router:
         opening = {id(ln) for ln in doc.opening_lines()} if self._edges else set()
         last = doc.last_text_line() if self._edges else None
         closing = id(last) if last is not None else None
-        out: list[list[int]] = []
         for row, line in enumerate(lines):
             text = line.text
             n = len(text)
-            hits: list[int] = []
+            hits = out[row]
             at_open, at_close = id(line) in opening, id(line) == closing
             if at_open or at_close:
                 for i, rx, on_open, on_close in self._edges:
@@ -348,14 +390,6 @@ class Router:
             for k in ungated:
                 if gated[k].test(text, n):
                     hits.append(gated[k].rule)
-            for rule, rx, bound, lits in gates:
-                if n > bound:
-                    continue
-                for lit in lits:
-                    if lit in text:
-                        if rx.search(text) is not None:
-                            hits.append(rule)
-                        break
             # Keys cost more than every test above: only lines short enough to equal a
             # literal (a key can be shorter than its text: twice the longest, plus slack)
             # or to be a menu get one; a menu line never ends a sentence (parse_menu
@@ -372,5 +406,6 @@ class Router:
                 for i, rx, m in on_key:
                     if (m is None or n <= m) and rx.search(key):
                         hits.append(i)
-            out.append(list(dict.fromkeys(hits)) if len(hits) > 1 else hits)
+            if len(hits) > 1:
+                out[row] = list(dict.fromkeys(hits))
         return out

@@ -1,0 +1,81 @@
+"""Which of many fixed strings a text may hold, most of them ruled out at once.
+
+The rules stage looks for a few hundred strings (the words a rule's regex needs) in every
+document; a substring test walks the document once per string, and in Arabic or Persian
+text the search's skip table helps little (the letters share a few hundred code points),
+so those scans were a fifth of the stage's time. A :class:`SubstringSieve` reads a text's
+character trigrams once, with numpy, into a table of hashes; a string with a trigram the
+text lacks cannot be in it, and only the few strings left are looked for.
+
+The answer is a superset: a string the text holds is never ruled out (each of its trigrams
+is one of the text's, so its hash is in the table); a hash collision or trigrams found apart
+only leave a string to the real substring test. Trigrams are of UTF-16 code units, so a
+character beyond the BMP (two units) needs no care: a substring's units are a run of the
+text's units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from cleaner.text.charclass import code_units
+
+#: Strings are ruled out by runs of this many code units; shorter strings never are.
+GRAM = 3
+#: log2 of the hash table's size: a few thousand trigrams a document fill a few percent.
+_BITS = 16
+_MULT = (np.uint32(0x9E3779B1), np.uint32(0x85EBCA77), np.uint32(0xC2B2AE3D))
+
+
+def gram_hashes(units: np.ndarray) -> np.ndarray:
+    """The hash of each run of :data:`GRAM` code units of ``units``, in order.
+
+    >>> h = gram_hashes(code_units("abcabc")).tolist()
+    >>> len(h), h[0] == h[3], h[0] == h[1]
+    (4, True, False)
+    """
+    u = units.astype(np.uint32)
+    n = len(u) - GRAM + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint32)
+    mixed = u[:n] * _MULT[0] + u[1 : n + 1] * _MULT[1] + u[2 : n + 2] * _MULT[2]
+    return mixed >> np.uint32(32 - _BITS)
+
+
+class SubstringSieve:
+    """The strings of a fixed list that a text may hold.
+
+    Args:
+        strings: The strings looked for.
+
+    >>> sieve = SubstringSieve(["انتهای", "پایان", ":", "abc"])
+    >>> sieve.possible("انتهای پیام:")
+    ['انتهای', ':']
+    """
+
+    def __init__(self, strings: Sequence[str]) -> None:
+        self.strings = tuple(strings)
+        grams = [gram_hashes(code_units(s)) for s in self.strings]
+        #: Positions of the strings too short to be ruled out: always possible.
+        self._short = tuple(k for k, g in enumerate(grams) if not len(g))
+        self._long = tuple(k for k, g in enumerate(grams) if len(g))
+        longs = [grams[k] for k in self._long]
+        self._grams = np.concatenate(longs) if longs else np.zeros(0, dtype=np.uint32)
+        # Where each long string's trigrams start in ``_grams``: reduceat's segments.
+        self._starts = np.cumsum([0] + [len(g) for g in longs[:-1]]).astype(np.intp)
+
+    def possible(self, text: str) -> list[str]:
+        """The strings ``text`` may hold (every one it holds, maybe a few more), in order."""
+        if not self._long:
+            return list(self.strings)
+        units = code_units(text)
+        if len(units) < GRAM:
+            return [s for s in self.strings if s in text]
+        seen = np.zeros(1 << _BITS, dtype=bool)
+        seen[gram_hashes(units)] = True
+        whole = np.logical_and.reduceat(seen[self._grams], self._starts)
+        kept = set(self._short)
+        kept.update(self._long[i] for i in np.flatnonzero(whole).tolist())
+        return [self.strings[k] for k in sorted(kept)]
