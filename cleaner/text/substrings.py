@@ -24,13 +24,16 @@ from cleaner.text.charclass import code_units
 
 #: Strings are ruled out by runs of this many code units; shorter strings never are.
 GRAM = 3
-#: log2 of the hash table's size: a few thousand trigrams a document fill a few percent.
-_BITS = 16
+#: log2 of the hash table's size, for the shortest texts and the longest: a text's trigrams
+#: fill at most about a sixth of it (below the longest), and a small table costs less to
+#: clear than a large one.
+_MIN_BITS, _MAX_BITS = 10, 16
 _MULT = (np.uint32(0x9E3779B1), np.uint32(0x85EBCA77), np.uint32(0xC2B2AE3D))
 
 
 def gram_hashes(units: np.ndarray) -> np.ndarray:
-    """The hash of each run of :data:`GRAM` code units of ``units``, in order.
+    """The 32-bit hash of each run of :data:`GRAM` code units of ``units``, in order (its
+    top bits index a table).
 
     >>> h = gram_hashes(code_units("abcabc")).tolist()
     >>> len(h), h[0] == h[3], h[0] == h[1]
@@ -40,8 +43,7 @@ def gram_hashes(units: np.ndarray) -> np.ndarray:
     n = len(u) - GRAM + 1
     if n <= 0:
         return np.zeros(0, dtype=np.uint32)
-    mixed = u[:n] * _MULT[0] + u[1 : n + 1] * _MULT[1] + u[2 : n + 2] * _MULT[2]
-    return mixed >> np.uint32(32 - _BITS)
+    return u[:n] * _MULT[0] + u[1 : n + 1] * _MULT[1] + u[2 : n + 2] * _MULT[2]
 
 
 class SubstringSieve:
@@ -73,9 +75,11 @@ class SubstringSieve:
         units = code_units(text)
         if len(units) < GRAM:
             return [s for s in self.strings if s in text]
-        seen = np.zeros(1 << _BITS, dtype=bool)
-        seen[gram_hashes(units)] = True
-        whole = np.logical_and.reduceat(seen[self._grams], self._starts)
+        bits = min(max(len(units).bit_length() + 3, _MIN_BITS), _MAX_BITS)
+        shift = np.uint32(32 - bits)
+        seen = np.zeros(1 << bits, dtype=bool)
+        seen[gram_hashes(units) >> shift] = True
+        whole = np.logical_and.reduceat(seen[self._grams >> shift], self._starts)
         kept = set(self._short)
         kept.update(self._long[i] for i in np.flatnonzero(whole).tolist())
         return [self.strings[k] for k in sorted(kept)]
