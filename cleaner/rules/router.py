@@ -169,23 +169,22 @@ def _starts_anywhere(rx: re.Pattern[str]) -> bool:
 
 def _rows_holding(
     text: str,
-    rows: Sequence[int],
     texts: Sequence[str],
     strings: Sequence[str],
     gated_by: dict[str, tuple[int, ...]],
     holding: dict[int, set[int]],
 ) -> None:
-    """Add to ``holding`` the rows holding each string, under each gated regex it gates.
+    """Add to ``holding`` the rows of ``texts`` holding each string, under each gated regex
+    it gates.
 
-    ``text`` is ``texts`` joined by newlines, ``rows`` the row of each of ``texts``. A
-    string is found with one scan of ``text`` when it is in no line, and otherwise with one
-    more search from each line that holds it to the next one that does.
+    ``text`` is ``texts`` joined by newlines. A string is found with one scan of ``text``
+    when it is in no line, and otherwise with one more search from each line that holds it
+    to the next one that does.
 
     >>> holding = {}
-    >>> _rows_holding("ab\\nc\\nab", [3, 5, 7], ["ab", "c", "ab"], ["b", "x"],
-    ...               {"b": (0,), "x": (1,)}, holding)
+    >>> _rows_holding("ab\\nc\\nab", ["ab", "c", "ab"], ["b", "x"], {"b": (0,), "x": (1,)}, holding)
     >>> holding
-    {0: {3, 7}}
+    {0: {0, 2}}
     """
     starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
     last = len(starts) - 1
@@ -198,7 +197,7 @@ def _rows_holding(
             # The line the occurrence starts in; a string holding a newline may run into
             # the next line, which only adds a line its regex then rejects.
             i = bisect_right(starts, pos) - 1
-            found.add(rows[i])
+            found.add(i)
             if i == last:
                 break
             pos = text.find(lit, starts[i + 1])
@@ -276,26 +275,16 @@ class Router:
         self._script_classes = frozenset().union(*(names for _, names in self._scripts))
         self._script_bits = sum(map(CHARS.bit, self._script_classes))
         self._gated = tuple(gated)
-        # Every gate string of the stack, with the gated regex it gates: a document costs
-        # one scan (in C) for each; an alternation of the same strings in the regex engine
-        # cost ten times more.
-        self._gates = tuple((lit, k) for k, g in enumerate(gated) for lit in g.needed)
-        # For the whole-document pass, each string once, with the longest line a rule gated
-        # by it looks at (None: any line): a string only bounded rules need is looked for
-        # in the lines within the bound, not in the long body paragraphs.
-        bound: dict[str, int | None] = {}
-        for lit, k in self._gates:
-            m = gated[k].max_chars
-            old = bound.get(lit, 0)
-            bound[lit] = None if m is None or old is None else max(m, old)
-        # Each string's gated regexes: a document's found strings name them directly.
+        # Each gate string of the stack with the gated regexes it gates: a document costs
+        # one scan (in C) for each string its trigrams do not rule out (an alternation of
+        # the same strings in the regex engine cost ten times more), and a string found
+        # names its regexes directly.
         by_string: dict[str, list[int]] = {}
-        for lit, k in self._gates:
-            by_string.setdefault(lit, []).append(k)
+        for k, g in enumerate(gated):
+            for lit in g.needed:
+                by_string.setdefault(lit, []).append(k)
         self._gated_by = {lit: tuple(ks) for lit, ks in by_string.items()}
-        self._short_gates = frozenset(lit for lit, m in bound.items() if m is not None)
-        self._sieve = SubstringSieve(list(bound))
-        self._short_chars = max((m for m in bound.values() if m is not None), default=0)
+        self._sieve = SubstringSieve(list(by_string))
         self._ungated = tuple(k for k, g in enumerate(gated) if not g.needed)
         self._literals = {k: tuple(v) for k, v in literals.items()}
         self._literal_chars = max((len(k) for k in literals), default=0)
@@ -339,15 +328,7 @@ class Router:
         holding: dict[int, set[int]] = {}  # gated regex -> rows holding one of its strings
         # The strings the document may hold, most ruled out by its trigrams at once.
         possible = self._sieve.possible(joined)
-        near_only = self._short_gates
-        anywhere = [lit for lit in possible if lit not in near_only]
-        _rows_holding(joined, range(len(texts)), texts, anywhere, self._gated_by, holding)
-        if len(anywhere) < len(possible):
-            bound = self._short_chars
-            near = [row for row, text in enumerate(texts) if len(text) <= bound]
-            short = [texts[row] for row in near]
-            wanted = [lit for lit in possible if lit in near_only]
-            _rows_holding("\n".join(short), near, short, wanted, self._gated_by, holding)
+        _rows_holding(joined, texts, possible, self._gated_by, holding)
         for k, rows_k in holding.items():
             g = self._gated[k]
             for row in rows_k:
@@ -358,13 +339,11 @@ class Router:
         literals, literal_chars = self._literals, 2 * self._literal_chars + 8
         menus, on_key, key_chars = self._menus, self._on_key, self._key_chars
         # Script rules: the lines holding their scripts' letters, found for all lines at once.
-        script_lines: list[tuple[int, set[int]]] = []
         if self._scripts and (doc.chars is None or doc.chars & self._script_bits):
             in_scripts = CHARS.lines(joined, self._script_classes)
             for i, names in self._scripts:
-                rows = set().union(*(in_scripts.get(name, ()) for name in names))
-                if rows:
-                    script_lines.append((i, rows))
+                for row in set().union(*(in_scripts.get(name, ()) for name in names)):
+                    out[row].append(i)
         members = heads.members if heads is not None else None
         # The lines that open and close the document's text, for the rules of its edges.
         opening = {id(ln) for ln in doc.opening_lines()} if self._edges else set()
@@ -379,9 +358,6 @@ class Router:
                 for i, rx, on_open, on_close in self._edges:
                     if ((on_open and at_open) or (on_close and at_close)) and rx.search(text):
                         hits.append(i)
-            for i, rows in script_lines:
-                if row in rows:
-                    hits.append(i)
             if members is not None:
                 for k in members(text):
                     i, rx = head_rules[k]
