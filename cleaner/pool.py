@@ -109,6 +109,11 @@ def gc_paused() -> Iterator[None]:
     Reading a batch makes millions of objects that form no cycles (records, strings,
     paragraphs); every collection of the oldest generation walks all of them again. Making
     1M paragraphs took 1.7 s with the collector on and 0.4 s with it off.
+
+    The objects made meanwhile are then put in the oldest generation, as if they had
+    survived collections (:func:`gc.freeze` and :func:`gc.unfreeze` move every tracked
+    object there at once): left in the youngest, they were all walked by its first
+    collection after the block (50k one-paragraph records: 20 ms of this process alone).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -116,6 +121,8 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 

@@ -68,16 +68,19 @@ class MemberColumns:
         paras = table.paragraphs
         assert table.related is not None  # made with the table
         nodes = np.concatenate([table.nodes, table.related.nodes])
-        members = [paras[x] for x in nodes.tolist()]
-        doc_id, doc_id_at = _column([p.doc_id for p in members])
-        source, source_at = _column([p.source for p in members])
-        outlet, outlet_at = _column([p.outlet for p in members])
-        text, text_at = _column([p.text for p in members])
-        index = np.fromiter((p.index for p in members), np.int64, len(members))
+        # The fields of the paragraphs (named tuples) taken apart by zip, in C: a loop over
+        # them for each field took 35 ms at 28,000 members, this 23 ms.
+        fields = zip(*map(paras.__getitem__, nodes.tolist()), strict=True)
+        doc_ids, sources, indexes, texts, outlets = fields if len(nodes) else ((),) * 5
+        doc_id, doc_id_at = _column(doc_ids)
+        source, source_at = _column(sources)
+        outlet, outlet_at = _column(outlets)
+        text, text_at = _column(texts)
+        index = np.array(indexes, dtype=np.int64)
         return cls(doc_id, doc_id_at, source, source_at, outlet, outlet_at, text, text_at, index)
 
 
-def _column(values: list[str]) -> tuple[str, np.ndarray]:
+def _column(values: Sequence[str]) -> tuple[str, np.ndarray]:
     """Strings laid end to end, and the offsets of each (one more: the end)."""
     at = np.zeros(len(values) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, values), np.int64, len(values)), out=at[1:])

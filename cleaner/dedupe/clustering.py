@@ -241,5 +241,5 @@ def across_outlets(clusters: Sequence[Cluster]) -> int:
     """Clusters whose members come from two named outlets or more."""
     if isinstance(clusters, ClusterTable):
         outlets = [clusters.paragraphs[x].outlet for x in clusters.nodes.tolist()]
-        return spanning(outlets, clusters.starts)
+        return spanning(outlets, clusters.starts) if any(outlets) else 0
     return sum(1 for c in clusters if len({m.outlet for m in c.members} - {""}) > 1)
