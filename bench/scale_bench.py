@@ -25,11 +25,16 @@ documents (the seeds, text and HTML, repeated under new ids) and checks the outp
 
 Usage: ``python bench/scale_bench.py [--n 1000000] [--parts 8] [--clean-docs 3000]
 [--per-doc 10] [--skip-dask] [--timeout SECONDS] [--json] [--mode reuse] [--jobs 1,2]
-[--rounds 1]``
+[--rounds 1] [--base TREE] [--first]``
 
 With ``--rounds R`` the contenders run in turn R times (A B A B ...), so that a burst of
 another job's load falls on both sides; the table gives each one's median round, and each
-round's speed-up is printed. The package's modules are compiled to bytecode first, as an
+round's speed-up is printed, and at the end the median of the rounds' speed-ups. ``--base TREE``
+runs each contender on another tree of the project too (a checkout of the commit before a
+change: ``git archive main | tar -x -C /tmp/base``), the two trees in turn, contender by
+contender; its rows are marked with the tree's folder name and compared with its own ``-j 1``.
+``--first`` runs everything in a session the kernel gives the CPU before the others (see
+:func:`first_in_line`). The package's modules are compiled to bytecode first, as an
 installed package has them: a sandbox that sets ``PYTHONDONTWRITEBYTECODE`` would otherwise
 charge every run some 80 ms of compiling, which is start-up no user pays.
 
@@ -43,6 +48,7 @@ import argparse
 import compileall
 import hashlib
 import json
+import os
 import random
 import re
 import statistics
@@ -240,12 +246,15 @@ def run_sampled(
     return proc.returncode, out, err, rise, peak
 
 
-def measured(args: list[str], timeout: float | None) -> tuple[float, dict[str, Any], bytes]:
-    """Wall seconds, peak memory and CPU of one CLI run in a fresh process, and its stdout."""
+def measured(
+    args: list[str], timeout: float | None, tree: Path = ROOT
+) -> tuple[float, dict[str, Any], bytes]:
+    """Wall seconds, peak memory and CPU of one CLI run in a fresh process, and its stdout
+    (the package of ``tree``: the run's working directory comes first on its path)."""
     started = time.perf_counter()
     try:
         cmd = [sys.executable, "-c", WRAPPER, *args]
-        code, out, stderr, rise, pss = run_sampled(cmd, timeout, ROOT)
+        code, out, stderr, rise, pss = run_sampled(cmd, timeout, tree)
     except subprocess.TimeoutExpired:
         return time.perf_counter() - started, {"stopped": True}, b""
     seconds = time.perf_counter() - started
@@ -266,15 +275,35 @@ def measured(args: list[str], timeout: float | None) -> tuple[float, dict[str, A
     return seconds, fig, out
 
 
-def run(corpus: Path, out: Path, extra: list[str], timeout: float | None) -> dict[str, Any]:
+def run(
+    corpus: Path, out: Path, extra: list[str], timeout: float | None, tree: Path = ROOT
+) -> dict[str, Any]:
     """One `cleaner dedupe` run in a fresh process: time, peak memory, CPU, clusters digest."""
     args = ["dedupe", str(corpus), "--no-clean", "--clusters", str(out), "-q", *extra]
-    seconds, fig, _ = measured(args, timeout)
-    row: dict[str, Any] = {"args": " ".join(extra), "seconds": round(seconds, 3), **fig}
+    seconds, fig, _ = measured(args, timeout, tree)
+    label = " ".join(extra) + (f" ({tree.name})" if tree != ROOT else "")
+    row: dict[str, Any] = {"args": label, "seconds": round(seconds, 3), **fig}
     if not fig.get("stopped"):
         row["clusters"] = sum(1 for _ in out.open(encoding="utf-8"))
         row["digest"] = hashlib.sha256(out.read_bytes()).hexdigest()[:16]
     return row
+
+
+def first_in_line() -> None:
+    """Run the rest of this process, and the runs it starts, in a session of its own that the
+    kernel gives the CPU before the others (Linux: its autogroup at nice -20; needs the
+    right to raise a priority). The kernel shares the cores between sessions, not
+    processes: another session's busy job otherwise takes a core from a ``-j 2`` run
+    (whose figure then says how loaded the machine was, not how the run scales). Re-runs
+    this script under ``setsid`` when this process leads its group (it cannot start a
+    session then)."""
+    if os.getpgid(0) == os.getpid():
+        os.execvp("setsid", ["setsid", "--wait", sys.executable, *sys.argv])
+    os.setsid()
+    try:
+        Path("/proc/self/autogroup").write_text("-20")
+    except OSError as exc:
+        print(f"cannot be given the CPU first: {exc}", file=sys.stderr)
 
 
 def median_row(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -321,8 +350,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mode", default="near", choices=("near", "reuse"), help="dedupe mode")
     ap.add_argument("--jobs", default="1,2", help="comma-separated -j values to run")
     ap.add_argument("--rounds", type=int, default=1, help="run the contenders in turn R times")
+    ap.add_argument(
+        "--base", type=Path, default=None, help="another tree of the project to run in turn"
+    )
+    ap.add_argument(
+        "--first", action="store_true", help="a session of its own, given the CPU first (Linux)"
+    )
     args = ap.parse_args(argv)
-    compileall.compile_dir(ROOT / "cleaner", quiet=1)
+    if args.first:
+        first_in_line()
+    trees = [ROOT] + ([args.base.resolve()] if args.base else [])
+    for tree in trees:
+        compileall.compile_dir(tree / "cleaner", quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp, "corpus" if args.parts > 1 else "corpus.jsonl")
         t = time.perf_counter()
@@ -335,21 +374,31 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         mode = ["--mode", args.mode] if args.mode != "near" else []
-        contenders = [["-j", j, *mode] for j in args.jobs.split(",")]
+        runs = [["-j", j, *mode] for j in args.jobs.split(",")]
         if not args.skip_dask:
-            contenders.append(["-j", "2", "--engine", "dask", *mode])
+            runs.append(["-j", "2", "--engine", "dask", *mode])
+        # Tree by tree: each tree's first contender is what its others are compared with.
+        contenders = [(tree, extra) for tree in trees for extra in runs]
         rounds: list[list[dict[str, Any]]] = [[] for _ in contenders]
         for r in range(max(1, args.rounds)):
-            for i, extra in enumerate(contenders):
-                rounds[i].append(run(corpus, Path(tmp, f"c{i}.jsonl"), extra, args.timeout))
+            # Contender by contender, the trees in turn (the other one first every other
+            # round), so that a burst of another job's load falls on both trees alike.
+            order = [
+                i + t * len(runs)
+                for i in range(len(runs))
+                for t in (range(len(trees)) if r % 2 == 0 else reversed(range(len(trees))))
+            ]
+            for i in order:
+                tree, extra = contenders[i]
+                rounds[i].append(run(corpus, Path(tmp, f"c{i}.jsonl"), extra, args.timeout, tree))
                 print(json.dumps(rounds[i][-1]), flush=True)
             if args.rounds > 1 and not any(c[-1].get("stopped") for c in rounds):
-                first = rounds[0][-1]["seconds"]
-                print(
-                    f"round {r + 1}: "
-                    + ", ".join(f"{c[-1]['args']} {first / c[-1]['seconds']:.2f}x" for c in rounds),
-                    flush=True,
-                )
+                speedups = []
+                for t in range(len(trees)):
+                    mine = rounds[t * len(runs) : (t + 1) * len(runs)]
+                    first = mine[0][-1]["seconds"]
+                    speedups += [f"{c[-1]['args']} {first / c[-1]['seconds']:.2f}x" for c in mine]
+                print(f"round {r + 1} (load {os.getloadavg()[0]:.1f}): " + ", ".join(speedups))
         rows = [median_row(c) for c in rounds]
         raw = Path(tmp, "raw.jsonl")
         write_raw_corpus(raw, args.clean_docs)
@@ -358,8 +407,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{'run':<26}{'seconds':>9}{'para/s':>9}{'vs -j 1':>9}{'main MB':>9}{'KB/para':>9}"
         f"{'worker MB':>10}{'machine MB':>11}{'main CPU':>9}{'work CPU':>9}{'clusters':>9}"
     )
-    base = rows[0]["seconds"] if not rows[0].get("stopped") else None
-    for r in rows:
+    for k, r in enumerate(rows):
+        first = rows[k - k % len(runs)]
+        base = first["seconds"] if not first.get("stopped") else None
         if r.get("stopped"):
             print(f"{r['args']:<26}{'stopped after':>20} {r['seconds']:.0f} s")
             continue
@@ -373,6 +423,17 @@ def main(argv: list[str] | None = None) -> int:
         )
     same = len({r["digest"] for r in rows if not r.get("stopped")}) == 1
     print("clusters identical across runs:", "yes" if same else "NO")
+    if args.rounds > 1:
+        for t in range(0, len(rounds), len(runs)):
+            one = rounds[t]
+            for c in rounds[t + 1 : t + len(runs)]:
+                if any(x.get("stopped") for x in one + c):
+                    continue
+                paired = [a["seconds"] / b["seconds"] for a, b in zip(one, c, strict=True)]
+                print(
+                    f"{c[0]['args']} vs {one[0]['args']}: median of the rounds' ratios"
+                    f" {statistics.median(paired):.2f}x ({', '.join(f'{x:.2f}' for x in paired)})"
+                )
     if clean_rows:
         one, two = clean_rows
         print(
