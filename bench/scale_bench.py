@@ -297,9 +297,10 @@ def first_in_line() -> None:
     (whose figure then says how loaded the machine was, not how the run scales). Re-runs
     this script under ``setsid`` when this process leads its group (it cannot start a
     session then)."""
-    if os.getpgid(0) == os.getpid():
-        os.execvp("setsid", ["setsid", "--wait", sys.executable, *sys.argv])
-    os.setsid()
+    if os.getsid(0) != os.getpid():  # not leading a session of its own yet
+        if os.getpgid(0) == os.getpid():
+            os.execvp("setsid", ["setsid", "--wait", sys.executable, *sys.argv])
+        os.setsid()
     try:
         Path("/proc/self/autogroup").write_text("-20")
     except OSError as exc:
