@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.document import Line
 from cleaner.pipeline.run import to_pieces
@@ -51,6 +53,39 @@ def test_routed_labels_equal_the_reference(path):
             (ln.text, ln.label, ln.edits) for ln in slow
         ]
         assert fast_caps == slow_caps
+
+
+def _pool() -> list[str]:
+    """Real lines to build documents of: the seeds, the evaluation documents and every
+    rule's own examples (the lines the rules are written to find)."""
+    texts = [p.read_text(encoding="utf-8") for p in DOCS]
+    for rule in BOOK.rules():
+        texts += [*rule.drop, *rule.keep, *(line for line, _ in rule.strip)]
+        texts += [ex.text for ex in rule.examples]
+    return sorted({s for t in texts for line in t.splitlines() if (s := line.strip())})
+
+
+POOL = _pool()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    picked=st.lists(st.sampled_from(POOL), min_size=1, max_size=30),
+    lang=st.sampled_from(["fa", "ar", "en"]),
+)
+def test_routed_labels_equal_the_reference_on_random_documents(picked, lang):
+    """Documents of real lines in random order and company: the router (trigram sieve, gate
+    strings followed from line to line, first-character groups) never changes a label."""
+    text = "\n".join(picked)
+    stack = BOOK.select(lang, None, text)
+    slow = _lines(text, lang)
+    slow_caps = _reference(slow, lang, stack)
+    fast = _lines(text, lang)
+    fast_caps = apply_rules(fast, lang, stack, CHARS.mask(text))
+    assert [(ln.text, ln.label, ln.edits) for ln in fast] == [
+        (ln.text, ln.label, ln.edits) for ln in slow
+    ]
+    assert fast_caps == slow_caps
 
 
 def test_a_backreference_rule_is_still_routed():
