@@ -32,22 +32,22 @@ _MIN_BITS, _MAX_BITS = 10, 16
 #: substring test for every string costs less than the sieve's dozen numpy calls (about
 #: 20 µs whatever the text).
 _SCAN_BELOW = 25_000
-_MULT = (np.uint32(0x9E3779B1), np.uint32(0x85EBCA77), np.uint32(0xC2B2AE3D))
+#: Odd multipliers: each spreads a code unit over all 16 bits (a bijection modulo 2^16).
+_MULT = (np.uint16(0x9E37), np.uint16(0x85EB), np.uint16(0xC2B3))
 
 
 def gram_hashes(units: np.ndarray) -> np.ndarray:
-    """The 32-bit hash of each run of :data:`GRAM` code units of ``units``, in order (its
-    top bits index a table).
+    """The 16-bit hash of each run of :data:`GRAM` code units of ``units``, in order (its
+    top bits index a table; the arithmetic wraps modulo 2^16, in place of a cast).
 
     >>> h = gram_hashes(code_units("abcabc")).tolist()
     >>> len(h), h[0] == h[3], h[0] == h[1]
     (4, True, False)
     """
-    u = units.astype(np.uint32)
-    n = len(u) - GRAM + 1
+    n = len(units) - GRAM + 1
     if n <= 0:
-        return np.zeros(0, dtype=np.uint32)
-    return u[:n] * _MULT[0] + u[1 : n + 1] * _MULT[1] + u[2 : n + 2] * _MULT[2]
+        return np.zeros(0, dtype=np.uint16)
+    return units[:n] * _MULT[0] + units[1 : n + 1] * _MULT[1] + units[2 : n + 2] * _MULT[2]
 
 
 class SubstringSieve:
@@ -71,7 +71,9 @@ class SubstringSieve:
         self._short = tuple(k for k, g in enumerate(grams) if not len(g))
         self._long = tuple(k for k, g in enumerate(grams) if len(g))
         longs = [grams[k] for k in self._long]
-        self._grams = np.concatenate(longs) if longs else np.zeros(0, dtype=np.uint32)
+        self._grams = np.concatenate(longs) if longs else np.zeros(0, dtype=np.uint16)
+        #: ``_grams`` as table slots, for each table size used so far.
+        self._slots: dict[int, np.ndarray] = {}
         # Where each long string's trigrams start in ``_grams``: reduceat's segments.
         self._starts = np.cumsum([0] + [len(g) for g in longs[:-1]]).astype(np.intp)
 
@@ -83,10 +85,14 @@ class SubstringSieve:
             return [s for s in self.strings if s in text]
         units = code_units(text)
         bits = min(max(len(units).bit_length() + 3, _MIN_BITS), _MAX_BITS)
-        shift = np.uint32(32 - bits)
+        shift = np.uint16(16 - bits)
+        slots = self._slots.get(bits)
+        if slots is None:
+            slots = self._slots[bits] = (self._grams >> shift).astype(np.intp)
         seen = np.zeros(1 << bits, dtype=bool)
-        seen[gram_hashes(units) >> shift] = True
-        whole = np.logical_and.reduceat(seen[self._grams >> shift], self._starts)
+        # Indexes of the platform's own integer type: numpy converts any other first.
+        seen[(gram_hashes(units) >> shift).astype(np.intp)] = True
+        whole = np.logical_and.reduceat(seen[slots], self._starts)
         kept = set(self._short)
         kept.update(self._long[i] for i in np.flatnonzero(whole).tolist())
         return [self.strings[k] for k in sorted(kept)]
