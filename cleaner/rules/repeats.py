@@ -46,7 +46,19 @@ _CONTAINED_MAX_LINES = 400
 #: Lines this long are paragraphs; shorter ones may be verses, headings or list items.
 PARAGRAPH_CHARS = 60
 #: A line ending with a question mark: an interview repeats its question to each guest.
-_QUESTION_END = re.compile(r"[?؟]\s*[\"»”)]*\s*$")
+#: Read from the line's end (the line reversed): ``[?؟]\s*["»”)]*\s*$`` searched forwards
+#: tries every position of a paragraph, this is matched once (what follows the mark reads
+#: the same both ways, and ``$`` before a final newline is taken by ``\s*``).
+_QUESTION_END_REVERSED = re.compile(r"\s*[\"»”)]*\s*[?؟]")
+
+
+def ends_with_question(text: str) -> bool:
+    """Whether ``text`` ends with a question mark (closing quotes and spaces after it).
+
+    >>> ends_with_question("چرا؟ »"), ends_with_question("why? no"), ends_with_question("?")
+    (True, False, True)
+    """
+    return _QUESTION_END_REVERSED.match(text[::-1]) is not None
 #: How many kept lines open a document: a title or lead printed twice has its first copy there.
 _HEAD_LINES = 2
 
@@ -73,7 +85,7 @@ def apply_repeat(doc: DocContext, rule: Rule) -> None:
         # the text's own structure, not a title printed twice.
         if p["max_copies"] is not None and len(where) > p["max_copies"]:
             continue
-        if p["spare_questions"] and _QUESTION_END.search(key):
+        if p["spare_questions"] and ends_with_question(key):
             continue
         first = where[0]
         for pos in where[1:]:
@@ -155,7 +167,7 @@ def _contained_repeats(kept: list[Line], keys: list[str], min_len: int, rule: Ru
             if (
                 len(bare) >= min_len
                 and not _BULLET.match(bare)
-                and not _QUESTION_END.search(bare)
+                and not ends_with_question(bare)
                 and bare in "\n".join(parts)
             ):
                 ln.drop(rule.id, rule.category, "printed again inside an earlier paragraph")
@@ -320,7 +332,7 @@ class _NearCopies:
             return False
         bare = _bare(ln.text)
         return len(bare) >= self.min_length and not (
-            _BULLET.match(bare) or _QUESTION_END.search(bare)
+            _BULLET.match(bare) or ends_with_question(bare)
         )
 
     def words(self, i: int) -> tuple[str, ...]:
