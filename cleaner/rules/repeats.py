@@ -37,7 +37,8 @@ def parse_repeat(raw: dict[str, Any]) -> dict[str, Any]:
 #: A list number opening a line ("3.", "۴-", "12)"): not part of the sentence it numbers.
 _LIST_NUMBER = re.compile(r"^\s*[\d۰-۹٠-٩]{1,3}\s*[-.)]\s*")
 #: A bullet opening a list item: a list may repeat an item of an earlier list.
-_BULLET = re.compile(r"^\s*[-–—•*·▪►]")
+_BULLETS = "-–—•*·▪►"
+_BULLET = re.compile(rf"^\s*[{_BULLETS}]")
 #: Documents with more kept lines than this are not searched for sentences printed again
 #: inside earlier lines (a search per line through the text before it).
 _CONTAINED_MAX_LINES = 400
@@ -59,6 +60,8 @@ def ends_with_question(text: str) -> bool:
     (True, False, True)
     """
     return _QUESTION_END_REVERSED.match(text[::-1]) is not None
+
+
 #: How many kept lines open a document: a title or lead printed twice has its first copy there.
 _HEAD_LINES = 2
 
@@ -162,11 +165,10 @@ def _contained_repeats(kept: list[Line], keys: list[str], min_len: int, rule: Ru
     for pos, ln in enumerate(kept):
         key = keys[pos]
         if ln.kept and len(key) >= min_len and parts and key not in seen:
-            m = _LIST_NUMBER.match(key)
-            bare = key[m.end() :] if m else key
+            bare = _bare(key)
             if (
                 len(bare) >= min_len
-                and not _BULLET.match(bare)
+                and not _bulleted(bare)
                 and not ends_with_question(bare)
                 and bare in "\n".join(parts)
             ):
@@ -295,9 +297,27 @@ def apply_near_repeat(doc: DocContext, rule: Rule) -> None:
 
 
 def _bare(text: str) -> str:
-    """A line without the list number opening it."""
+    """A line without the list number opening it.
+
+    >>> _bare("۴- بند"), _bare("12) item"), _bare("2021 was")
+    ('بند', 'item', '2021 was')
+    """
+    # Only a digit or a space can open one (``\d``, ``\s``): most lines cost no regex.
+    first = text[:1]
+    if not (first.isdecimal() or first.isspace()):
+        return text
     m = _LIST_NUMBER.match(text)
     return text[m.end() :] if m else text
+
+
+def _bulleted(text: str) -> bool:
+    """Whether a bullet opens ``text`` (after spaces).
+
+    >>> _bulleted("• item"), _bulleted(" - item"), _bulleted("item - x")
+    (True, True, False)
+    """
+    first = text[:1]
+    return (first in _BULLETS or first.isspace()) and _BULLET.match(text) is not None
 
 
 class _NearCopies:
@@ -331,9 +351,7 @@ class _NearCopies:
         if ln.index not in self.long or ln.index in self.head:
             return False
         bare = _bare(ln.text)
-        return len(bare) >= self.min_length and not (
-            _BULLET.match(bare) or ends_with_question(bare)
-        )
+        return len(bare) >= self.min_length and not (_bulleted(bare) or ends_with_question(bare))
 
     def words(self, i: int) -> tuple[str, ...]:
         """Line ``i``'s words, a list number opening it set aside."""
