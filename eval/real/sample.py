@@ -58,7 +58,7 @@ HELDOUT_BY_LANG: dict[str, list[tuple[int, int]]] = {
         (10, 10),
         (10, 10),
     ],
-    "ar": [(6, 0), (6, 0), (6, 0), (6, 0), (6, 0), (6, 0), (6, 0), (6, 0), (6, 0), (6, 0)],
+    "ar": [(6, 0), (6, 0), (6, 0), (6, 0), (6, 0), (6, 0), (6, 0), (6, 0), (6, 0), (6, 0), (6, 0)],
 }
 #: Name of the held-out round numbered from 1 (a key of ``parts``).
 HELDOUT = "heldout{}"
