@@ -114,8 +114,9 @@ def apply_pattern(doc: DocContext, rule: Rule) -> None:
     for ln in lines:
         if max_len is not None and len(ln.text) > max_len:
             continue
-        m = rx.search(doc.key(ln) if on_key else ln.text)
-        if m:
+        text = doc.key(ln) if on_key else ln.text
+        m = rx.search(text)
+        if m and not _glued_after_sentence(rx, text):
             hits.append((ln, m))
     if rule.params["min_run"] is not None:
         rows = in_rows(doc, [ln for ln, _ in hits], rule.params["min_run"])
@@ -137,6 +138,23 @@ def apply_pattern(doc: DocContext, rule: Rule) -> None:
         if rule.params["spare_first"] and ln is doc.first_text_line():
             continue
         ln.drop(rule.id, rule.category)
+
+
+#: The end of a sentence inside a line: its stop, a closing quote, then a space.
+_SENTENCE_END = re.compile(r"[.!?\u061f][\"\u00bb\u201d)]?\s+")
+
+
+def _glued_after_sentence(rx: re.Pattern[str], text: str) -> bool:
+    """Whether ``rx`` matches what follows a closed sentence of six words or more at the start
+    of ``text``, a sentence it does not match itself: the leftover is glued after article
+    text, and dropping the line would take the text with it (a ``cut`` rule takes such a
+    tail, the sentence left). Two notices in a row ("Your email address will not be
+    published. Required fields are marked *") are both the rule's."""
+    for end in _SENTENCE_END.finditer(text):
+        before = text[: end.end()]
+        if len(before.split()) >= 6 and rx.search(text[end.end() :]) and not rx.search(before):
+            return True
+    return False
 
 
 # --- meta: capture fields from a line that stays (an agency named in the lead) ----------

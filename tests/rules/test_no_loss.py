@@ -367,3 +367,25 @@ def test_a_cut_through_the_line_takes_the_pieces_glue_cut_apart():
     # A piece of another line is not taken.
     res = clean(f"{last} {teaser}\nوتابع الكاتب حديثه؟نعم تابعه في الأسبوع التالي بمقال آخر.")
     assert res.paragraphs[-1] == "وتابع الكاتب حديثه؟ نعم تابعه في الأسبوع التالي بمقال آخر."
+
+
+def test_a_line_rule_spares_the_sentence_a_leftover_is_glued_after():
+    # Every pattern rule's drop example glued after a body sentence on the same line: the
+    # line holds article text, so no line rule may drop it whole.
+    sentence = {
+        "fa": BODY[0],
+        "ar": "قال وزير الخارجية اليوم إن المحادثات مع الجانب الأمريكي كانت بناءة ومفيدة.",
+        "en": "The foreign minister said on Monday that the talks had been constructive.",
+    }
+    lost = []
+    for rule in Rulebook.load().rules():
+        if rule.kind != "pattern":
+            continue
+        for example in rule.drop:
+            lang = detect_lang(example)
+            if lang not in sentence:
+                continue
+            text = f"{BODY[1]}\n{sentence[lang]} {example}"
+            if match_key(sentence[lang]) not in " ".join(_kept(text)):
+                lost.append((rule.id, example))
+    assert not lost, lost
