@@ -66,6 +66,7 @@ def parse_pattern(raw: dict[str, Any]) -> dict[str, Any]:
         "spare_announced": flag_param(raw, "spare_announced"),
         "spare_first": flag_param(raw, "spare_first"),
         "min_run": int_param(raw, "min_run", None),
+        "takes_rest": flag_param(raw, "takes_rest"),
     }
 
 
@@ -116,7 +117,11 @@ def apply_pattern(doc: DocContext, rule: Rule) -> None:
             continue
         text = doc.key(ln) if on_key else ln.text
         m = rx.search(text)
-        if m and not _glued_after_sentence(rx, text):
+        if (
+            m
+            and not _glued_after_sentence(rx, text)
+            and not (not rule.params["takes_rest"] and _glued_before_sentence(rx, text, m))
+        ):
             hits.append((ln, m))
     if rule.params["min_run"] is not None:
         rows = in_rows(doc, [ln for ln, _ in hits], rule.params["min_run"])
@@ -155,6 +160,19 @@ def _glued_after_sentence(rx: re.Pattern[str], text: str) -> bool:
         if len(before.split()) >= 6 and rx.search(text[end.end() :]) and not rx.search(before):
             return True
     return False
+
+
+#: A closed sentence of six words or more: the line's last words and their stop.
+_CLOSED_SENTENCE = re.compile(r"(?:\S+\s+){5,}\S*[.!?\u061f][\"\u00bb\u201d)]?\s*$")
+
+
+def _glued_before_sentence(rx: re.Pattern[str], text: str, m: re.Match[str]) -> bool:
+    """Whether the match is a leftover glued before a sentence of article text that it leaves
+    unmatched (six words or more, closed by its stop): "تصوير: أحمد حسن قال الوزير ...". A
+    rule whose label takes the rest of its line (``takes_rest``: a teaser or a list of the
+    writer's other articles after the label) is not asked."""
+    rest = text[m.end() :]
+    return bool(_CLOSED_SENTENCE.search(rest)) and not rx.search(rest)
 
 
 # --- meta: capture fields from a line that stays (an agency named in the lead) ----------
@@ -727,7 +745,7 @@ KINDS: dict[str, Kind] = {
         Phase.LINE,
         frozenset(
             {"pattern", "max_length", "ignore_case", "on_key", "capture", "max_hits"}
-            | {"spare_announced", "spare_first", "min_run"}
+            | {"spare_announced", "spare_first", "min_run", "takes_rest"}
         ),
         _route_pattern,
     ),

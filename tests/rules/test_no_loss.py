@@ -389,3 +389,18 @@ def test_a_line_rule_spares_the_sentence_a_leftover_is_glued_after():
             if match_key(sentence[lang]) not in " ".join(_kept(text)):
                 lost.append((rule.id, example))
     assert not lost, lost
+
+
+def test_a_line_rule_spares_the_sentence_glued_after_its_leftover():
+    # The notice's words match at the line's start; the closed sentence after them is text.
+    sentence = "قال وزير الخارجية اليوم إن المحادثات مع الجانب الأمريكي كانت بناءة ومفيدة."
+    kept = " ".join(_kept(f"{BODY[1]}\nجميع التعليقات تخضع للمراجعة قبل النشر {sentence}"))
+    assert match_key(sentence) in kept
+
+
+def test_a_label_that_takes_the_rest_of_its_line_still_goes():
+    # "Other articles of the writer", then their headlines: the whole line is the list, even
+    # where the last headline ends like a sentence.
+    teaser = "مقالات أخرى للكاتبهل تنجح خطة الوزارة في حل أزمة السكن هذا العام فعلا؟"
+    body = "قال وزير الخارجية اليوم إن المحادثات مع الجانب الأمريكي كانت بناءة ومفيدة."
+    assert match_key(teaser) not in " ".join(_kept(f"{body}\n{teaser}"))
