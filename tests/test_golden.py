@@ -65,7 +65,7 @@ def test_cli_check_exits_1_with_diff_and_update_repairs(tmp_path):
     (rules / "extra.yaml").write_text(
         "name: extra\nscope: lang\nlangs: [fa]\nrules:\n"
         "  - id: drop-quote\n    kind: pattern\n    category: metadata\n"
-        "    description: test rule\n    pattern: '^وی همچنین افزود'\n"
+        "    description: test rule\n    pattern: '^وی همچنین افزود'\n    takes_rest: true\n"
         "    drop: ['وی همچنین افزود، پوتین گفت']\n    keep: ['پوتین گفت']\n",
         encoding="utf-8",
     )
