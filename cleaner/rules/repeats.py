@@ -261,6 +261,13 @@ def apply_near_repeat(doc: DocContext, rule: Rule) -> None:
     p = rule.params
     lines = doc.document if doc.document is not None else doc.lines
     category = rule.category
+    # A run needs a line already dropped in this category (``min_dropped``): without one,
+    # no line is within reach and no run forms. Most documents end here, before any line
+    # is folded or cut into words.
+    if p["min_dropped"] and not any(
+        ln.label is not None and ln.label.category == category for ln in lines
+    ):
+        return
     kept = kept_lines(doc)
     if len(kept) > _CONTAINED_MAX_LINES:
         return
