@@ -120,7 +120,7 @@ def apply_pattern(doc: DocContext, rule: Rule) -> None:
         if (
             m
             and not _glued_after_sentence(rx, text)
-            and not (not rule.params["takes_rest"] and _glued_before_sentence(rx, text, m))
+            and (rule.params["takes_rest"] or not _glued_before_sentence(rx, text, m))
         ):
             hits.append((ln, m))
     if rule.params["min_run"] is not None:
@@ -155,15 +155,20 @@ def _glued_after_sentence(rx: re.Pattern[str], text: str) -> bool:
     text, and dropping the line would take the text with it (a ``cut`` rule takes such a
     tail, the sentence left). Two notices in a row ("Your email address will not be
     published. Required fields are marked *") are both the rule's."""
-    for end in _SENTENCE_END.finditer(text):
+    # The last few sentence ends only: a leftover is glued at the line's end, and a line of
+    # megabytes must not cost a search of the line for each of its sentences.
+    for end in list(_SENTENCE_END.finditer(text))[-_GLUE_ENDS:]:
         before = text[: end.end()]
         if len(before.split()) >= 6 and rx.search(text[end.end() :]) and not rx.search(before):
             return True
     return False
 
 
-#: A closed sentence of six words or more: the line's last words and their stop.
-_CLOSED_SENTENCE = re.compile(r"(?:\S+\s+){5,}\S*[.!?\u061f][\"\u00bb\u201d)]?\s*$")
+#: How many of a line's last sentence ends are tried as the point a leftover is glued at.
+_GLUE_ENDS = 5
+
+#: The stop that closes a sentence at the end of a text.
+_CLOSED = re.compile(r"[.!?\u061f][\"\u00bb\u201d)]?\s*$")
 
 
 def _glued_before_sentence(rx: re.Pattern[str], text: str, m: re.Match[str]) -> bool:
@@ -172,7 +177,7 @@ def _glued_before_sentence(rx: re.Pattern[str], text: str, m: re.Match[str]) -> 
     rule whose label takes the rest of its line (``takes_rest``: a teaser or a list of the
     writer's other articles after the label) is not asked."""
     rest = text[m.end() :]
-    return bool(_CLOSED_SENTENCE.search(rest)) and not rx.search(rest)
+    return bool(_CLOSED.search(rest)) and len(rest.split()) >= 6 and not rx.search(rest)
 
 
 # --- meta: capture fields from a line that stays (an agency named in the lead) ----------
