@@ -167,9 +167,6 @@ def _glued_after_sentence(rx: re.Pattern[str], text: str) -> bool:
 #: How many of a line's last sentence ends are tried as the point a leftover is glued at.
 _GLUE_ENDS = 5
 
-#: The stop that closes a sentence at the end of a text.
-_CLOSED = re.compile(r"[.!?\u061f][\"\u00bb\u201d)]?\s*$")
-
 
 def _glued_before_sentence(rx: re.Pattern[str], text: str, m: re.Match[str]) -> bool:
     """Whether the match is a leftover glued before a sentence of article text that it leaves
@@ -177,7 +174,7 @@ def _glued_before_sentence(rx: re.Pattern[str], text: str, m: re.Match[str]) -> 
     rule whose label takes the rest of its line (``takes_rest``: a teaser or a list of the
     writer's other articles after the label) is not asked."""
     rest = text[m.end() :]
-    return bool(_CLOSED.search(rest)) and len(rest.split()) >= 6 and not rx.search(rest)
+    return bool(_ANY_STOP_END.search(rest)) and len(rest.split()) >= 6 and not rx.search(rest)
 
 
 # --- meta: capture fields from a line that stays (an agency named in the lead) ----------
