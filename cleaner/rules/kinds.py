@@ -57,6 +57,8 @@ def apply_line(doc: DocContext, rule: Rule) -> None:
 
 def parse_pattern(raw: dict[str, Any]) -> dict[str, Any]:
     rx = regex_param(raw, "pattern")
+    if flag_param(raw, "first_line") and flag_param(raw, "on_key"):
+        raise ParamError("'first_line' reads the opening line's text: drop 'on_key'")
     return {
         "regex": rx,
         "max_length": int_param(raw, "max_length", None),
@@ -67,6 +69,7 @@ def parse_pattern(raw: dict[str, Any]) -> dict[str, Any]:
         "spare_first": flag_param(raw, "spare_first"),
         "min_run": int_param(raw, "min_run", None),
         "takes_rest": flag_param(raw, "takes_rest"),
+        "first_line": flag_param(raw, "first_line"),
     }
 
 
@@ -111,6 +114,8 @@ def apply_pattern(doc: DocContext, rule: Rule) -> None:
         lines = [ln for ln in doc.lines if ln.index not in doc.read]
     else:
         lines = kept_lines(doc)
+    if rule.params["first_line"]:
+        lines = _opening_label_lines(doc, rx, lines)
     hits: list[tuple[Line, re.Match[str]]] = []
     for ln in lines:
         if max_len is not None and len(ln.text) > max_len:
@@ -143,6 +148,25 @@ def apply_pattern(doc: DocContext, rule: Rule) -> None:
         if rule.params["spare_first"] and ln is doc.first_text_line():
             continue
         ln.drop(rule.id, rule.category)
+
+
+def _opening_label_lines(doc: DocContext, rx: re.Pattern[str], lines: list[Line]) -> list[Line]:
+    """Of ``lines``, those a ``first_line`` pattern may judge: the lines that open the
+    document (:meth:`DocContext.opening_lines`), when text follows them and no later line
+    matches the rule too. A line of its shape over the text labels it (a writer's name, the
+    person a stripped photo showed); lines of that shape down the document are a list the
+    text is made of (the askers of a readers' column, a team sheet), the first among them.
+    """
+    openings = doc.opening_lines()
+    last = doc.last_text_line()
+    chosen = [ln for ln in lines if ln is not last and any(ln is o for o in openings)]
+    if not chosen:
+        return []
+    every = doc.document if doc.document is not None else doc.lines
+    for ln in every:
+        if ln.kept and not any(ln is o for o in openings) and rx.search(ln.text):
+            return []
+    return chosen
 
 
 #: The end of a sentence inside a line: its stop, a closing quote, then a space.
@@ -661,6 +685,8 @@ class Route:
 
 def _route_pattern(p: dict[str, Any]) -> Route:
     rx: TextRegex = (p["regex"], p.get("max_length"))
+    if p.get("first_line"):
+        return Route(text=(rx,), opening_only=True)
     return Route(on_key=rx) if p.get("on_key") else Route(text=(rx,))
 
 
@@ -747,7 +773,7 @@ KINDS: dict[str, Kind] = {
         Phase.LINE,
         frozenset(
             {"pattern", "max_length", "ignore_case", "on_key", "capture", "max_hits"}
-            | {"spare_announced", "spare_first", "min_run", "takes_rest"}
+            | {"spare_announced", "spare_first", "min_run", "takes_rest", "first_line"}
         ),
         _route_pattern,
     ),

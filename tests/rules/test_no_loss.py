@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from cleaner.config import CleanConfig
+from cleaner.errors import RuleError
 from cleaner.pipeline.run import clean
 from cleaner.rules.engine import Rulebook
 from cleaner.text.lang import detect_lang
@@ -404,3 +407,49 @@ def test_a_label_that_takes_the_rest_of_its_line_still_goes():
     teaser = "مقالات أخرى للكاتبهل تنجح خطة الوزارة في حل أزمة السكن هذا العام فعلا؟"
     body = "قال وزير الخارجية اليوم إن المحادثات مع الجانب الأمريكي كانت بناءة ومفيدة."
     assert match_key(teaser) not in " ".join(_kept(f"{body}\n{teaser}"))
+
+
+def _label_rule_book(tmp_path: Path) -> tuple[CleanConfig, Rulebook]:
+    (tmp_path / "label.yaml").write_text(
+        "name: label\nscope: lang\nlangs: [en]\nrules:\n"
+        "  - id: name-label\n    kind: pattern\n    category: byline\n    first_line: true\n"
+        "    description: A name over the text.\n"
+        "    pattern: '^Dr\\.? [A-Z][a-z]+ [A-Z][a-z]+$'\n"
+        "    examples:\n      - text: |\n          Dr Jane Smith\n"
+        "          The minister said on Monday that the talks went well.\n"
+        "        dropped: ['Dr Jane Smith']\n    keep: ['Dr Jane Smith said so.']\n",
+        encoding="utf-8",
+    )
+    config = CleanConfig(rules_dirs=(tmp_path,))
+    return config, Rulebook.load(config.rules_dirs)
+
+
+def test_a_first_line_pattern_takes_the_opening_label_only(tmp_path: Path):
+    config, book = _label_rule_book(tmp_path)
+    body = [
+        "The minister said on Monday that the talks with the delegation went well.",
+        "He added that both sides agreed to meet again before the end of the year.",
+    ]
+
+    def removed(lines: list[str]) -> list[str]:
+        res = clean("\n".join(lines), config=config, rulebook=book)
+        return [r.text for r in res.removed if r.rule == "label/name-label"]
+
+    assert removed(["Dr Jane Smith", *body]) == ["Dr Jane Smith"]
+    # The same shape inside the text is the text's own (a subheading, a quoted name).
+    assert removed([body[0], "Dr Jane Smith", body[1]]) == []
+    # Down the document too: the first of a list of names (a readers' column's askers).
+    assert removed(["Dr Jane Smith", body[0], "Dr John Brown", body[1]]) == []
+    # Nothing follows it: a document of the name alone keeps it.
+    assert removed(["Dr Jane Smith"]) == []
+
+
+def test_a_first_line_pattern_cannot_read_the_comparison_key(tmp_path: Path):
+    (tmp_path / "bad.yaml").write_text(
+        "name: bad\nscope: lang\nlangs: [en]\nrules:\n"
+        "  - id: r\n    kind: pattern\n    category: byline\n    first_line: true\n"
+        "    on_key: true\n    description: x\n    pattern: '^a b$'\n    drop: ['a b']\n    keep: ['c']\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError, match=r"bad\.yaml.*first_line"):
+        Rulebook.load((tmp_path,))
