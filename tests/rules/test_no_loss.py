@@ -448,7 +448,8 @@ def test_a_first_line_pattern_cannot_read_the_comparison_key(tmp_path: Path):
     (tmp_path / "bad.yaml").write_text(
         "name: bad\nscope: lang\nlangs: [en]\nrules:\n"
         "  - id: r\n    kind: pattern\n    category: byline\n    first_line: true\n"
-        "    on_key: true\n    description: x\n    pattern: '^a b$'\n    drop: ['a b']\n    keep: ['c']\n",
+        "    on_key: true\n    description: x\n    pattern: '^a b$'\n"
+        "    drop: ['a b']\n    keep: ['c']\n",
         encoding="utf-8",
     )
     with pytest.raises(RuleError, match=r"bad\.yaml.*first_line"):
