@@ -394,6 +394,29 @@ def test_a_line_rule_spares_the_sentence_a_leftover_is_glued_after():
     assert not lost, lost
 
 
+def test_a_line_rule_spares_the_sentence_glued_after_its_drop_example():
+    # Every pattern rule's drop example with a body sentence glued after it on the same line:
+    # a caption, a teaser or a notice that runs to the line's end must not run into the
+    # sentence. A rule whose label takes the rest of its line says so (takes_rest).
+    sentence = {
+        "fa": BODY[0],
+        "ar": "قال وزير الخارجية اليوم إن المحادثات مع الجانب الأمريكي كانت بناءة ومفيدة.",
+        "en": "The foreign minister said on Monday that the talks had been constructive.",
+    }
+    lost = []
+    for rule in Rulebook.load().rules():
+        if rule.kind != "pattern" or rule.params["takes_rest"]:
+            continue
+        for example in rule.drop:
+            lang = detect_lang(example)
+            if lang not in sentence:
+                continue
+            text = f"{example} {sentence[lang]}\n{BODY[1]}"
+            if match_key(sentence[lang]) not in " ".join(_kept(text)):
+                lost.append((rule.id, example))
+    assert not lost, lost
+
+
 def test_a_line_rule_spares_the_sentence_glued_after_its_leftover():
     # The notice's words match at the line's start; the closed sentence after them is text.
     sentence = "قال وزير الخارجية اليوم إن المحادثات مع الجانب الأمريكي كانت بناءة ومفيدة."
