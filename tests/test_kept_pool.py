@@ -29,7 +29,7 @@ from cleaner.pool import (
     stage_inputs,
     stop_kept_workers,
 )
-from cleaner.shared_memory import INLINE_BYTES, Unshareable, attach, describe
+from cleaner.shared_memory import INLINE_BYTES, Outbox, Unshareable, attach, describe
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,11 @@ def _env(batch: list[int]) -> list[str]:
     return [os.environ.get("KEPT_POOL_TEST", "") for _ in batch]
 
 
+def _put(tasks: list[tuple[Outbox, int]]) -> list[tuple[int, int]]:
+    """Each box given ``size`` bytes of a pattern; the pid and what ``put`` says."""
+    return [(os.getpid(), box.put(bytes(range(256)) * (size // 256))) for box, size in tasks]
+
+
 SPANS = [[(lo, lo + 250)] for lo in range(0, 2000, 250)]
 
 
@@ -136,6 +141,25 @@ def case_a_stage_that_cannot_be_handed_over_is_forked_again() -> None:
     assert not after & first
 
 
+def case_running_workers_put_results_in_outboxes_made_after_them() -> None:
+    sizes = [256 << 12, 0, 256, 256 << 14]  # megabytes: more than a pipe holds at once
+    with kept_pool(2):
+        first = {p for out in ordered_map(_pid, [[1]] * 8, 2) for p in out}
+        boxes = [Outbox() for _ in sizes]
+        done = [
+            r
+            for o in ordered_map(_put, [[t] for t in zip(boxes, sizes, strict=True)], 2)
+            for r in o
+        ]
+    assert {p for p, _ in done} <= first  # no fork: the workers opened the boxes
+    assert [n for _, n in done] == sizes
+    for box, size in zip(boxes, sizes, strict=True):
+        assert box.take(size) == bytes(range(256)) * (size // 256)
+        box.close()  # closed already by take: nothing happens
+    with pytest.raises(OSError):
+        os.fstat(boxes[0].fd)  # let go (no file opened since to take its number)
+
+
 def case_the_same_results_without_a_kept_pool() -> None:
     rng = np.random.default_rng(1)
     matrix = rng.integers(0, 100, (2000, 40))
@@ -154,6 +178,7 @@ def case_the_same_results_without_a_kept_pool() -> None:
     [
         "case_stages_run_on_the_same_workers_and_write_in_place",
         "case_a_stage_that_cannot_be_handed_over_is_forked_again",
+        "case_running_workers_put_results_in_outboxes_made_after_them",
         "case_the_same_results_without_a_kept_pool",
     ],
 )

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -101,3 +104,50 @@ def test_tables_read_like_tuples():
     pairs = PairTable(np.array([0, 1]), np.array([2, 3]), np.array([0.5, 1.0]))
     assert [(p.a, p.b, p.similarity) for p in pairs] == [(0, 2, 0.5), (1, 3, 1.0)]
     assert pairs != table and table != "text"
+
+
+#: Run in a fresh process: this one may have threads (a Dask client, a Redis fixture), and
+#: then the lines would not be rendered on a forked pool.
+POOL_LINES_SCRIPT = """
+import os, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import numpy as np
+import cleaner.dedupe.cluster_lines as lines
+from cleaner.dedupe import DedupeResult, clusters_to_jsonl
+from cleaner.io.output import write_atomic
+from dedupe.test_table import _table
+
+lines.MEMBERS_PER_CHUNK = 40  # many tasks, each put in an outbox by a worker
+table = _table(np.random.default_rng(5), 300)
+result = DedupeResult(table, ())
+want = clusters_to_jsonl(result).encode("utf-8")
+target = Path(sys.argv[2], "clusters.jsonl")
+write_atomic(target, lines.iter_jsonl(result, 2))
+assert target.read_bytes() == want, "the lines differ"
+fds = set(os.listdir("/proc/self/fd"))
+real = lines.render
+def render(table, cols, lo, hi):
+    if lo > len(table) // 2:
+        raise RuntimeError("a worker failed")
+    return real(table, cols, lo, hi)
+lines.render = render  # the pool forks after this: its workers run it
+try:
+    write_atomic(target, lines.iter_jsonl(result, 2))
+except RuntimeError as exc:
+    assert "a worker failed" in str(exc)
+    assert type(exc.__cause__).__name__ == "_RemoteTraceback", "it failed here, not in a worker"
+else:
+    raise AssertionError("the failure did not reach the writer")
+assert target.read_bytes() == want, "the file changed"
+assert os.listdir(sys.argv[2]) == ["clusters.jsonl"], "a temp file was left"
+assert set(os.listdir("/proc/self/fd")) == fds, "an outbox was left open"
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="outboxes are memfds (Linux)")
+def test_lines_rendered_on_a_pool_are_the_serial_ones_and_a_failure_writes_nothing(tmp_path):
+    tests = str(Path(__file__).resolve().parents[1])
+    run = [sys.executable, "-c", POOL_LINES_SCRIPT, tests, str(tmp_path)]
+    done = subprocess.run(run, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
