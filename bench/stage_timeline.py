@@ -4,6 +4,13 @@ cores during it (Linux: read from /proc/stat), and the CPU seconds of the main p
 
     python bench/stage_timeline.py CORPUS -j 2            # any `cleaner dedupe` arguments
     python bench/stage_timeline.py --n 200000 -j 2        # a generated corpus (scale_bench's)
+    python bench/stage_timeline.py /abs/CORPUS --no-clean --clusters /abs/OUT -j 2 \
+        --base /tmp/main-tree --rounds 12 --first   # two trees in turn: each stage's median
+
+With ``--base`` (or ``--rounds`` above one) the runs alternate between this tree and the other
+one (paths must then be absolute: each run starts in its tree's folder) and each stage's wall
+time, the median of the rounds, is printed per tree: a stage's change too small to show in the
+whole run's time, on a machine other jobs share, shows there.
 
 The run is the real CLI in a fresh process; the stages' start and end times are taken by
 wrapping the functions named in STAGES, and a sampler process reads the machine's CPU counters
@@ -23,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scale_bench import write_corpus  # noqa: E402
+from scale_bench import ROOT, first_in_line, write_corpus  # noqa: E402
 
 #: (module, function) pairs timed as stages, in run order.
 STAGES = [
@@ -119,18 +127,18 @@ def _in_window(tasks: list[list[float]], a: float, b: float) -> tuple[float, flo
     return wall, cpu
 
 
-def timeline(args: list[str]) -> tuple[list[Row], float]:
-    """Run ``cleaner dedupe ARGS``: rows of (stage, start, end, busy cores, main CPU s, main
-    resident MB at its end, main peak MB by its end, the workers' task time and CPU in it),
-    gaps included (their CPU: what the stages left of the main process's), and its whole
-    CPU."""
+def timeline(args: list[str], tree: Path = ROOT) -> tuple[list[Row], float]:
+    """Run ``cleaner dedupe ARGS`` (the package of ``tree``): rows of (stage, start, end, busy
+    cores, main CPU s, main resident MB at its end, main peak MB by its end, the workers' task
+    time and CPU in it), gaps included (their CPU: what the stages left of the main
+    process's), and its whole CPU."""
     with tempfile.TemporaryDirectory() as tmp:
         times, samples = Path(tmp, "times.json"), Path(tmp, "cpu.txt")
         sampler = subprocess.Popen([sys.executable, "-c", SAMPLER, str(samples)])
         try:
             time.sleep(0.2)
             cmd = [sys.executable, "-c", RUNNER, json.dumps(STAGES), str(times), "dedupe", *args]
-            subprocess.run(cmd, check=True)
+            subprocess.run(cmd, check=True, cwd=tree)
         finally:
             sampler.kill()
             sampler.wait()
@@ -167,13 +175,21 @@ def timeline(args: list[str]) -> tuple[list[Row], float]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, help="generate a corpus of N paragraphs (8 files)")
+    ap.add_argument("--base", type=Path, help="another tree of the project to run in turn")
+    ap.add_argument("--rounds", type=int, default=1, help="run the trees in turn R times")
+    ap.add_argument("--first", action="store_true", help="given the CPU first (scale_bench's)")
     args, rest = ap.parse_known_args(argv)
+    if args.first:
+        first_in_line()
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         if args.n:
             corpus = Path(tmp, "corpus")
             write_corpus(corpus, args.n, 0, parts=8)
             rest = [str(corpus), "--no-clean", "--clusters", str(Path(tmp, "c.jsonl")), *rest]
+        if args.base or args.rounds > 1:
+            trees = [ROOT] + ([args.base.resolve()] if args.base else [])
+            return compare(trees, [*rest, "-q"], args.rounds)
         rows, total_cpu = timeline([*rest, "-q"])
     print(
         f"{'stage':<20}{'from s':>8}{'to s':>8}{'wall s':>8}{'busy cores':>12}{'idle core-s':>13}"
@@ -194,6 +210,26 @@ def main(argv: list[str] | None = None) -> int:
         f" main process CPU {total_cpu:.2f} s ({total_cpu - staged:.2f} s outside the stages:"
         " start-up and imports, reading)"
     )
+    return 0
+
+
+def compare(trees: list[Path], args: list[str], rounds: int) -> int:
+    """Run the trees in turn (the order flipped each round); print each stage's median wall
+    time per tree, the gaps between stages added up."""
+    walls: dict[Path, list[dict[str, float]]] = {tree: [] for tree in trees}
+    for r in range(rounds):
+        for tree in trees if r % 2 == 0 else trees[::-1]:
+            rows, _ = timeline(args, tree)
+            wall: dict[str, float] = {"(whole run)": rows[-1][2]}
+            for name, a, b, *_ in rows:
+                wall[name] = wall.get(name, 0.0) + b - a
+            walls[tree].append(wall)
+    names = list(dict.fromkeys(n for runs in walls.values() for w in runs for n in w))
+    print(f"{'stage':<20}" + "".join(f"{tree.name[:14]:>16}" for tree in trees))
+    for name in names:
+        cells = [statistics.median(w.get(name, 0.0) for w in walls[tree]) for tree in trees]
+        print(f"{name:<20}" + "".join(f"{c:>16.3f}" for c in cells))
+    print(f"median wall seconds of {rounds} round(s), the trees in turn")
     return 0
 
 
