@@ -70,6 +70,7 @@ def parse_pattern(raw: dict[str, Any]) -> dict[str, Any]:
         "min_run": int_param(raw, "min_run", None),
         "takes_rest": flag_param(raw, "takes_rest"),
         "first_line": flag_param(raw, "first_line"),
+        "needs_text": flag_param(raw, "needs_text"),
     }
 
 
@@ -131,8 +132,14 @@ def apply_pattern(doc: DocContext, rule: Rule) -> None:
     if rule.params["min_run"] is not None:
         rows = in_rows(doc, [ln for ln, _ in hits], rule.params["min_run"])
         hits = [(ln, m) for ln, m in hits if ln.index in rows]
+    # Without other text in the document, the lines matched are the item's own: read only.
+    alone = (
+        bool(hits)
+        and rule.params["needs_text"]
+        and not _other_text(doc, {ln.index for ln, _ in hits})
+    )
     max_hits = rule.params["max_hits"]
-    if max_hits is not None and len(hits) > max_hits:
+    if alone or (max_hits is not None and len(hits) > max_hits):
         # A column of such lines is the document's own: a table, a ranked list, the
         # links an article lists. Its fields are still read.
         for ln, m in hits:
@@ -167,6 +174,17 @@ def _opening_label_lines(doc: DocContext, rx: re.Pattern[str], lines: list[Line]
         if ln.kept and not any(ln is o for o in openings) and rx.search(ln.text):
             return []
     return chosen
+
+
+def _other_text(doc: DocContext, taken: set[int]) -> bool:
+    """Whether a kept line outside ``taken`` reads as article text: a sentence of six words or
+    more closed by its stop. Without one, the lines a caption rule matched are the item's own
+    text (a "picture and caption" item is its caption)."""
+    every = doc.document if doc.document is not None else doc.lines
+    return any(
+        ln.kept and ln.index not in taken and len(ln.text.split()) >= 6 and STOP_END.search(ln.text)
+        for ln in every
+    )
 
 
 #: The end of a sentence inside a line: its stop, a closing quote, then a space.
@@ -774,6 +792,7 @@ KINDS: dict[str, Kind] = {
         frozenset(
             {"pattern", "max_length", "ignore_case", "on_key", "capture", "max_hits"}
             | {"spare_announced", "spare_first", "min_run", "takes_rest", "first_line"}
+            | {"needs_text"}
         ),
         _route_pattern,
     ),

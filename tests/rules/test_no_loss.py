@@ -477,3 +477,31 @@ def test_a_first_line_pattern_cannot_read_the_comparison_key(tmp_path: Path):
     )
     with pytest.raises(RuleError, match=r"bad\.yaml.*first_line"):
         Rulebook.load((tmp_path,))
+
+
+def test_a_caption_rule_that_needs_text_spares_an_item_made_of_its_caption(tmp_path: Path):
+    (tmp_path / "cap.yaml").write_text(
+        "name: cap\nscope: lang\nlangs: [en]\nrules:\n"
+        "  - id: agency-caption\n    kind: pattern\n    category: caption\n"
+        "    needs_text: true\n    description: A caption closed by its agency.\n"
+        "    pattern: '^[^.!?]{3,80} \\((?P<credits>Reuters|AFP)\\)$'\n"
+        "    capture: {credits: text}\n"
+        "    capture_examples:\n      - line: 'Protesters in the square (AFP)'\n"
+        "        fields: {credits: AFP}\n"
+        "    examples:\n      - text: |\n          Protesters in the square (AFP)\n"
+        "          The minister said on Monday that the talks went well.\n"
+        "        dropped: ['Protesters in the square (AFP)']\n"
+        "    keep: ['Protesters said so (AFP) on Monday']\n",
+        encoding="utf-8",
+    )
+    config = CleanConfig(rules_dirs=(tmp_path,))
+    book = Rulebook.load(config.rules_dirs)
+    sentence = "The minister said on Monday that the talks with the delegation went well."
+    caption = "A woman looks at a painting in the museum (Reuters)"
+
+    res = clean(f"{sentence}\n{caption}", config=config, rulebook=book)
+    assert [r.text for r in res.removed] == [caption]
+    # A picture-and-caption item: the caption is its text, kept, its credit still read.
+    res = clean(f"A woman in the museum\n{caption}", config=config, rulebook=book)
+    assert caption in res.paragraphs and not res.removed
+    assert res.meta["metadata"]["credits"] == ["Reuters"]
