@@ -36,7 +36,15 @@ from typing import Any, TypeVar
 import numpy as np
 
 from cleaner.lifeline import die_with_parent
-from cleaner.shared_memory import Unshareable, attach, describe, grown, new_map, openable
+from cleaner.shared_memory import (
+    Unshareable,
+    attach,
+    describe,
+    grown,
+    let_go,
+    new_map,
+    openable,
+)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -600,18 +608,19 @@ def kept_pool(workers: int) -> Iterator[None]:
         _wait_stopping()
 
 
-def stop_kept_workers() -> None:
-    """Tell the kept pool's workers to stop now, if idle (the next map forks new ones).
+def stop_kept_workers(inheriting: bool = False) -> None:
+    """Tell the kept pool's workers to stop now, if idle (the next map forks new ones);
+    with ``inheriting``, only workers forked to inherit a stage's inputs.
 
-    Kept workers hold what the stages they ran were handed (and, forked for a stage, the
-    main process's memory of then, which it may have freed since) until the next stage
-    replaces it; a run whose next pool stage forks anyway lets it go at once. The workers
-    end while this process goes on (at 50k paragraphs their exit took 20-70 ms of the main
-    process's time); the next fork, or the end of the :func:`kept_pool` block, waits for
-    them.
+    Kept workers hold what the stages they ran were handed until the next stage replaces
+    it (the copies made to hand it over are given back when its map ends), and, forked for
+    a stage, the main process's memory of then, which it may have freed since: a run lets
+    that go at once. The workers end while this process goes on (at 50k paragraphs their
+    exit took 20-70 ms of the main process's time); the next fork, or the end of the
+    :func:`kept_pool` block, waits for them.
     """
     for kept in _KEPT:
-        if not kept.busy:
+        if not kept.busy and (kept.inherited or not inheriting):
             kept.close(wait=False)
 
 
@@ -644,6 +653,7 @@ class _KeptPool:
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
         self.busy = False
+        self.inherited = False  # the workers were forked to inherit a stage's inputs
 
     def close(self, wait: bool = True) -> None:
         """Stop the workers (the next map forks new ones); without ``wait``, a thread waits
@@ -663,6 +673,7 @@ class _KeptPool:
         context = _context()
         gc.freeze()  # see ordered_map: the workers' collector would copy inherited pages
         _HELD["key"] = key  # the workers forked now hold this map's stage inputs
+        self.inherited = key is not None
         start = (_parent_of_workers(context), True, None, ())
         self.pool = ProcessPoolExecutor(self.workers, context, _start_worker, start)
         return self.pool
@@ -690,6 +701,10 @@ class _KeptPool:
             yield from in_order(
                 lambda batch: pool.submit(_kept_task, fn, key, handed, batch), batches, limit
             )
+            # Every task done: the copies' memory goes back now, though the workers keep
+            # them mapped until they are handed the next stage's inputs.
+            for copy in keep:
+                let_go(copy)
         except Exception:
             self.close()  # a failed task may have left a worker broken
             raise

@@ -103,6 +103,22 @@ def new_map(nbytes: int) -> mmap.mmap:
     return _mapped(os.memfd_create("cleaner-shared", os.MFD_CLOEXEC), size)
 
 
+def let_go(mm: mmap.mmap) -> None:
+    """Give the memory of a mapping of :func:`new_map` back now, in every process that maps
+    it (they read zeros there after): for a copy no one will read again, which running
+    workers keep mapped (where the system cannot, the memory goes when the last unmaps it).
+
+    >>> m = new_map(4)
+    >>> m[:2] = b"ab"
+    >>> let_go(m); bytes(m[:2])
+    b'\\x00\\x00'
+    """
+    remove = getattr(mmap, "MADV_REMOVE", None)
+    if remove is not None and id(mm) in _MAPS:
+        with contextlib.suppress(OSError):
+            mm.madvise(remove)
+
+
 def grown(mm: mmap.mmap, nbytes: int) -> mmap.mmap:
     """A mapping of the memory of ``mm`` (made by :func:`new_map` on a memfd) made
     ``nbytes`` long: what ``mm`` holds is there at the same offsets, nothing is copied, and

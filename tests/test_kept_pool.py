@@ -160,6 +160,19 @@ def case_running_workers_put_results_in_outboxes_made_after_them() -> None:
         os.fstat(boxes[0].fd)  # let go (no file opened since to take its number)
 
 
+def case_only_workers_that_inherited_a_stage_stop_when_told_so() -> None:
+    words = [["w"] * (k % 7) for k in range(2000)]  # a list: inherited by a fork, not handed
+    with kept_pool(2):
+        first = {p for out in ordered_map(_pid, [[1]] * 8, 2) for p in out}
+        stop_kept_workers(inheriting=True)  # forked for no stage: they stay
+        assert {p for out in ordered_map(_pid, [[1]] * 8, 2) for p in out} <= first
+        with stage(words=words):
+            counts = {p for o in ordered_map(_count, SPANS, 2, hand_over=True) for p, _ in o}
+        assert not counts & first  # forked again to inherit the words
+        stop_kept_workers(inheriting=True)  # they hold this process's memory of then: stop
+        assert not {p for out in ordered_map(_pid, [[1]] * 8, 2) for p in out} & counts
+
+
 def case_the_same_results_without_a_kept_pool() -> None:
     rng = np.random.default_rng(1)
     matrix = rng.integers(0, 100, (2000, 40))
@@ -179,6 +192,7 @@ def case_the_same_results_without_a_kept_pool() -> None:
         "case_stages_run_on_the_same_workers_and_write_in_place",
         "case_a_stage_that_cannot_be_handed_over_is_forked_again",
         "case_running_workers_put_results_in_outboxes_made_after_them",
+        "case_only_workers_that_inherited_a_stage_stop_when_told_so",
         "case_the_same_results_without_a_kept_pool",
     ],
 )

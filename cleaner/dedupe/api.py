@@ -187,9 +187,10 @@ def run(
     verified = verify_candidates(nodes, cand, opts, weights)
     candidates = sum(map(len, cand))
     del cand
-    # The candidates are the largest input a stage hands the workers; the stages left
-    # (clusters here, their lines on a pool that forks again) need nothing they hold.
-    stop_kept_workers()
+    # Workers forked to inherit a stage's inputs (verification's candidates when too large
+    # to hand over) hold this process's memory of then: let go. Workers handed their
+    # inputs stay for the clusters' lines (no fork).
+    stop_kept_workers(inheriting=True)
     release_heap()
     clusters, dropped = form_clusters(nodes, verified, opts, weights)
     if doc_dups:

@@ -4,12 +4,13 @@ Each line is ``json.dumps(cluster.to_dict(), ensure_ascii=False, sort_keys=True)
 line separators JSON leaves raw escaped, as in every JSON lines output of the project
 (:func:`cleaner.io.output.jsonl_line`). Clusters held as a
 :class:`~cleaner.dedupe.table.ClusterTable` are written from its arrays without making their
-objects: the members' strings are laid end to end in one string per field
-(:class:`MemberColumns`), and ranges of clusters are formatted line by line, on forked pool
-workers when there are several (they read the columns and the arrays where this process
-holds them: no paragraph object of the batch is touched, so none of its pages is copied).
-At 1M paragraphs (555,000 members, 500 MB of JSON) this took the main process 12 s as
-objects; the columns take it 0.5 s.
+objects: a range of clusters' members' strings are laid end to end in one string per field
+(:class:`MemberColumns`), and the range is formatted line by line. On a pool (several
+ranges), each range's columns go with its task and the table's arrays are handed to the
+running workers: no paragraph object of the batch is touched there, so no new fork is
+needed and none of the batch's pages is copied; each range's lines come back in an outbox
+(:class:`cleaner.shared_memory.Outbox`). At 1M paragraphs (555,000 members, 500 MB of
+JSON) this took the main process 12 s as objects; the columns take it 0.5 s.
 
 >>> from cleaner.dedupe.cluster import Cluster, DedupeResult, Member
 >>> m = Member("d", "s", 0, "x", 1.0, 1.0, 1.0)
@@ -23,11 +24,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from cleaner.dedupe.cluster import Cluster, DedupeResult
+from cleaner.dedupe.streamed import PackedTexts, pack_texts, unpack_texts
 from cleaner.dedupe.table import ClusterTable
 from cleaner.io.output import escape_separators
 from cleaner.pool import (
@@ -49,8 +51,9 @@ _string = json.encoder.encode_basestring
 
 @dataclass(frozen=True)
 class MemberColumns:
-    """The string fields of a table's members, in member order, each one string with the
-    offsets of its pieces (member ``k``'s text is ``text[text_at[k]:text_at[k + 1]]``)."""
+    """The string fields of a range of a table's clusters' members, in member order, then
+    of their related paragraphs, each one string with the offsets of its pieces (entry
+    ``k``'s text is ``text[text_at[k]:text_at[k + 1]]``)."""
 
     doc_id: str
     doc_id_at: np.ndarray
@@ -63,12 +66,13 @@ class MemberColumns:
     index: np.ndarray
 
     @classmethod
-    def of(cls, table: ClusterTable) -> MemberColumns:
-        """The columns of ``table``'s members, then of its related paragraphs (read from its
-        paragraphs)."""
+    def of(cls, table: ClusterTable, lo: int, hi: int) -> MemberColumns:
+        """The columns of clusters ``lo..hi-1`` of ``table`` (read from its paragraphs)."""
         paras = table.paragraphs
-        assert table.related is not None  # made with the table
-        nodes = np.concatenate([table.nodes, table.related.nodes])
+        rel = table.related
+        assert rel is not None  # made with the table
+        members = table.nodes[table.starts[lo] : table.starts[hi]]
+        nodes = np.concatenate([members, rel.nodes[rel.starts[lo] : rel.starts[hi]]])
         # The fields of the paragraphs (named tuples) taken apart by zip, in C: a loop over
         # them for each field took 35 ms at 28,000 members, this 23 ms.
         fields = zip(*map(paras.__getitem__, nodes.tolist()), strict=True)
@@ -79,6 +83,23 @@ class MemberColumns:
         text, text_at = _column(texts)
         index = np.array(indexes, dtype=np.int64)
         return cls(doc_id, doc_id_at, source, source_at, outlet, outlet_at, text, text_at, index)
+
+    def packed(self) -> PackedColumns:
+        """The columns as they travel to a worker: the strings packed (:func:`pack_texts`:
+        as UTF-16, not pickled one by one as UTF-8), the offsets as they are."""
+        strings = pack_texts([self.doc_id, self.source, self.outlet, self.text])
+        return strings, (self.doc_id_at, self.source_at, self.outlet_at, self.text_at, self.index)
+
+    @classmethod
+    def unpacked(cls, packed: PackedColumns) -> MemberColumns:
+        """The columns :meth:`packed` packed."""
+        strings, (doc_id_at, source_at, outlet_at, text_at, index) = packed
+        doc_id, source, outlet, text = unpack_texts(strings)
+        return cls(doc_id, doc_id_at, source, source_at, outlet, outlet_at, text, text_at, index)
+
+
+#: A range's columns as they travel: the strings packed, then the offset arrays.
+PackedColumns = tuple[PackedTexts, tuple[np.ndarray, ...]]
 
 
 def _column(values: Sequence[str]) -> tuple[str, np.ndarray]:
@@ -96,7 +117,8 @@ def _scores(values: np.ndarray) -> list[str]:
 
 
 def render(table: ClusterTable, cols: MemberColumns, lo: int, hi: int) -> str:
-    """Clusters ``lo..hi-1`` of ``table`` as JSON lines (see the module's doc)."""
+    """Clusters ``lo..hi-1`` of ``table`` as JSON lines (see the module's doc), from their
+    columns (``MemberColumns.of(table, lo, hi)``)."""
     starts = table.starts[lo : hi + 1].tolist()
     first, last = starts[0], starts[-1]
     kept = (table.starts[lo:hi] + table.kept[lo:hi] - first).tolist()
@@ -104,15 +126,15 @@ def render(table: ClusterTable, cols: MemberColumns, lo: int, hi: int) -> str:
     for k in kept:
         flag[k] = "true"
     scores = (table.similarity, table.jaccard, table.containment)
-    members = _entries(cols, first, last, [s[first:last] for s in scores], flag)
+    members = _entries(cols, 0, last - first, [s[first:last] for s in scores], flag)
     rel = table.related
     assert rel is not None  # made with the table
     rel_starts = rel.starts[lo : hi + 1].tolist()
     r0, r1 = rel_starts[0], rel_starts[-1]
-    base = len(table.nodes)  # the related paragraphs' columns follow the members'
+    base = last - first  # the related paragraphs' columns follow the members'
     rel_scores = [s[r0:r1] for s in (rel.similarity, rel.jaccard, rel.containment)]
     near = rel.near[r0:r1].tolist()
-    related = _entries(cols, base + r0, base + r1, rel_scores, ["true"] * (r1 - r0), near)
+    related = _entries(cols, base, base + r1 - r0, rel_scores, ["true"] * (r1 - r0), near)
     lines = []
     for c, (a, b) in enumerate(zip(starts, starts[1:], strict=False), start=lo):
         ms = members[a - first : b - first]
@@ -179,13 +201,17 @@ def _object_lines(clusters: Sequence[Cluster]) -> str:
     return escape_separators("".join(lines))
 
 
-def _render_task(tasks: list[tuple[int, int, Outbox | None]]) -> list[int | bytes]:
+#: A range of clusters to render on the pool: its bounds, its columns, its outbox (if any).
+RenderTask = tuple[int, int, PackedColumns, Outbox | None]
+
+
+def _render_task(tasks: list[RenderTask]) -> list[int | bytes]:
     """Ranges of clusters rendered, each put in its outbox (its size sent back), or sent
     back where there is none."""
-    s = stage_inputs()
+    table = stage_inputs()["table"]
     out: list[int | bytes] = []
-    for lo, hi, box in tasks:
-        data = render(s["table"], s["cols"], lo, hi).encode("utf-8")
+    for lo, hi, cols, box in tasks:
+        data = render(table, MemberColumns.unpacked(cols), lo, hi).encode("utf-8")
         out.append(data if box is None else box.put(data))
     return out
 
@@ -193,9 +219,8 @@ def _render_task(tasks: list[tuple[int, int, Outbox | None]]) -> list[int | byte
 def _text_chunks(result: DedupeResult) -> Iterator[str]:
     clusters = result.clusters
     if isinstance(clusters, ClusterTable):
-        cols = MemberColumns.of(clusters)
         for lo, hi in _spans(clusters.starts, MEMBERS_PER_CHUNK):
-            yield render(clusters, cols, lo, hi)
+            yield render(clusters, MemberColumns.of(clusters, lo, hi), lo, hi)
         return
     step = 1000
     for lo in range(0, len(clusters), step):
@@ -211,12 +236,19 @@ def iter_jsonl(result: DedupeResult, workers: int = 1) -> Iterator[bytes]:
         size = chunk_size(members, workers, MEMBERS_PER_CHUNK, least=1000)
         spans = _spans(clusters.starts, size)
         if len(spans) > 1:
-            cols = MemberColumns.of(clusters)
             boxes = [Outbox() if openable() else None for _ in spans]
-            tasks = [[(lo, hi, box)] for (lo, hi), box in zip(spans, boxes, strict=True)]
+
+            def tasks() -> Iterator[list[RenderTask]]:
+                # Each range's columns made as its task goes: the workers start on the first
+                # while this process makes the next.
+                for (lo, hi), box in zip(spans, boxes, strict=True):
+                    yield [(lo, hi, MemberColumns.of(clusters, lo, hi).packed(), box)]
+
             try:
-                with stage(table=clusters, cols=cols):
-                    done = ordered_map(_render_task, tasks, workers, hand_over=True)
+                # Without its paragraphs, the table is arrays: the running workers are
+                # handed them (no fork).
+                with stage(table=replace(clusters, paragraphs=())):
+                    done = ordered_map(_render_task, tasks(), workers, hand_over=True)
                     for box, (out,) in zip(boxes, done, strict=True):
                         if isinstance(out, bytes):
                             yield out

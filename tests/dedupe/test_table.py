@@ -114,6 +114,7 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import numpy as np
 import cleaner.dedupe.cluster_lines as lines
+import cleaner.pool as pool
 from cleaner.dedupe import DedupeResult, clusters_to_jsonl
 from cleaner.io.output import write_atomic
 from dedupe.test_table import _table
@@ -123,7 +124,15 @@ table = _table(np.random.default_rng(5), 300)
 result = DedupeResult(table, ())
 want = clusters_to_jsonl(result).encode("utf-8")
 target = Path(sys.argv[2], "clusters.jsonl")
-write_atomic(target, lines.iter_jsonl(result, 2))
+starts = []
+real_start = pool._KeptPool._start
+pool._KeptPool._start = lambda self, key: starts.append(key) or real_start(self, key)
+with pool.kept_pool(2):
+    list(pool.ordered_map(len, [[1]] * 4, 2))  # the workers start, the batch's table after them
+    write_atomic(target, lines.iter_jsonl(result, 2))
+assert target.read_bytes() == want, "the lines differ"
+assert starts == [None], "the pool forked again for the lines"
+write_atomic(target, lines.iter_jsonl(result, 2))  # a pool of its own
 assert target.read_bytes() == want, "the lines differ"
 fds = set(os.listdir("/proc/self/fd"))
 real = lines.render
