@@ -144,7 +144,8 @@ def case_a_stage_that_cannot_be_handed_over_is_forked_again() -> None:
 def case_running_workers_put_results_in_outboxes_made_after_them() -> None:
     sizes = [256 << 12, 0, 256, 256 << 14]  # megabytes: more than a pipe holds at once
     with kept_pool(2):
-        first = {p for out in ordered_map(_pid, [[1]] * 8, 2) for p in out}
+        assert {p for out in ordered_map(_pid, [[1]] * 8, 2) for p in out} <= _workers()
+        first = _workers()
         boxes = [Outbox() for _ in sizes]
         done = [
             r
@@ -163,14 +164,16 @@ def case_running_workers_put_results_in_outboxes_made_after_them() -> None:
 def case_only_workers_that_inherited_a_stage_stop_when_told_so() -> None:
     words = [["w"] * (k % 7) for k in range(2000)]  # a list: inherited by a fork, not handed
     with kept_pool(2):
-        first = {p for out in ordered_map(_pid, [[1]] * 8, 2) for p in out}
+        assert {p for out in ordered_map(_pid, [[1]] * 8, 2) for p in out} <= _workers()
+        first = _workers()
         stop_kept_workers(inheriting=True)  # forked for no stage: they stay
         assert {p for out in ordered_map(_pid, [[1]] * 8, 2) for p in out} <= first
         with stage(words=words):
-            counts = {p for o in ordered_map(_count, SPANS, 2, hand_over=True) for p, _ in o}
-        assert not counts & first  # forked again to inherit the words
+            list(ordered_map(_count, SPANS, 2, hand_over=True))
+        inheriting = _workers()
+        assert not inheriting & first  # forked again to inherit the words
         stop_kept_workers(inheriting=True)  # they hold this process's memory of then: stop
-        assert not {p for out in ordered_map(_pid, [[1]] * 8, 2) for p in out} & counts
+        assert not {p for out in ordered_map(_pid, [[1]] * 8, 2) for p in out} & inheriting
 
 
 def case_the_same_results_without_a_kept_pool() -> None:
