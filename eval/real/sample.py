@@ -57,6 +57,7 @@ HELDOUT_BY_LANG: dict[str, list[tuple[int, int]]] = {
         (10, 10),
         (10, 10),
         (10, 10),
+        (10, 10),
     ],
     "ar": [
         (6, 0),
