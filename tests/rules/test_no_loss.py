@@ -372,47 +372,31 @@ def test_a_cut_through_the_line_takes_the_pieces_glue_cut_apart():
     assert res.paragraphs[-1] == "وتابع الكاتب حديثه؟ نعم تابعه في الأسبوع التالي بمقال آخر."
 
 
-def test_a_line_rule_spares_the_sentence_a_leftover_is_glued_after():
-    # Every pattern rule's drop example glued after a body sentence on the same line: the
-    # line holds article text, so no line rule may drop it whole.
-    sentence = {
-        "fa": BODY[0],
-        "ar": "قال وزير الخارجية اليوم إن المحادثات مع الجانب الأمريكي كانت بناءة ومفيدة.",
-        "en": "The foreign minister said on Monday that the talks had been constructive.",
-    }
+#: A body sentence per language, glued to each drop example on the same line.
+_GLUED_SENTENCE = {
+    "fa": BODY[0],
+    "ar": "قال وزير الخارجية اليوم إن المحادثات مع الجانب الأمريكي كانت بناءة ومفيدة.",
+    "en": "The foreign minister said on Monday that the talks had been constructive.",
+}
+
+
+@pytest.mark.parametrize("sentence_first", [True, False], ids=["after-sentence", "before-sentence"])
+def test_a_line_rule_spares_a_sentence_glued_to_its_drop_example(sentence_first: bool):
+    # Every pattern rule's drop example glued to a body sentence on the same line: after it
+    # (the line holds article text, so no line rule may drop it whole) or before it (a
+    # caption, a teaser or a notice that runs to the line's end must not run into the
+    # sentence; a rule whose label takes the rest of its line says so: takes_rest).
     lost = []
     for rule in Rulebook.load().rules():
-        if rule.kind != "pattern":
+        if rule.kind != "pattern" or (not sentence_first and rule.params["takes_rest"]):
             continue
         for example in rule.drop:
             lang = detect_lang(example)
-            if lang not in sentence:
+            if lang not in _GLUED_SENTENCE:
                 continue
-            text = f"{BODY[1]}\n{sentence[lang]} {example}"
-            if match_key(sentence[lang]) not in " ".join(_kept(text)):
-                lost.append((rule.id, example))
-    assert not lost, lost
-
-
-def test_a_line_rule_spares_the_sentence_glued_after_its_drop_example():
-    # Every pattern rule's drop example with a body sentence glued after it on the same line:
-    # a caption, a teaser or a notice that runs to the line's end must not run into the
-    # sentence. A rule whose label takes the rest of its line says so (takes_rest).
-    sentence = {
-        "fa": BODY[0],
-        "ar": "قال وزير الخارجية اليوم إن المحادثات مع الجانب الأمريكي كانت بناءة ومفيدة.",
-        "en": "The foreign minister said on Monday that the talks had been constructive.",
-    }
-    lost = []
-    for rule in Rulebook.load().rules():
-        if rule.kind != "pattern" or rule.params["takes_rest"]:
-            continue
-        for example in rule.drop:
-            lang = detect_lang(example)
-            if lang not in sentence:
-                continue
-            text = f"{example} {sentence[lang]}\n{BODY[1]}"
-            if match_key(sentence[lang]) not in " ".join(_kept(text)):
+            sentence = _GLUED_SENTENCE[lang]
+            line = f"{sentence} {example}" if sentence_first else f"{example} {sentence}"
+            if match_key(sentence) not in " ".join(_kept(f"{BODY[1]}\n{line}")):
                 lost.append((rule.id, example))
     assert not lost, lost
 
