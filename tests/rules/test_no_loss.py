@@ -33,6 +33,13 @@ def _all_kept(text: str, **kw) -> None:
     assert not lost, f"lost: {lost}"
 
 
+def _book(folder: Path, name: str, text: str) -> tuple[CleanConfig, Rulebook]:
+    """A configuration and rulebook with one more rule file, ``name`` in ``folder``."""
+    (folder / name).write_text(text, encoding="utf-8")
+    config = CleanConfig(rules_dirs=(folder,))
+    return config, Rulebook.load(config.rules_dirs)
+
+
 def test_colon_announcing_a_line_up_keeps_it():
     lineup = [
         "دروازه‌بان:",
@@ -220,15 +227,14 @@ def test_persian_typed_with_arabic_letter_forms_is_persian():
 
 
 def test_a_site_chosen_by_url_applies_whatever_the_language(tmp_path: Path):
-    (tmp_path / "site.yaml").write_text(
+    config, book = _book(
+        tmp_path,
+        "site.yaml",
         "name: example-site\nscope: site\nlangs: [fa]\ndomains: [example.ir]\nrules:\n"
         "  - id: widget\n    kind: line\n    category: navigation\n"
         "    description: The site's widget.\n    match: ['ويجت الموقع']\n"
         "    drop: ['ويجت الموقع']\n    keep: ['ويجت الموقع في الصفحة الأولى.']\n",
-        encoding="utf-8",
     )
-    config = CleanConfig(rules_dirs=(tmp_path,))
-    book = Rulebook.load(config.rules_dirs)
     text = "أعلنت الوزارة أمس عن خطة جديدة للطرق.\nويجت الموقع"
     res = clean(text, url="https://www.example.ir/news/1", config=config, rulebook=book)
     assert res.lang == "ar" and "example-site" in res.rulesets
@@ -417,7 +423,9 @@ def test_a_label_that_takes_the_rest_of_its_line_still_goes():
 
 
 def _label_rule_book(tmp_path: Path) -> tuple[CleanConfig, Rulebook]:
-    (tmp_path / "label.yaml").write_text(
+    return _book(
+        tmp_path,
+        "label.yaml",
         "name: label\nscope: lang\nlangs: [en]\nrules:\n"
         "  - id: name-label\n    kind: pattern\n    category: byline\n    first_line: true\n"
         "    description: A name over the text.\n"
@@ -425,10 +433,7 @@ def _label_rule_book(tmp_path: Path) -> tuple[CleanConfig, Rulebook]:
         "    examples:\n      - text: |\n          Dr Jane Smith\n"
         "          The minister said on Monday that the talks went well.\n"
         "        dropped: ['Dr Jane Smith']\n    keep: ['Dr Jane Smith said so.']\n",
-        encoding="utf-8",
     )
-    config = CleanConfig(rules_dirs=(tmp_path,))
-    return config, Rulebook.load(config.rules_dirs)
 
 
 def test_a_first_line_pattern_takes_the_opening_label_only(tmp_path: Path):
@@ -464,7 +469,9 @@ def test_a_first_line_pattern_cannot_read_the_comparison_key(tmp_path: Path):
 
 
 def test_a_caption_rule_that_needs_text_spares_an_item_made_of_its_caption(tmp_path: Path):
-    (tmp_path / "cap.yaml").write_text(
+    config, book = _book(
+        tmp_path,
+        "cap.yaml",
         "name: cap\nscope: lang\nlangs: [en]\nrules:\n"
         "  - id: agency-caption\n    kind: pattern\n    category: caption\n"
         "    needs_text: true\n    description: A caption closed by its agency.\n"
@@ -476,10 +483,7 @@ def test_a_caption_rule_that_needs_text_spares_an_item_made_of_its_caption(tmp_p
         "          The minister said on Monday that the talks went well.\n"
         "        dropped: ['Protesters in the square (AFP)']\n"
         "    keep: ['Protesters said so (AFP) on Monday']\n",
-        encoding="utf-8",
     )
-    config = CleanConfig(rules_dirs=(tmp_path,))
-    book = Rulebook.load(config.rules_dirs)
     sentence = "The minister said on Monday that the talks with the delegation went well."
     caption = "A woman looks at a painting in the museum (Reuters)"
 
