@@ -45,34 +45,11 @@ PER_OUTLET_BY_LANG = {"ar": 20, "fa": 75}
 #: Articles an outlet in the short-tail part (none where a language is not named).
 TAIL_BY_LANG = {"fa": 25}
 #: Held-out rounds in order, articles an outlet in each: (random, short-tail); a new round is
-#: appended, never inserted (the label files follow this order); none where not named.
+#: appended (or its run counted one more), never inserted: the label files follow this order;
+#: none where not named.
 HELDOUT_BY_LANG: dict[str, list[tuple[int, int]]] = {
-    "fa": [
-        (25, 15),
-        (15, 10),
-        (15, 10),
-        (15, 10),
-        (10, 10),
-        (10, 10),
-        (10, 10),
-        (10, 10),
-        (10, 10),
-        (10, 10),
-    ],
-    "ar": [
-        (6, 0),
-        (6, 0),
-        (6, 0),
-        (6, 0),
-        (6, 0),
-        (6, 0),
-        (6, 0),
-        (6, 0),
-        (6, 0),
-        (6, 0),
-        (6, 0),
-        (6, 0),
-    ],
+    "fa": [(25, 15), *[(15, 10)] * 3, *[(10, 10)] * 6],
+    "ar": [(6, 0)] * 12,
 }
 #: Name of the held-out round numbered from 1 (a key of ``parts``).
 HELDOUT = "heldout{}"
