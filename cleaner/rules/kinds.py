@@ -71,6 +71,7 @@ def parse_pattern(raw: dict[str, Any]) -> dict[str, Any]:
         "takes_rest": flag_param(raw, "takes_rest"),
         "first_line": flag_param(raw, "first_line"),
         "needs_text": flag_param(raw, "needs_text"),
+        "free_tail": flag_param(raw, "free_tail"),
     }
 
 
@@ -127,6 +128,7 @@ def apply_pattern(doc: DocContext, rule: Rule) -> None:
             m
             and not _glued_after_sentence(rx, text)
             and (rule.params["takes_rest"] or not _glued_before_sentence(rx, text, m))
+            and not (rule.params["free_tail"] and _ends_closed_run(text))
         ):
             hits.append((ln, m))
     if rule.params["min_run"] is not None:
@@ -177,14 +179,48 @@ def _opening_label_lines(doc: DocContext, rx: re.Pattern[str], lines: list[Line]
 
 
 def _other_text(doc: DocContext, taken: set[int]) -> bool:
-    """Whether a kept line outside ``taken`` reads as article text: a sentence of six words or
-    more closed by its stop. Without one, the lines a caption rule matched are the item's own
-    text (a "picture and caption" item is its caption)."""
+    """Whether a kept line outside ``taken`` reads as article text (:func:`_closed_sentence`).
+    Without one, the lines a caption rule matched are the item's own text (a "picture and
+    caption" item is its caption)."""
     every = doc.document if doc.document is not None else doc.lines
-    return any(
-        ln.kept and ln.index not in taken and len(ln.text.split()) >= 6 and STOP_END.search(ln.text)
-        for ln in every
-    )
+    return any(ln.kept and ln.index not in taken and _closed_sentence(ln.text) for ln in every)
+
+
+#: Words a run of text needs to read as a sentence of the article rather than a label.
+_SENTENCE_WORDS = 6
+
+
+def _closed_sentence(text: str) -> bool:
+    """Whether ``text`` reads as a sentence: six words or more, closed by its stop."""
+    return len(text.split()) >= _SENTENCE_WORDS and _ANY_STOP_END.search(text) is not None
+
+
+#: What breaks a run of words in :func:`_ends_closed_run`: a stop inside the line, a bracket
+#: (a credit) or a label's colon; not a comma, which a sentence holds.
+_RUN_BREAKS = ".!?\u061f:()"
+
+
+def _ends_closed_run(text: str) -> bool:
+    """Whether ``text`` ends with a run of six words or more closed by a full stop or "!",
+    with no stop, bracket or colon inside it: the sentence a free-text leftover
+    (a caption, a teaser, a list of tags) runs into when a scrape glued one after it. Such
+    leftovers have no full stop of their own, or are shorter. Linear in the line's length.
+
+    >>> _ends_closed_run("Read more: Oil falls The minister said the talks went well.")
+    True
+    >>> _ends_closed_run("Read more: Oil prices fall as demand weakens")
+    False
+    >>> _ends_closed_run("صورة أرشيفية (رويترز) قال الوزير إن المحادثات كانت بناءة ومفيدة.")
+    True
+    >>> _ends_closed_run("صورة أرشيفية لمحتجين (الأناضول).")
+    False
+    """
+    body = text.rstrip().rstrip("\"\u00bb\u201d')")
+    if not body.endswith((".", "!")):
+        return False
+    body = body[:-1]
+    cut = max(body.rfind(c) for c in _RUN_BREAKS)
+    return len(body[cut + 1 :].split()) >= _SENTENCE_WORDS
 
 
 #: The end of a sentence inside a line: its stop, a closing quote, then a space.
@@ -201,7 +237,11 @@ def _glued_after_sentence(rx: re.Pattern[str], text: str) -> bool:
     # megabytes must not cost a search of the line for each of its sentences.
     for end in list(_SENTENCE_END.finditer(text))[-_GLUE_ENDS:]:
         before = text[: end.end()]
-        if len(before.split()) >= 6 and rx.search(text[end.end() :]) and not rx.search(before):
+        if (
+            len(before.split()) >= _SENTENCE_WORDS
+            and rx.search(text[end.end() :])
+            and not rx.search(before)
+        ):
             return True
     return False
 
@@ -216,7 +256,7 @@ def _glued_before_sentence(rx: re.Pattern[str], text: str, m: re.Match[str]) -> 
     rule whose label takes the rest of its line (``takes_rest``: a teaser or a list of the
     writer's other articles after the label) is not asked."""
     rest = text[m.end() :]
-    return bool(_ANY_STOP_END.search(rest)) and len(rest.split()) >= 6 and not rx.search(rest)
+    return _closed_sentence(rest) and not rx.search(rest)
 
 
 # --- meta: capture fields from a line that stays (an agency named in the lead) ----------
@@ -792,7 +832,7 @@ KINDS: dict[str, Kind] = {
         frozenset(
             {"pattern", "max_length", "ignore_case", "on_key", "capture", "max_hits"}
             | {"spare_announced", "spare_first", "min_run", "takes_rest", "first_line"}
-            | {"needs_text"}
+            | {"needs_text", "free_tail"}
         ),
         _route_pattern,
     ),
