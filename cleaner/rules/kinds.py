@@ -57,8 +57,15 @@ def apply_line(doc: DocContext, rule: Rule) -> None:
 
 def parse_pattern(raw: dict[str, Any]) -> dict[str, Any]:
     rx = regex_param(raw, "pattern")
-    if flag_param(raw, "first_line") and flag_param(raw, "on_key"):
-        raise ParamError("'first_line' reads the opening line's text: drop 'on_key'")
+    for flag in ("first_line", "alone"):
+        if flag_param(raw, flag) and flag_param(raw, "on_key"):
+            raise ParamError(f"'{flag}' reads the line's own text: drop 'on_key'")
+    if flag_param(raw, "alone") and (
+        flag_param(raw, "first_line") or flag_param(raw, "needs_text")
+    ):
+        raise ParamError(
+            "'alone' judges a document's only line: drop 'first_line' and 'needs_text'"
+        )
     return {
         "regex": rx,
         "max_length": int_param(raw, "max_length", None),
@@ -70,6 +77,7 @@ def parse_pattern(raw: dict[str, Any]) -> dict[str, Any]:
         "min_run": int_param(raw, "min_run", None),
         "takes_rest": flag_param(raw, "takes_rest"),
         "first_line": flag_param(raw, "first_line"),
+        "alone": flag_param(raw, "alone"),
         "needs_text": flag_param(raw, "needs_text"),
         "free_tail": flag_param(raw, "free_tail"),
     }
@@ -118,6 +126,8 @@ def apply_pattern(doc: DocContext, rule: Rule) -> None:
         lines = kept_lines(doc)
     if rule.params["first_line"]:
         lines = _opening_label_lines(doc, rx, lines)
+    elif rule.params["alone"]:
+        lines = _lone_line(doc, lines)
     hits: list[tuple[Line, re.Match[str]]] = []
     for ln in lines:
         if max_len is not None and len(ln.text) > max_len:
@@ -176,6 +186,16 @@ def _opening_label_lines(doc: DocContext, rx: re.Pattern[str], lines: list[Line]
         if ln.kept and not any(ln is o for o in openings) and rx.search(ln.text):
             return []
     return chosen
+
+
+def _lone_line(doc: DocContext, lines: list[Line]) -> list[Line]:
+    """Of ``lines``, the document's only line with text, if it has one line only. A label
+    that is the whole record (a photo's caption or a name where the article should be) is
+    what the scrape took instead of the text; the same words over a text may head it."""
+    first, last = doc.first_text_line(), doc.last_text_line()
+    if first is None or first is not last:
+        return []
+    return [ln for ln in lines if ln is first]
 
 
 def _other_text(doc: DocContext, taken: set[int]) -> bool:
@@ -743,7 +763,7 @@ class Route:
 
 def _route_pattern(p: dict[str, Any]) -> Route:
     rx: TextRegex = (p["regex"], p.get("max_length"))
-    if p.get("first_line"):
+    if p.get("first_line") or p.get("alone"):
         return Route(text=(rx,), opening_only=True)
     return Route(on_key=rx) if p.get("on_key") else Route(text=(rx,))
 
@@ -832,7 +852,7 @@ KINDS: dict[str, Kind] = {
         frozenset(
             {"pattern", "max_length", "ignore_case", "on_key", "capture", "max_hits"}
             | {"spare_announced", "spare_first", "min_run", "takes_rest", "first_line"}
-            | {"needs_text", "free_tail"}
+            | {"needs_text", "free_tail", "alone"}
         ),
         _route_pattern,
     ),

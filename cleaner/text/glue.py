@@ -9,7 +9,8 @@ glue may have been a lost space as well as a lost paragraph break, and we cannot
 
 Only sentence terminators between two Arabic-script words count as glue: ``2.5``,
 ``www.x.com`` and abbreviations such as ``ج.ا.ا`` (a one-letter word on either side) stay whole,
-and so do two dots or more, a pause inside a sentence or a headline (``بالصور..فعاليات``).
+and so do initialisms spelt in syllables (``آي.بي.إم``: a two-letter word between two dots is
+no sentence), and two dots or more, a pause inside a sentence or a headline (``بالصور..فعاليات``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ _GLUE = re.compile(
 _HINTS = tuple(
     (t, re.compile(rf"{re.escape(t)}[\u00bb\"\u201d)]?\u00ab?[{_AR}]")) for t in ".!?\u061f\u2026"
 )
+
+
+#: A piece that is the middle of an initialism spelt in syllables ("بي." of "آي.بي.إم").
+_SYLLABLE = re.compile(rf"[{_AR}]{{2}}\.")
 
 
 def _hinted(text: str) -> bool:
@@ -72,12 +77,19 @@ def split_glued(line: str) -> list[str]:
     ['دبي - العربية.نت']
     >>> split_glued("بالصور..فعاليات العيد")
     ['بالصور..فعاليات العيد']
+    >>> split_glued("شركات مثل آي.بي.إم وإف.بي.آي أمس.وقال")
+    ['شركات مثل آي.بي.إم وإف.بي.آي أمس.', 'وقال']
     >>> len(split_glued("این است." * 500))
     65
     """
     if not _hinted(line):
         return [line]
     cuts = [m.end() for m in _GLUE.finditer(line)]
+    # The middle syllable of an initialism, a piece of one two-letter word, keeps both its dots.
+    syllables = {
+        c for a, b in zip(cuts, cuts[1:]) if _SYLLABLE.fullmatch(line, a, b) for c in (a, b)
+    }
+    cuts = [c for c in cuts if c not in syllables]
     if not cuts:
         return [line]
     if len(cuts) > MAX_CUTS:  # leftovers sit at the edges; a long glued text stays in big pieces
