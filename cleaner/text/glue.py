@@ -87,7 +87,10 @@ def split_glued(line: str) -> list[str]:
     cuts = [m.end() for m in _GLUE.finditer(line)]
     # The middle syllable of an initialism, a piece of one two-letter word, keeps both its dots.
     syllables = {
-        c for a, b in zip(cuts, cuts[1:]) if _SYLLABLE.fullmatch(line, a, b) for c in (a, b)
+        c
+        for a, b in zip(cuts, cuts[1:], strict=False)
+        if _SYLLABLE.fullmatch(line, a, b)
+        for c in (a, b)
     }
     cuts = [c for c in cuts if c not in syllables]
     if not cuts:
