@@ -468,6 +468,43 @@ def test_a_first_line_pattern_cannot_read_the_comparison_key(tmp_path: Path):
         Rulebook.load((tmp_path,))
 
 
+def test_an_alone_pattern_takes_a_record_made_of_its_line_only(tmp_path: Path):
+    config, book = _book(
+        tmp_path,
+        "lone.yaml",
+        "name: lone\nscope: lang\nlangs: [en]\nrules:\n"
+        "  - id: lone-name\n    kind: pattern\n    category: caption\n    alone: true\n"
+        "    description: A record whose only text is a name.\n"
+        "    pattern: '^Dr\\.? [A-Z][a-z]+ [A-Z][a-z]+$'\n"
+        "    examples:\n      - text: |\n          Dr Jane Smith\n"
+        "        dropped: ['Dr Jane Smith']\n    keep: ['Dr Jane Smith said so.']\n",
+    )
+    sentence = "The minister said on Monday that the talks with the delegation went well."
+
+    def removed(lines: list[str]) -> list[str]:
+        res = clean("\n".join(lines), config=config, rulebook=book)
+        return [r.text for r in res.removed if r.rule == "lone/lone-name"]
+
+    assert removed(["Dr Jane Smith"]) == ["Dr Jane Smith"]
+    # Over the text, under it, or in a list of names: the document's own, not this rule's.
+    assert removed(["Dr Jane Smith", sentence]) == []
+    assert removed([sentence, "Dr Jane Smith"]) == []
+    assert removed(["Dr Jane Smith", "Dr John Brown"]) == []
+
+
+@pytest.mark.parametrize("other", ["first_line: true", "needs_text: true", "on_key: true"])
+def test_an_alone_pattern_refuses_the_flags_that_read_other_lines(tmp_path: Path, other: str):
+    (tmp_path / "bad.yaml").write_text(
+        "name: bad\nscope: lang\nlangs: [en]\nrules:\n"
+        f"  - id: r\n    kind: pattern\n    category: byline\n    alone: true\n    {other}\n"
+        "    description: x\n    pattern: '^a b$'\n"
+        "    drop: ['a b']\n    keep: ['c']\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError, match=r"bad\.yaml.*alone"):
+        Rulebook.load((tmp_path,))
+
+
 def test_a_caption_rule_that_needs_text_spares_an_item_made_of_its_caption(tmp_path: Path):
     config, book = _book(
         tmp_path,
