@@ -145,13 +145,13 @@ def apply_pattern(doc: DocContext, rule: Rule) -> None:
         rows = in_rows(doc, [ln for ln, _ in hits], rule.params["min_run"])
         hits = [(ln, m) for ln, m in hits if ln.index in rows]
     # Without other text in the document, the lines matched are the item's own: read only.
-    alone = (
+    item_text = (
         bool(hits)
         and rule.params["needs_text"]
         and not _other_text(doc, {ln.index for ln, _ in hits})
     )
     max_hits = rule.params["max_hits"]
-    if alone or (max_hits is not None and len(hits) > max_hits):
+    if item_text or (max_hits is not None and len(hits) > max_hits):
         # A column of such lines is the document's own: a table, a ranked list, the
         # links an article lists. Its fields are still read.
         for ln, m in hits:

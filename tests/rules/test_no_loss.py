@@ -456,18 +456,6 @@ def test_a_first_line_pattern_takes_the_opening_label_only(tmp_path: Path):
     assert removed(["Dr Jane Smith"]) == []
 
 
-def test_a_first_line_pattern_cannot_read_the_comparison_key(tmp_path: Path):
-    (tmp_path / "bad.yaml").write_text(
-        "name: bad\nscope: lang\nlangs: [en]\nrules:\n"
-        "  - id: r\n    kind: pattern\n    category: byline\n    first_line: true\n"
-        "    on_key: true\n    description: x\n    pattern: '^a b$'\n"
-        "    drop: ['a b']\n    keep: ['c']\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(RuleError, match=r"bad\.yaml.*first_line"):
-        Rulebook.load((tmp_path,))
-
-
 def test_an_alone_pattern_takes_a_record_made_of_its_line_only(tmp_path: Path):
     config, book = _book(
         tmp_path,
@@ -492,16 +480,28 @@ def test_an_alone_pattern_takes_a_record_made_of_its_line_only(tmp_path: Path):
     assert removed(["Dr Jane Smith", "Dr John Brown"]) == []
 
 
-@pytest.mark.parametrize("other", ["first_line: true", "needs_text: true", "on_key: true"])
-def test_an_alone_pattern_refuses_the_flags_that_read_other_lines(tmp_path: Path, other: str):
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [
+        # The opening line's text, not its comparison key.
+        (["first_line", "on_key"], "first_line"),
+        # The document's only line, which neither reads other lines nor their keys.
+        (["alone", "first_line"], "alone"),
+        (["alone", "needs_text"], "alone"),
+        (["alone", "on_key"], "alone"),
+    ],
+)
+def test_a_pattern_refuses_flags_that_contradict_each_other(
+    tmp_path: Path, flags: list[str], named: str
+):
     (tmp_path / "bad.yaml").write_text(
         "name: bad\nscope: lang\nlangs: [en]\nrules:\n"
-        f"  - id: r\n    kind: pattern\n    category: byline\n    alone: true\n    {other}\n"
-        "    description: x\n    pattern: '^a b$'\n"
-        "    drop: ['a b']\n    keep: ['c']\n",
+        "  - id: r\n    kind: pattern\n    category: byline\n"
+        + "".join(f"    {flag}: true\n" for flag in flags)
+        + "    description: x\n    pattern: '^a b$'\n    drop: ['a b']\n    keep: ['c']\n",
         encoding="utf-8",
     )
-    with pytest.raises(RuleError, match=r"bad\.yaml.*alone"):
+    with pytest.raises(RuleError, match=rf"bad\.yaml.*{named}"):
         Rulebook.load((tmp_path,))
 
 
